@@ -1,0 +1,71 @@
+"""The library entry points for code: one source string, or files and directories."""
+
+from __future__ import annotations
+
+from collections.abc import Iterable, Sequence
+from dataclasses import dataclass, field
+from pathlib import Path
+
+from kerascheck.config import Config
+from kerascheck.diagnostics import Diagnostic
+from kerascheck.discovery import MODEL_SUFFIXES, discover
+from kerascheck.engine import Selection
+from kerascheck.rules.tool import tool_diagnostic
+from kerascheck.static.lint import lint_bytes
+
+
+def make_selection(select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> Selection:
+    return Selection(
+        select=None if select is None else tuple(code.upper() for code in select),
+        ignore=tuple(code.upper() for code in ignore or ()),
+    )
+
+
+def check_source(
+    source: str,
+    filename: str = "<string>",
+    *,
+    select: Sequence[str] | None = None,
+    ignore: Sequence[str] | None = None,
+) -> list[Diagnostic]:
+    """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text."""
+    return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore))
+
+
+@dataclass
+class Report:
+    """What a run over paths produced: findings, plus errors that are not findings."""
+
+    diagnostics: list[Diagnostic] = field(default_factory=list)
+    errors: list[str] = field(default_factory=list)
+    files: int = 0
+
+
+def check_file(path: Path, config: Config, display: str | None = None) -> list[Diagnostic]:
+    """One file: source, notebook or saved model. Unreadable files become KC002."""
+    name = display or str(path)
+    selection = config.selection_for(path)
+    if path.suffix in MODEL_SUFFIXES:
+        from kerascheck.runtime.saved import check_saved_model
+
+        return check_saved_model(str(path), selection)
+    try:
+        raw = path.read_bytes()
+    except OSError as error:
+        return [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+    return lint_bytes(raw, name, selection)
+
+
+def check_paths(
+    paths: Iterable[str | Path], config: Config | None = None, force_exclude: bool = False
+) -> Report:
+    """Lint files and directories (recursively, honouring .gitignore and ``exclude``)."""
+    config = config or Config()
+    report = Report()
+    for path in discover((Path(p) for p in paths), config.exclude, config.root, force_exclude):
+        report.files += 1
+        try:
+            report.diagnostics.extend(check_file(path, config))
+        except Exception as error:  # a bug of ours must not stop the other files
+            report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
+    return report

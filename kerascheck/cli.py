@@ -1,0 +1,180 @@
+"""The command line: ``kerascheck [paths]``, ``kerascheck rule CODE``, ``kerascheck rules``.
+
+Exit codes, as ruff: 0 no findings, 1 findings, 2 usage, configuration or
+internal error. Every error is one line on stderr; no traceback reaches the
+user.
+"""
+
+from __future__ import annotations
+
+import argparse
+import sys
+from collections.abc import Sequence
+from dataclasses import replace
+from pathlib import Path
+
+from kerascheck import __version__
+from kerascheck.api import Report, check_paths
+from kerascheck.config import Config, ConfigError, load_config, rule_patterns
+from kerascheck.diagnostics import Diagnostic
+from kerascheck.engine import Selection
+from kerascheck.report import FORMATS, renderer
+from kerascheck.report.text import statistics
+from kerascheck.static.lint import lint_bytes
+
+EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
+
+
+class UsageError(Exception):
+    """Bad arguments: one line for the user, exit 2."""
+
+
+class _Parser(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise UsageError(message)
+
+
+def _codes(text: str) -> list[str]:
+    return [code.strip() for code in text.split(",") if code.strip()]
+
+
+def build_parser() -> argparse.ArgumentParser:
+    parser = _Parser(
+        prog="kerascheck",
+        description="Lint Keras model code, notebooks and saved models for silent mistakes.",
+        epilog="Other commands: 'kerascheck rule KC101' explains a rule, 'kerascheck rules' lists them, "
+        "'kerascheck server' starts the language server.",
+    )
+    parser.add_argument("paths", nargs="*", help="files or directories (default: .); '-' reads stdin")
+    parser.add_argument("--select", type=_codes, help="rule codes or prefixes to check (replaces defaults)")
+    parser.add_argument("--extend-select", type=_codes, default=None, help="add rules to the selection")
+    parser.add_argument("--ignore", type=_codes, default=None, help="rule codes or prefixes to skip")
+    parser.add_argument("--output-format", choices=sorted(FORMATS), default="text")
+    parser.add_argument("--exit-zero", action="store_true", help="exit 0 even if there are findings")
+    parser.add_argument("--statistics", action="store_true", help="print counts per rule instead")
+    parser.add_argument("--stdin-filename", help="the name to report for '-' (and to pick .ipynb parsing)")
+    parser.add_argument("--config", type=Path, help="a pyproject.toml to use instead of the nearest one")
+    parser.add_argument(
+        "--force-exclude", action="store_true", help="apply 'exclude' to files named explicitly"
+    )
+    parser.add_argument(
+        "--model", metavar="MODULE:FACTORY", help="import MODULE, call FACTORY(), inspect the model"
+    )
+    parser.add_argument("--version", action="version", version=f"kerascheck {__version__}")
+    return parser
+
+
+def main(argv: Sequence[str] | None = None) -> int:
+    args_list = list(sys.argv[1:] if argv is None else argv)
+    try:
+        if args_list[:1] == ["rule"]:
+            return explain_rule(args_list[1:])
+        if args_list[:1] == ["rules"]:
+            return list_rules()
+        if args_list[:1] == ["server"]:
+            return start_server(args_list[1:])
+        return check(build_parser().parse_args(args_list))
+    except (UsageError, ConfigError) as error:
+        print(f"kerascheck: error: {error}", file=sys.stderr)
+        return EXIT_ERROR
+    except KeyboardInterrupt:
+        return EXIT_ERROR
+    except BrokenPipeError:
+        return EXIT_ERROR
+
+
+def effective_config(args: argparse.Namespace) -> Config:
+    """The pyproject configuration with command-line options laid over it."""
+    if args.config is not None and not args.config.is_file():
+        raise UsageError(f"config file not found: {args.config}")
+    config = load_config(args.config)
+    selection = config.selection
+    if args.select is not None:
+        selection = replace(selection, select=rule_patterns(args.select, "--select", "command line"))
+    if args.extend_select is not None:
+        extra = rule_patterns(args.extend_select, "--extend-select", "command line")
+        selection = replace(selection, extend_select=(*selection.extend_select, *extra))
+    if args.ignore is not None:
+        selection = selection.with_ignored(rule_patterns(args.ignore, "--ignore", "command line"))
+    return replace(config, selection=selection)
+
+
+def check(args: argparse.Namespace) -> int:
+    config = effective_config(args)
+    paths = args.paths or (["."] if args.model is None else [])
+    report = Report()
+    if args.model is not None:
+        report.diagnostics.extend(check_model_factory(args.model, config.selection))
+    if "-" in paths:
+        if len(paths) > 1:
+            raise UsageError("'-' (stdin) cannot be combined with other paths")
+        name = args.stdin_filename or "<stdin>"
+        report.diagnostics.extend(lint_bytes(sys.stdin.buffer.read(), name, config.selection_for(Path(name))))
+        report.files = 1
+    elif paths:
+        missing = [p for p in paths if not Path(p).exists()]
+        if missing:
+            raise UsageError(f"path does not exist: {missing[0]}")
+        found = check_paths(paths, config, force_exclude=args.force_exclude)
+        report.diagnostics.extend(found.diagnostics)
+        report.errors.extend(found.errors)
+        report.files += found.files
+    return emit(report, args)
+
+
+def check_model_factory(spec: str, selection: Selection) -> list[Diagnostic]:
+    try:
+        from kerascheck.runtime.factory import FactoryError, check_factory
+    except ImportError as error:  # pragma: no cover - only without the runtime extra's deps
+        raise UsageError(f"--model needs the runtime front-end: {error}") from None
+    try:
+        return check_factory(spec, selection)
+    except FactoryError as error:
+        raise UsageError(str(error)) from None
+
+
+def emit(report: Report, args: argparse.Namespace) -> int:
+    diagnostics = sorted(report.diagnostics, key=Diagnostic.sort_key)
+    if args.statistics:
+        sys.stdout.write(statistics(diagnostics))
+    else:
+        sys.stdout.write(renderer(args.output_format)(diagnostics))
+    for error in report.errors:
+        print(f"kerascheck: error: {error}", file=sys.stderr)
+    if report.errors:
+        return EXIT_ERROR
+    if diagnostics and not args.exit_zero:
+        return EXIT_FINDINGS
+    return EXIT_CLEAN
+
+
+def explain_rule(argv: list[str]) -> int:
+    from kerascheck.docs import rule_page
+    from kerascheck.rules.base import get_rule
+
+    if len(argv) != 1:
+        raise UsageError("usage: kerascheck rule CODE")
+    rule = get_rule(argv[0])
+    if rule is None:
+        raise UsageError(f"no rule {argv[0]!r}; 'kerascheck rules' lists them")
+    sys.stdout.write(rule_page(rule))
+    return EXIT_CLEAN
+
+
+def list_rules() -> int:
+    from kerascheck.rules.base import all_rules
+
+    for code, rule in all_rules().items():
+        default = "" if Selection().enabled(rule) else "  (not selected by default)"
+        print(f"{code}  {rule.name:<38} {rule.severity.value:<8}{default}")
+    return EXIT_CLEAN
+
+
+def start_server(argv: list[str]) -> int:
+    try:
+        from kerascheck.lsp import serve
+    except ImportError as error:
+        raise UsageError(
+            f"the language server needs the [lsp] extra (pip install 'kerascheck[lsp]'): {error}"
+        ) from None
+    return serve(argv)

@@ -1,0 +1,103 @@
+"""Which files to check: recursion, ``.gitignore`` files and ``exclude`` patterns.
+
+Patterns use gitignore syntax (via ``pathspec``), relative to the project root
+(the directory of the pyproject.toml, or the current directory).
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Iterator
+from functools import lru_cache
+from pathlib import Path
+
+import pathspec
+
+SOURCE_SUFFIXES = (".py", ".ipynb")
+MODEL_SUFFIXES = (".keras", ".h5", ".hdf5")
+ALWAYS_SKIPPED = frozenset(
+    {
+        ".git",
+        ".hg",
+        ".svn",
+        ".venv",
+        "venv",
+        "__pycache__",
+        "node_modules",
+        ".ipynb_checkpoints",
+        ".tox",
+        ".nox",
+        ".mypy_cache",
+        ".ruff_cache",
+        ".pytest_cache",
+        ".kerascheck_cache",
+        "site-packages",
+        "build",
+        "dist",
+    }
+)
+
+
+@lru_cache(maxsize=256)
+def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
+    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+
+
+def matches_any(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
+    """Whether ``path`` matches one of the gitignore-style ``patterns`` (relative to ``root``)."""
+    if not patterns:
+        return False
+    try:
+        relative = path.resolve().relative_to(root.resolve()).as_posix()
+    except ValueError:
+        relative = path.as_posix()
+    if path.is_dir():
+        relative += "/"
+    return _spec(patterns).match_file(relative)
+
+
+def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+    try:
+        text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
+    except OSError:
+        return None
+    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+
+
+def discover(
+    paths: Iterable[Path], exclude: tuple[str, ...], root: Path, force_exclude: bool
+) -> Iterator[Path]:
+    """Files to check, in a stable order.
+
+    Paths named explicitly are always checked (unless ``force_exclude``),
+    like ruff; directories are walked for ``.py`` and ``.ipynb`` files.
+    """
+    for path in paths:
+        if path.is_dir():
+            yield from _walk(path, exclude, root)
+        elif not (force_exclude and matches_any(path, exclude, root)):
+            yield path
+
+
+def _walk(top: Path, exclude: tuple[str, ...], root: Path) -> Iterator[Path]:
+    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    for directory, subdirs, files in os.walk(top):
+        here = Path(directory)
+        ignores = [(base, spec) for base, spec in ignores if here == base or base in here.parents]
+        spec = _gitignore(here)
+        if spec is not None:
+            ignores.append((here, spec))
+
+        def ignored(path: Path, is_dir: bool) -> bool:
+            for base, git_spec in ignores:
+                relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+                if git_spec.match_file(relative):
+                    return True
+            return matches_any(path, exclude, root)
+
+        subdirs[:] = sorted(
+            name for name in subdirs if name not in ALWAYS_SKIPPED and not ignored(here / name, True)
+        )
+        for name in sorted(files):
+            if name.endswith(SOURCE_SUFFIXES) and not ignored(here / name, False):
+                yield here / name

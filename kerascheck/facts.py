@@ -1,0 +1,270 @@
+"""Facts: what a program does with a Keras model, independent of where it was learned.
+
+Every front-end (source code, a built model, a saved ``.keras`` file) produces
+these frozen dataclasses and every rule reads only these. ``None`` in any field
+means *unknown*: a rule that needs the value must stay silent.
+
+Each fact carries an :class:`Anchor` saying where it came from. The static
+front-end puts the CST node there and resolves it to a line and column only if
+a diagnostic is reported (positions are expensive in libcst); the runtime
+front-ends put the layer name there.
+"""
+
+from __future__ import annotations
+
+import enum
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kerascheck import vocabulary as kv
+
+
+@dataclass(frozen=True)
+class Anchor:
+    """Where a fact came from: an opaque source node and/or a layer name."""
+
+    node: Any = field(default=None, compare=False, hash=False, repr=False)
+    layer: str | None = None
+
+    @property
+    def is_known(self) -> bool:
+        return self.node is not None or self.layer is not None
+
+
+NOWHERE = Anchor()
+
+
+@dataclass(frozen=True)
+class Layer:
+    """One layer as the rules see it.
+
+    ``kind`` is the Keras class name (``"Dense"``, ``"Activation"``, ...) or
+    ``None`` for a layer we cannot identify (a custom layer, a call result).
+    ``activation`` is the canonical activation name (``"linear"`` for none).
+    """
+
+    kind: str | None
+    anchor: Anchor = NOWHERE
+    units: int | None = None
+    activation: str | None = None
+    name: str | None = None
+    return_sequences: bool | None = None
+    input_shape: tuple[int | None, ...] | None = None
+
+    @property
+    def label(self) -> str:
+        """How messages refer to this layer."""
+        shown = self.kind or "layer"
+        return f"{shown} {self.name!r}" if self.name else shown
+
+
+@dataclass(frozen=True)
+class Loss:
+    """A loss, canonicalised: ``kind`` is a Keras loss function name."""
+
+    kind: str | None
+    anchor: Anchor = NOWHERE
+    from_logits: bool | None = False
+
+
+@dataclass(frozen=True)
+class Metric:
+    """A compiled metric: ``kind`` is canonical (``"accuracy"``, ``"precision"``...)."""
+
+    kind: str | None
+    anchor: Anchor = NOWHERE
+    has_class_id: bool | None = False
+
+
+class LabelEncoding(enum.Enum):
+    ONE_HOT = "one-hot"
+    INTEGER = "integer"
+    BINARY = "binary 0/1"
+    MULTI_HOT = "multi-hot"
+    CONTINUOUS = "continuous"
+
+
+@dataclass(frozen=True)
+class Labels:
+    """What is known about the labels a head is trained on."""
+
+    encoding: LabelEncoding | None = None
+    num_classes: int | None = None
+    minority_fraction: float | None = None
+    anchor: Anchor = NOWHERE
+    source: str | None = None  # human words for messages, e.g. "to_categorical(y)"
+
+
+@dataclass(frozen=True)
+class Head:
+    """One model output with the layer chain that produces it.
+
+    ``units`` and ``activation`` are the *effective* values at the output: a
+    trailing ``Activation``/``Softmax`` layer counts, a trailing ``Dropout`` is
+    transparent. They are derived from ``chain`` by :func:`effective_output`
+    unless a front-end knows better (a saved model's output shape).
+    """
+
+    chain: tuple[Layer, ...]
+    name: str | None = None
+    units: int | None = None
+    activation: str | None = None
+    activation_anchor: Anchor = NOWHERE
+    loss: Loss | None = None
+    metrics: tuple[Metric, ...] | None = None
+
+    @property
+    def output_layer(self) -> Layer | None:
+        return self.chain[-1] if self.chain else None
+
+    @property
+    def anchor(self) -> Anchor:
+        layer = self.output_layer
+        return layer.anchor if layer is not None else NOWHERE
+
+
+@dataclass(frozen=True)
+class Fit:
+    """One training call (or the data given to ``inspect``) and what is known about it.
+
+    ``labels`` is aligned with the model's heads. ``unscaled_images`` is True
+    when raw 0-255 image data reaches the model with no rescaling on the way
+    (neither before ``fit`` nor a ``Rescaling``/``Normalization`` layer).
+    """
+
+    anchor: Anchor = NOWHERE
+    labels: tuple[Labels | None, ...] = ()
+    has_validation: bool | None = None
+    unscaled_images: bool | None = None
+    trains_on_test: bool | None = None
+    validates_on_training: bool | None = None
+    ordered_validation_split: bool | None = None
+
+
+@dataclass(frozen=True)
+class Epoch:
+    """One epoch's logs as Keras reports them (``loss``, ``val_loss``, metrics)."""
+
+    index: int
+    logs: tuple[tuple[str, float], ...]
+
+    def get(self, key: str) -> float | None:
+        return dict(self.logs).get(key)
+
+
+@dataclass(frozen=True)
+class Training:
+    """What a training run looked like so far (runtime only: the callback)."""
+
+    epochs: tuple[Epoch, ...] = ()
+    has_validation: bool | None = None
+    anchor: Anchor = NOWHERE
+    # The latest batch logs worth a look (``index`` = batch number in epoch ``len(epochs)``).
+    batches: tuple[Epoch, ...] = ()
+    # How the user asked the run to be watched (the callback's ``patience`` and ``gap``);
+    # rules take no options, so these thresholds travel with the facts.
+    patience: int = 3
+    gap: float = 0.1
+
+
+@dataclass(frozen=True)
+class Model:
+    """A model: its heads (each with loss and metrics) and where it was made."""
+
+    heads: tuple[Head, ...]
+    anchor: Anchor = NOWHERE
+    name: str | None = None
+    compiled: bool = False
+    fits: tuple[Fit, ...] = ()
+
+
+@dataclass(frozen=True)
+class ProgramFacts:
+    """Everything one front-end learned from one input (file, model, archive)."""
+
+    models: tuple[Model, ...] = ()
+    trainings: tuple[Training, ...] = ()
+
+
+def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:
+    """Units, activation and the activation's anchor at the end of a layer chain.
+
+    Walks backwards: inference-time no-ops (Dropout, noise) are transparent; a
+    standalone activation layer decides the activation but not the units; the
+    first layer with units ends the walk. Anything unidentified makes the
+    activation unknown, so rules stay silent rather than guess.
+    """
+    activation: str | None = None
+    activation_anchor = NOWHERE
+    decided = False
+    for layer in reversed(chain):
+        if layer.kind in kv.TRANSPARENT_LAYERS:
+            continue
+        if layer.kind in kv.ACTIVATION_LAYERS:
+            if not decided:
+                activation, activation_anchor, decided = layer.activation, layer.anchor, True
+            continue
+        if layer.kind in kv.UNIT_LAYERS:
+            if not decided:
+                activation, activation_anchor = layer.activation, layer.anchor
+            return layer.units, activation, activation_anchor
+        return None, (activation if decided else None), activation_anchor
+    return None, (activation if decided else None), activation_anchor
+
+
+def make_head(
+    chain: tuple[Layer, ...],
+    *,
+    name: str | None = None,
+    loss: Loss | None = None,
+    metrics: tuple[Metric, ...] | None = None,
+) -> Head:
+    """Build a head whose units and activation are derived from its chain."""
+    units, activation, activation_anchor = effective_output(chain)
+    if name is None and chain:
+        name = chain[-1].name
+    return Head(
+        chain=chain,
+        name=name,
+        units=units,
+        activation=activation,
+        activation_anchor=activation_anchor,
+        loss=loss,
+        metrics=metrics,
+    )
+
+
+LossSpec = Loss | None | list["Loss | None"] | dict[str, "Loss | None"]
+MetricSpec = tuple[Metric, ...] | None | list[Any] | dict[str, Any]
+
+
+def assign_per_head(spec: Any, heads: tuple[Head, ...]) -> tuple[Any, ...]:
+    """Spread a compile argument (one value, a list or a dict by output name) over heads.
+
+    Keras applies a single loss to every output, a list by position and a dict
+    by output name. Anything that does not line up is unknown for every head.
+    """
+    if isinstance(spec, list):
+        if len(spec) != len(heads):
+            return (None,) * len(heads)
+        return tuple(spec)
+    if isinstance(spec, dict):
+        return tuple(spec.get(head.name) if head.name is not None else None for head in heads)
+    return (spec,) * len(heads)
+
+
+def with_compile(heads: tuple[Head, ...], loss_spec: Any, metric_spec: Any) -> tuple[Head, ...]:
+    """Heads with the compiled loss and metrics attached, head by head.
+
+    ``metric_spec`` is a tuple of metrics for every head (a flat list of
+    ``Metric`` is read the same way), a list of tuples by position, a dict by
+    output name, or ``None`` when unknown.
+    """
+    if isinstance(metric_spec, list) and all(isinstance(m, Metric) for m in metric_spec):
+        metric_spec = tuple(metric_spec)
+    losses = assign_per_head(loss_spec, heads)
+    metrics = assign_per_head(metric_spec, heads)
+    return tuple(
+        replace(head, loss=loss, metrics=tuple(m) if isinstance(m, (list, tuple)) else m)
+        for head, loss, m in zip(heads, losses, metrics, strict=True)
+    )

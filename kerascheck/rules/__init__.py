@@ -1,0 +1,1 @@
+"""Rules: one module per family, each rule a small class registered by its code."""

@@ -1,0 +1,83 @@
+"""KC0xx: problems reading the input itself, reported by the front-ends."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+
+from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.facts import ProgramFacts
+from kerascheck.rules.base import Rule
+
+
+class SyntaxErrorRule(Rule):
+    """
+    ## What it does
+    Reports a file that cannot be parsed as Python, at the position of the error.
+
+    ## Why is this bad?
+    Nothing in the file can be checked until it parses; the other files are
+    still linted.
+
+    ## Example
+    ```python
+    model.compile(loss="binary_crossentropy"
+    ```
+
+    ## Use instead
+    ```python
+    model.compile(loss="binary_crossentropy")
+    ```
+    """
+
+    code = "KC001"
+    name = "syntax-error"
+    severity = Severity.ERROR
+    fix = "fix the syntax error; nothing else in this file was checked"
+    model_rule = False
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        return iter(())
+
+
+class UnreadableFileRule(Rule):
+    """
+    ## What it does
+    Reports input that cannot be read at all: not UTF-8, not a valid notebook,
+    an unreadable or hostile `.keras` archive, permission denied.
+
+    ## Why is this bad?
+    The file is skipped; kerascheck says so in one line instead of failing
+    the whole run.
+
+    ## Example
+    A `.ipynb` file whose JSON was truncated by a merge conflict.
+
+    ## Use instead
+    Repair or regenerate the file.
+    """
+
+    code = "KC002"
+    name = "unreadable-file"
+    severity = Severity.ERROR
+    fix = "repair or regenerate the file; it was skipped"
+    model_rule = False
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        return iter(())
+
+
+def tool_diagnostic(
+    code: str, message: str, filename: str, span: Span | None = None, cell: int | None = None
+) -> Diagnostic:
+    """A KC001/KC002 finding made by a front-end, outside the fact-based rules."""
+    rule = SyntaxErrorRule if code == "KC001" else UnreadableFileRule
+    return Diagnostic(
+        code=rule.code,
+        name=rule.name,
+        severity=rule.severity,
+        message=message,
+        fix=rule.fix,
+        filename=filename,
+        span=span or Span(1, 1, 1, 1),
+        cell=cell,
+    )

@@ -1,0 +1,1 @@
+"""The static front-end: source code (``.py``, ``.ipynb``) to facts, with libcst."""

@@ -1,0 +1,97 @@
+"""The static pipeline for one input: prefilter, parse, interpret, check, locate.
+
+Positions and suppression comments are only computed for inputs that have
+findings; most files have none, and libcst's position metadata costs more
+than the parse.
+"""
+
+from __future__ import annotations
+
+import libcst as cst
+from libcst.metadata import MetadataWrapper, PositionProvider
+
+from kerascheck import engine
+from kerascheck.diagnostics import Diagnostic, Span
+from kerascheck.facts import Anchor, ProgramFacts
+from kerascheck.rules.tool import tool_diagnostic
+from kerascheck.static.interpreter import Interpreter
+from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
+from kerascheck.suppress import is_suppressed, suppressions
+
+
+def parse(program: Program) -> cst.Module:
+    return cst.parse_module(program.text)
+
+
+def extract_facts(module: cst.Module) -> ProgramFacts:
+    """Source facts for a parsed module (the static front-end's whole answer)."""
+    return Interpreter().run(module)
+
+
+class _Locator:
+    """Turns CST anchors into spans, resolving libcst positions at most once."""
+
+    def __init__(self, module: cst.Module, program: Program) -> None:
+        self.module = module
+        self.program = program
+        self._positions: object | None = None
+
+    def __call__(self, anchor: Anchor) -> tuple[Span | None, int | None]:
+        if anchor.node is None:
+            return None, None
+        if self._positions is None:
+            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
+            self._positions = wrapper.resolve(PositionProvider)
+        code_range = self._positions.get(anchor.node)  # type: ignore[attr-defined]
+        if code_range is None:
+            return None, None
+        start, end = code_range.start, code_range.end
+        cell, line = self.program.cell_line(start.line)
+        _, end_line = self.program.cell_line(end.line)
+        return Span(line, start.column + 1, end_line, end.column + 1), cell
+
+
+def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) -> Diagnostic:
+    cell, line = program.cell_line(error.raw_line)
+    column = error.raw_column + 1
+    message = f"cannot parse: {error.message}".replace("\n", " ")
+    return tool_diagnostic("KC001", message, filename, Span(line, column, line, column), cell)
+
+
+def lint_program(
+    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+) -> list[Diagnostic]:
+    if not mentions_keras(program.text):
+        return []
+    try:
+        module = parse(program)
+    except cst.ParserSyntaxError as error:
+        return [syntax_error(error, program, filename)]
+    except (RecursionError, MemoryError):
+        return [tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)]
+    found = engine.run_rules(extract_facts(module), selection)
+    if not found:
+        return []
+    table = suppressions(program.text)
+    locate = _Locator(module, program)
+
+    def suppressed(diagnostic: Diagnostic) -> bool:
+        if diagnostic.span is None:
+            return False
+        line = diagnostic.span.line
+        if diagnostic.cell is not None:
+            line = dict(program.cell_starts)[diagnostic.cell] + line - 1
+        return is_suppressed(diagnostic, table, line)
+
+    return engine.finalize(found, filename=filename, locate=locate, is_suppressed=suppressed)
+
+
+def lint_bytes(
+    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+) -> list[Diagnostic]:
+    """Lint a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
+    try:
+        program = load_program(raw, filename)
+    except UnreadableSource as error:
+        return [tool_diagnostic("KC002", str(error), filename)]
+    return lint_program(program, filename, selection)

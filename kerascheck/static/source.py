@@ -1,0 +1,132 @@
+"""Turning bytes on disk into a Python program to analyse.
+
+Handles the three things that happen before parsing: decoding (UTF-8, a BOM,
+binary files), Jupyter notebooks (code cells joined in order into one program,
+IPython magics and shell escapes neutralised, a map back to cell and line),
+and the cheap text prefilter that lets files which never mention Keras or
+TensorFlow skip the parser altogether.
+"""
+
+from __future__ import annotations
+
+import json
+import re
+from dataclasses import dataclass, field
+
+
+class UnreadableSource(Exception):
+    """The input cannot become a program: the message is one line for the user."""
+
+
+@dataclass(frozen=True)
+class Program:
+    """Python source text, plus for notebooks where each code cell starts.
+
+    ``cell_starts`` holds (cell number, first line of that cell in ``text``),
+    1-based, in order; empty for plain ``.py`` files.
+    """
+
+    text: str
+    cell_starts: tuple[tuple[int, int], ...] = field(default=())
+
+    @property
+    def is_notebook(self) -> bool:
+        return bool(self.cell_starts)
+
+    def cell_line(self, line: int) -> tuple[int | None, int]:
+        """Map a line of ``text`` to (cell number, line within the cell)."""
+        if not self.cell_starts:
+            return None, line
+        chosen = self.cell_starts[0]
+        for start in self.cell_starts:
+            if start[1] > line:
+                break
+            chosen = start
+        return chosen[0], line - chosen[1] + 1
+
+
+def mentions_keras(text: str) -> bool:
+    """The prefilter: no model code can exist in a file naming neither."""
+    return "keras" in text or "tensorflow" in text
+
+
+def decode(raw: bytes, what: str = "file") -> str:
+    if b"\x00" in raw[:8192]:
+        raise UnreadableSource(f"binary {what} (contains NUL bytes), not Python source")
+    try:
+        return raw.decode("utf-8-sig")
+    except UnicodeDecodeError as error:
+        raise UnreadableSource(f"not valid UTF-8 (byte {error.start}): {error.reason}") from None
+
+
+# A cell magic whose body is still Python; any other %% magic makes the cell foreign.
+_PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
+_LINE_MAGIC = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
+_HELP = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
+
+
+def neutralise_cell(source: str) -> str:
+    """A code cell as plain Python with the same number of lines.
+
+    IPython magics (``%matplotlib``), shell escapes (``!pip``), captured
+    shell output (``files = !ls``) and help (``obj?``) become ``pass`` at the
+    same indentation, so line numbers and enclosing blocks stay intact.
+    """
+    lines = source.split("\n")
+    if lines and lines[0].lstrip().startswith("%%"):
+        magic = lines[0].lstrip()[2:].split(maxsplit=1)
+        if not magic or magic[0] not in _PYTHON_CELL_MAGICS:
+            return "\n".join("" for _ in lines)
+        lines[0] = ""
+    out = []
+    for line in lines:
+        match = _LINE_MAGIC.match(line) or _HELP.match(line)
+        out.append(f"{match.group(1)}pass" if match else line)
+    return "\n".join(out)
+
+
+def notebook_program(text: str) -> Program:
+    """The code cells of a notebook's JSON as one program, in order."""
+    try:
+        document = json.loads(text)
+    except json.JSONDecodeError as error:
+        raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
+    cells = document.get("cells") if isinstance(document, dict) else None
+    if not isinstance(cells, list):
+        raise UnreadableSource("not a valid notebook: no 'cells' list")
+    language = _notebook_language(document)
+    if language not in (None, "python"):
+        raise UnreadableSource(f"notebook language is {language!r}, not Python")
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    line = 1
+    for number, cell in enumerate(cells, start=1):
+        if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+            continue
+        source = cell.get("source", "")
+        if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
+            source = "".join(source)
+        if not isinstance(source, str):
+            raise UnreadableSource(f"not a valid notebook: cell {number} has no text source")
+        code = neutralise_cell(source).rstrip("\n") + "\n"
+        starts.append((number, line))
+        parts.append(code)
+        line += code.count("\n")
+    return Program(text="".join(parts), cell_starts=tuple(starts))
+
+
+def _notebook_language(document: dict[str, object]) -> str | None:
+    metadata = document.get("metadata")
+    if not isinstance(metadata, dict):
+        return None
+    info = metadata.get("language_info")
+    if isinstance(info, dict) and isinstance(info.get("name"), str):
+        return str(info["name"]).lower()
+    return None
+
+
+def load_program(raw: bytes, filename: str) -> Program:
+    """Decode a ``.py`` or ``.ipynb`` file into a program."""
+    if filename.endswith(".ipynb"):
+        return notebook_program(decode(raw, "notebook"))
+    return Program(text=decode(raw))

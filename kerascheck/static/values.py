@@ -1,0 +1,166 @@
+"""Abstract values: what the static interpreter knows about an expression.
+
+The interpreter follows a program the way a reader does, one statement after
+another, and binds names to these values. ``UNKNOWN`` is an ordinary value:
+anything we cannot follow (a call into another module, a loop variable, a
+hyper-parameter) becomes ``UNKNOWN`` and stays so, and rules stay silent.
+"""
+
+from __future__ import annotations
+
+from dataclasses import dataclass, field
+from typing import Any
+
+import libcst as cst
+
+from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, Metric
+
+
+class Value:
+    """Base of every abstract value."""
+
+
+class _Unknown(Value):
+    _instance: _Unknown | None = None
+
+    def __new__(cls) -> _Unknown:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "UNKNOWN"
+
+
+UNKNOWN = _Unknown()
+
+
+@dataclass(frozen=True)
+class Const(Value):
+    """A Python literal: int, float, str, bool or None."""
+
+    value: Any
+
+
+@dataclass(frozen=True)
+class Seq(Value):
+    """A list or tuple literal."""
+
+    items: tuple[Value, ...]
+
+
+@dataclass(frozen=True)
+class Mapping(Value):
+    """A dict literal with constant keys (other keys make the whole dict unknown)."""
+
+    items: tuple[tuple[Any, Value], ...]
+
+    def get(self, key: Any) -> Value:
+        for k, v in self.items:
+            if k == key:
+                return v
+        return UNKNOWN
+
+
+@dataclass(frozen=True)
+class Ref(Value):
+    """A name from an imported module, canonicalised (``keras.layers.Dense``)."""
+
+    qualname: str
+
+
+@dataclass(frozen=True)
+class LayerObj(Value):
+    """A layer instance that has not been applied to a tensor yet."""
+
+    layer: Layer
+    inner: Layer | None = None  # the layer a wrapper (Bidirectional) wraps
+
+
+@dataclass(frozen=True)
+class Tensor(Value):
+    """A symbolic tensor in a functional graph: the layer chain that produced it."""
+
+    chain: tuple[Layer, ...]
+
+
+@dataclass(frozen=True)
+class LossObj(Value):
+    loss: Loss
+
+
+@dataclass(frozen=True)
+class MetricObj(Value):
+    metric: Metric
+
+
+@dataclass(frozen=True)
+class Function(Value):
+    """A function defined in the file, with the scope it closes over."""
+
+    node: cst.FunctionDef
+    closure: dict[str, Value] = field(compare=False, hash=False)
+    defaults: tuple[tuple[str, Value], ...] = ()
+
+
+@dataclass(frozen=True)
+class ClassObj(Value):
+    """A class defined in the file; ``is_model`` if it subclasses ``keras.Model``."""
+
+    node: cst.ClassDef
+    closure: dict[str, Value] = field(compare=False, hash=False)
+    is_model: bool = False
+    is_layer: bool = False
+    methods: tuple[tuple[str, Function], ...] = ()
+
+    def method(self, name: str) -> Function | None:
+        return dict(self.methods).get(name)
+
+
+class Instance(Value):
+    """An instance of a class from the file (``self`` in its methods): mutable attributes."""
+
+    def __init__(self, cls: ClassObj | None) -> None:
+        self.cls = cls
+        self.attrs: dict[str, Value] = {}
+
+
+@dataclass(frozen=True)
+class BoundMethod(Value):
+    """``obj.name`` where ``obj`` is a model or instance: called later."""
+
+    owner: Value
+    name: str
+
+
+@dataclass(frozen=True)
+class Data(Value):
+    """An array (or dataset) whose labels or image scaling we know something about."""
+
+    labels: Labels | None = None
+    raw_images: bool = False
+    tags: frozenset[str] = frozenset()
+
+
+class ModelObj(Value):
+    """A model under construction: ``add``, ``compile`` and ``fit`` mutate it.
+
+    Identity matters (two variables can name the same model), so this is a
+    plain mutable class, turned into an immutable ``facts.Model`` at the end.
+    """
+
+    def __init__(self, anchor: Anchor, kind: str, name: str | None = None) -> None:
+        self.anchor = anchor
+        self.kind = kind  # "sequential" | "functional" | "subclass"
+        self.name = name
+        self.layers: list[Layer] = []  # the Sequential stack
+        self.outputs: list[tuple[tuple[Layer, ...], str | None]] = []  # functional heads
+        self.loss_spec: Any = None
+        self.metric_spec: Any = None
+        self.compiled = False
+        self.fits: list[Fit] = []
+
+    def chains(self) -> list[tuple[tuple[Layer, ...], str | None]]:
+        if self.kind == "sequential":
+            return [(tuple(self.layers), None)] if self.layers else []
+        return self.outputs
