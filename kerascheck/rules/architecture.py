@@ -162,8 +162,8 @@ class RedundantActivation(Rule):
 class LayerAfterOutputActivation(Rule):
     """
     ## What it does
-    Flags Dropout, BatchNormalization or LayerNormalization placed after the
-    model's final softmax/sigmoid.
+    Flags Dropout, BatchNormalization, LayerNormalization or a same-width
+    Dense layer placed after the model's final softmax/sigmoid.
 
     ## Why is this bad?
     Dropout after the output zeroes probabilities during training (and
@@ -194,6 +194,7 @@ class LayerAfterOutputActivation(Rule):
             'layers.Dense(1, activation="sigmoid"),\n    layers.BatchNormalization(),',
             loss='"binary_crossentropy"',
         ),
+        _example('layers.Dense(3, activation="softmax"),\n    layers.Dense(3, activation="softmax"),'),
     )
     GOOD = (
         _example('layers.Dropout(0.5),\n    layers.Dense(10, activation="softmax"),'),
@@ -205,19 +206,34 @@ class LayerAfterOutputActivation(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head in all_heads(facts):
-            chain = head.chain
             trailing: list[Layer] = []
-            for layer in reversed(chain):
-                if layer.kind in kv.TRANSPARENT_LAYERS or layer.kind in _NORMALISATION:
-                    trailing.append(layer)
-                    continue
+            for layer in reversed(head.chain):
                 if layer.activation in ("softmax", "sigmoid") and trailing:
-                    offender = trailing[-1]
-                    yield self.report(
-                        offender.anchor,
-                        f"{offender.label} comes after the output {layer.activation} of {layer.label}",
-                    )
-                break
+                    if all(_recalibrates(later, layer) for later in trailing):
+                        offender = trailing[-1]
+                        yield self.report(
+                            offender.anchor,
+                            f"{offender.label} comes after the output {layer.activation} of {layer.label}",
+                        )
+                    break
+                if layer.kind not in _AFTER_OUTPUT_SUSPECTS:
+                    break
+                trailing.append(layer)
+
+
+_AFTER_OUTPUT_SUSPECTS = kv.TRANSPARENT_LAYERS | _NORMALISATION | {"Dense"}
+
+
+def _recalibrates(later: Layer, output: Layer) -> bool:
+    """A layer after the output activation that only re-processes the output.
+
+    A Dense of the same width as the activated output (``Dense(1, "sigmoid")``
+    then ``Dense(1)``) is a mistake; a Dense of another width means the
+    sigmoid/softmax was a hidden layer, which other rules judge.
+    """
+    if later.kind == "Dense":
+        return later.units is not None and later.units == output.units
+    return True
 
 
 class LinearLayerStack(Rule):

@@ -17,8 +17,6 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
-
 import libcst as cst
 
 from kerascheck import facts as kf
@@ -444,6 +442,8 @@ class Interpreter:
         """The layers one Sequential entry contributes (a nested model adds its own)."""
         if isinstance(value, LayerObj):
             return (value.layer,)
+        if isinstance(value, Tensor):  # keras.Input(...) inside Sequential([...])
+            return value.chain
         if isinstance(value, ModelObj):
             chains = value.chains()
             if len(chains) == 1:
@@ -609,7 +609,3 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, cst.Equal)
     )
-
-
-def replace_fit(fit: kf.Fit, **changes: object) -> kf.Fit:
-    return replace(fit, **changes)  # type: ignore[arg-type]
