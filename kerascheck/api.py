@@ -8,10 +8,9 @@ from pathlib import Path
 
 from kerascheck.config import Config
 from kerascheck.diagnostics import Diagnostic
-from kerascheck.discovery import MODEL_SUFFIXES, discover
+from kerascheck.discovery import MODEL_SUFFIXES
 from kerascheck.engine import Selection
 from kerascheck.rules.tool import tool_diagnostic
-from kerascheck.static.lint import lint_bytes
 
 
 def make_selection(select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> Selection:
@@ -29,6 +28,8 @@ def check_source(
     ignore: Sequence[str] | None = None,
 ) -> list[Diagnostic]:
     """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text."""
+    from kerascheck.static.lint import lint_bytes  # libcst is imported only when something is linted
+
     return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore))
 
 
@@ -53,19 +54,25 @@ def check_file(path: Path, config: Config, display: str | None = None) -> list[D
         raw = path.read_bytes()
     except OSError as error:
         return [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+    from kerascheck.static.lint import lint_bytes
+
     return lint_bytes(raw, name, selection)
 
 
 def check_paths(
-    paths: Iterable[str | Path], config: Config | None = None, force_exclude: bool = False
+    paths: Iterable[str | Path],
+    config: Config | None = None,
+    force_exclude: bool = False,
+    *,
+    jobs: int = 1,
+    use_cache: bool = False,
 ) -> Report:
-    """Lint files and directories (recursively, honouring .gitignore and ``exclude``)."""
-    config = config or Config()
-    report = Report()
-    for path in discover((Path(p) for p in paths), config.exclude, config.root, force_exclude):
-        report.files += 1
-        try:
-            report.diagnostics.extend(check_file(path, config))
-        except Exception as error:  # a bug of ours must not stop the other files
-            report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
-    return report
+    """Lint files and directories (recursively, honouring .gitignore and ``exclude``).
+
+    ``jobs`` > 1 lints in worker processes when there are enough files;
+    ``use_cache`` reads and writes ``.kerascheck_cache/`` under the project
+    root (the command line turns it on; a library call writes nothing unless asked).
+    """
+    from kerascheck.runner import run
+
+    return run(paths, config or Config(), force_exclude=force_exclude, jobs=jobs, use_cache=use_cache)

@@ -20,7 +20,6 @@ from kerascheck.diagnostics import Diagnostic
 from kerascheck.engine import Selection
 from kerascheck.report import FORMATS, renderer
 from kerascheck.report.text import statistics
-from kerascheck.static.lint import lint_bytes
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 
@@ -36,6 +35,16 @@ class _Parser(argparse.ArgumentParser):
 
 def _codes(text: str) -> list[str]:
     return [code.strip() for code in text.split(",") if code.strip()]
+
+
+def _jobs(text: str) -> int:
+    try:
+        value = int(text)
+    except ValueError:
+        raise argparse.ArgumentTypeError(f"--jobs needs a whole number, not {text!r}") from None
+    if value < 1:
+        raise argparse.ArgumentTypeError("--jobs needs at least 1")
+    return value
 
 
 def build_parser() -> argparse.ArgumentParser:
@@ -60,6 +69,10 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument(
         "--model", metavar="MODULE:FACTORY", help="import MODULE, call FACTORY(), inspect the model"
     )
+    parser.add_argument(
+        "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
+    )
+    parser.add_argument("--no-cache", action="store_true", help="neither read nor write .kerascheck_cache/")
     parser.add_argument("--version", action="version", version=f"kerascheck {__version__}")
     return parser
 
@@ -108,6 +121,8 @@ def check(args: argparse.Namespace) -> int:
     if "-" in paths:
         if len(paths) > 1:
             raise UsageError("'-' (stdin) cannot be combined with other paths")
+        from kerascheck.static.lint import lint_bytes
+
         name = args.stdin_filename or "<stdin>"
         report.diagnostics.extend(lint_bytes(sys.stdin.buffer.read(), name, config.selection_for(Path(name))))
         report.files = 1
@@ -115,7 +130,15 @@ def check(args: argparse.Namespace) -> int:
         missing = [p for p in paths if not Path(p).exists()]
         if missing:
             raise UsageError(f"path does not exist: {missing[0]}")
-        found = check_paths(paths, config, force_exclude=args.force_exclude)
+        from kerascheck.runner import default_jobs
+
+        found = check_paths(
+            paths,
+            config,
+            force_exclude=args.force_exclude,
+            jobs=args.jobs or default_jobs(),
+            use_cache=not args.no_cache,
+        )
         report.diagnostics.extend(found.diagnostics)
         report.errors.extend(found.errors)
         report.files += found.files

@@ -128,8 +128,8 @@ class Fit:
     """One training call (or the data given to ``inspect``) and what is known about it.
 
     ``labels`` is aligned with the model's heads. ``unscaled_images`` is True
-    when raw 0-255 image data reaches the model with no rescaling on the way
-    (neither before ``fit`` nor a ``Rescaling``/``Normalization`` layer).
+    when the inputs are raw 0-255 image data not rescaled before the call
+    (whether the model rescales them itself is read from its layers by KC307).
     """
 
     anchor: Anchor = NOWHERE
@@ -176,6 +176,48 @@ class Model:
     name: str | None = None
     compiled: bool = False
     fits: tuple[Fit, ...] = ()
+    compile_anchor: Anchor = NOWHERE
+
+    @property
+    def single_head(self) -> Head | None:
+        return self.heads[0] if len(self.heads) == 1 else None
+
+
+@dataclass(frozen=True)
+class Argmax:
+    """``argmax`` over a model's predictions (``model`` indexes ``ProgramFacts.models``)."""
+
+    anchor: Anchor
+    model: int | None
+    axis: int | None  # None: not given or unknown
+    axis_given: bool = True
+
+
+@dataclass(frozen=True)
+class MetricCall:
+    """A scikit-learn classification metric call and what its arguments are."""
+
+    anchor: Anchor
+    function: str
+    raw_predictions: bool = False  # an argument is model.predict(...) output, unprocessed
+    one_hot_truth: bool = False  # y_true is one-hot labels with no argmax
+
+
+@dataclass(frozen=True)
+class RemovedApiCall:
+    """``model.predict_classes(...)`` / ``predict_proba(...)``: gone from Keras."""
+
+    anchor: Anchor
+    method: str
+    model: int | None
+
+
+@dataclass(frozen=True)
+class PreprocessingLeak:
+    """A scaler/imputer fitted on data that is split into train and test afterwards."""
+
+    anchor: Anchor
+    estimator: str
 
 
 @dataclass(frozen=True)
@@ -184,6 +226,15 @@ class ProgramFacts:
 
     models: tuple[Model, ...] = ()
     trainings: tuple[Training, ...] = ()
+    argmaxes: tuple[Argmax, ...] = ()
+    metric_calls: tuple[MetricCall, ...] = ()
+    removed_calls: tuple[RemovedApiCall, ...] = ()
+    leaks: tuple[PreprocessingLeak, ...] = ()
+
+    def model_at(self, index: int | None) -> Model | None:
+        if index is None or not 0 <= index < len(self.models):
+            return None
+        return self.models[index]
 
 
 def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:

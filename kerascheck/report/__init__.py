@@ -11,6 +11,8 @@ from kerascheck.diagnostics import Diagnostic
 FORMATS = {
     "text": "kerascheck.report.text",
     "json": "kerascheck.report.json_format",
+    "sarif": "kerascheck.report.sarif",
+    "github": "kerascheck.report.github",
 }
 
 

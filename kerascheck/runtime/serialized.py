@@ -304,9 +304,12 @@ def _merge_metric_specs(first: Any, second: Any) -> Any:
     """``metrics`` plus ``weighted_metrics`` when both apply to every head; else the first known."""
     if first is None:
         return second
-    if isinstance(first, list) and isinstance(second, list):
-        if all(isinstance(m, kf.Metric) for m in (*first, *second)):
-            return [*first, *second]
+    if (
+        isinstance(first, list)
+        and isinstance(second, list)
+        and all(isinstance(m, kf.Metric) for m in (*first, *second))
+    ):
+        return [*first, *second]
     return first
 
 

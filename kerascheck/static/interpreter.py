@@ -52,7 +52,13 @@ _UNKNOWN_LAYER = kf.Layer(kind=None)
 _MODEL_CLASSES = frozenset({"keras.Model", "keras.models.Model"})
 _SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
 _LAYER_BASES = frozenset({"keras.layers.Layer"})
-_BUILTINS = {"True": Const(True), "False": Const(False), "None": Const(None)}
+_BUILTINS: dict[str, Value] = {
+    "True": Const(True),
+    "False": Const(False),
+    "None": Const(None),
+    "len": Ref("builtins.len"),
+    "list": Ref("builtins.list"),
+}
 
 Env = dict[str, Value]
 
@@ -100,6 +106,8 @@ class Interpreter:
         self.depth = 0
         self.conditional = 0
         self.frames: list[_Frame] = []
+        self.current_call: cst.Call | None = None
+        self.current_env: Env | None = None
         self.data = data_api.DataFlow(self)
 
     # -- entry point ------------------------------------------------------
@@ -118,7 +126,20 @@ class Interpreter:
         for cls in self.model_classes:
             if id(cls.node) not in self.called:
                 self.instantiate_model(cls, Args([], {}, has_star=True), kf.Anchor(node=cls.node.name))
-        return kf.ProgramFacts(models=tuple(self.model_fact(m) for m in self.models))
+        data = self.data
+        return kf.ProgramFacts(
+            models=tuple(self.model_fact(m) for m in self.models),
+            argmaxes=tuple(data.argmaxes),
+            metric_calls=tuple(data.metric_calls),
+            removed_calls=tuple(data.removed_calls),
+            leaks=tuple(data.leaks),
+        )
+
+    def model_index(self, model: ModelObj) -> int | None:
+        for index, candidate in enumerate(self.models):
+            if candidate is model:
+                return index
+        return None
 
     # -- statements -------------------------------------------------------
 
@@ -236,6 +257,10 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
+            updated = self.data.assign_item(self.eval(target.value, env), value)
+            if updated is not None:
+                env[target.value.value] = updated
 
     # -- definitions ------------------------------------------------------
 
@@ -340,7 +365,7 @@ class Interpreter:
             if owner.cls is not None and owner.cls.method(name) is not None:
                 return BoundMethod(owner, name)
             return UNKNOWN
-        if isinstance(owner, (ModelObj, Data)):
+        if isinstance(owner, ModelObj):
             return BoundMethod(owner, name)
         return self.data.attribute(owner, name)
 
@@ -356,12 +381,13 @@ class Interpreter:
                 keywords[arg.keyword.value] = self.eval(arg.value, env)
             else:
                 positional.append(self.eval(arg.value, env))
-        return Args(positional, keywords, has_star)
+        return Args(positional, keywords, has_star, node)
 
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
         anchor = kf.Anchor(node=node)
+        self.current_call, self.current_env = node, env
         if isinstance(callee, Ref):
             return self.call_ref(callee.qualname, args, anchor)
         if isinstance(callee, Function):
@@ -402,6 +428,8 @@ class Interpreter:
             return self.new_sequential(args, anchor)
         if qualname in _MODEL_CLASSES:
             return self.new_functional(args, anchor)
+        if qualname in ("keras.models.load_model", "keras.saving.load_model"):
+            return self.register(ModelObj(anchor, "loaded"))
         if namespace == "keras.losses" and member[:1].isupper():
             return make_loss(member, args, anchor)
         if namespace == "keras.metrics" and member[:1].isupper():
@@ -523,6 +551,7 @@ class Interpreter:
             return Const(None)
         if name == "compile":
             model.compiled = True
+            model.compile_anchor = anchor
             if self.changed_conditionally(model):
                 model.loss_spec, model.metric_spec = kf.Loss(kind=None, anchor=anchor), None
             else:
@@ -535,8 +564,15 @@ class Interpreter:
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
         if model.compiled:
             heads = kf.with_compile(heads, model.loss_spec, model.metric_spec)
-        fits = tuple(self.data.fit_fact(fit, heads) for fit in model.fits)
-        return kf.Model(heads=heads, anchor=model.anchor, name=model.name, compiled=model.compiled, fits=fits)
+        fits = tuple(model.fits)
+        return kf.Model(
+            heads=heads,
+            anchor=model.anchor,
+            name=model.name,
+            compiled=model.compiled,
+            fits=fits,
+            compile_anchor=model.compile_anchor,
+        )
 
     # -- user functions ---------------------------------------------------
 

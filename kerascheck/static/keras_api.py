@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 
+import libcst as cst
+
 from kerascheck import vocabulary as kv
 from kerascheck.facts import Anchor, Layer, Loss, Metric
 from kerascheck.static.values import (
@@ -27,10 +29,34 @@ from kerascheck.static.values import (
 class Args:
     """A call's evaluated arguments, with Keras's positional order applied on demand."""
 
-    def __init__(self, positional: Sequence[Value], keywords: dict[str, Value], has_star: bool) -> None:
+    def __init__(
+        self,
+        positional: Sequence[Value],
+        keywords: dict[str, Value],
+        has_star: bool,
+        nodes: cst.Call | None = None,
+    ) -> None:
         self.positional = list(positional)
         self.keywords = keywords
         self.has_star = has_star  # *args / **kwargs make absent parameters unknown
+        self.call = nodes
+
+    def node(self, name: str, position: int | None) -> cst.BaseExpression | None:
+        """The source expression of a parameter (to read variable names), if present."""
+        if self.call is None:
+            return None
+        index = 0
+        for arg in self.call.args:
+            if arg.star:
+                return None
+            if arg.keyword is not None:
+                if arg.keyword.value == name:
+                    return arg.value
+            else:
+                if index == position:
+                    return arg.value
+                index += 1
+        return None
 
     def get(self, name: str, position: int | None = None) -> Value | None:
         """The value of a parameter, ``None`` if certainly absent, ``UNKNOWN`` if maybe."""

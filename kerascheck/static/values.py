@@ -135,11 +135,56 @@ class BoundMethod(Value):
 
 @dataclass(frozen=True)
 class Data(Value):
-    """An array (or dataset) whose labels or image scaling we know something about."""
+    """An array (or dataset) we know something about.
+
+    ``labels``: what it holds if used as labels. ``raw_images``: 0-255 pixels
+    not yet rescaled. ``split``: ``"train"``/``"test"`` side of a split or a
+    dataset loader. ``ordered``: built in class order (per-class blocks, or
+    sorted by label). ``fitted_by``: scalers/imputers fitted on this data as a
+    whole (a leak if it is split afterwards). ``dataset``: a ``tf.data``-like
+    object yielding (x, y), so ``labels`` applies to ``fit(ds)`` with no y.
+    """
 
     labels: Labels | None = None
     raw_images: bool = False
-    tags: frozenset[str] = frozenset()
+    split: str | None = None
+    ordered: bool = False
+    fitted_by: tuple[tuple[Anchor, str], ...] = ()
+    dataset: bool = False
+    sorted_by: str | None = None  # a data frame sorted by this column
+
+
+@dataclass(frozen=True)
+class Filled(Value):
+    """``np.zeros(n)`` / ``np.ones(n)`` / ``np.full(n, k)``: a block of one constant label."""
+
+    value: object
+
+
+@dataclass(frozen=True)
+class Prediction(Value):
+    """``model.predict(...)`` output; ``model`` indexes the interpreter's models."""
+
+    model: int
+    processed: bool = False
+
+
+@dataclass(frozen=True)
+class Estimator(Value):
+    """A scikit-learn transformer instance (scaler, encoder, imputer)."""
+
+    kind: str
+    classes: int | None = None
+    fit_anchor: Anchor | None = None
+    fitted_on_whole: bool = False
+    instance: int = 0  # distinguishes two estimators of the same kind
+
+
+@dataclass(frozen=True)
+class Eye(Value):
+    """``np.eye(n)``: indexing it with labels one-hot encodes them."""
+
+    size: int | None
 
 
 class ModelObj(Value):
@@ -158,9 +203,11 @@ class ModelObj(Value):
         self.loss_spec: Any = None
         self.metric_spec: Any = None
         self.compiled = False
+        self.compile_anchor = Anchor()
         self.fits: list[Fit] = []
 
     def chains(self) -> list[tuple[tuple[Layer, ...], str | None]]:
+        """Each head's layer chain and output name (none for a loaded model)."""
         if self.kind == "sequential":
             return [(tuple(self.layers), None)] if self.layers else []
         return self.outputs

@@ -1,0 +1,153 @@
+"""Running the static front-end over many files: cached, and in parallel when it pays.
+
+The order of work: discover the files, read each once and look its digest
+up in the cache, and lint only what is not cached. Worker processes cost
+about as much to start as linting a few dozen files, so they are used only
+when at least ``PARALLEL_MIN_FILES`` files need linting; below that, one
+process is faster. Results come back in discovery order whatever ran them.
+
+The libcst-based linter is imported only when something needs linting, so a
+fully cached run never pays for importing libcst.
+"""
+
+from __future__ import annotations
+
+import os
+from collections.abc import Iterable, Sequence
+from concurrent.futures import ProcessPoolExecutor
+from concurrent.futures.process import BrokenProcessPool
+from dataclasses import dataclass, replace
+from pathlib import Path
+from typing import TYPE_CHECKING
+
+from kerascheck.diagnostics import Diagnostic
+from kerascheck.discovery import MODEL_SUFFIXES, discover
+from kerascheck.engine import Selection
+from kerascheck.facts import NOWHERE
+from kerascheck.rules.tool import tool_diagnostic
+
+if TYPE_CHECKING:
+    from kerascheck.api import Report
+    from kerascheck.config import Config
+
+PARALLEL_MIN_FILES = 32
+FILES_PER_WORKER = 8  # fewer uncached files than this per worker: start fewer workers
+
+
+def default_jobs() -> int:
+    """Every core this process may use (``sched_getaffinity`` respects containers and taskset)."""
+    try:
+        return max(1, len(os.sched_getaffinity(0)))
+    except AttributeError:  # pragma: no cover - not on Linux
+        return max(1, os.cpu_count() or 1)
+
+
+@dataclass(frozen=True)
+class Task:
+    """One file to lint: what to call it, its bytes, the rules that apply to it."""
+
+    index: int
+    filename: str
+    raw: bytes
+    selection: Selection
+
+
+Outcome = tuple[list[Diagnostic], str | None]  # (diagnostics, internal error)
+
+
+def lint_task(task: Task) -> Outcome:
+    """Lint one file; in a worker process too, so it must never raise."""
+    from kerascheck.static.lint import lint_bytes
+
+    try:
+        found = lint_bytes(task.raw, task.filename, task.selection)
+    except Exception as error:  # a bug of ours must not stop the other files
+        return [], f"{task.filename}: internal error: {type(error).__name__}: {error}"
+    # Anchors hold libcst nodes: never worth pickling back from a worker or keeping.
+    return [replace(d, anchor=NOWHERE) for d in found], None
+
+
+def _lint_chunk(tasks: Sequence[Task]) -> list[Outcome]:
+    return [lint_task(task) for task in tasks]
+
+
+def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
+    """Outcomes in task order; parallel only for enough files and more than one job."""
+    workers = min(jobs, len(tasks) // FILES_PER_WORKER)
+    if len(tasks) < PARALLEL_MIN_FILES or workers < 2:
+        return [lint_task(task) for task in tasks]
+    # Chunks of a few files each keep the pipe traffic low and the load balanced.
+    size = max(1, len(tasks) // (workers * 4))
+    chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    try:
+        with ProcessPoolExecutor(max_workers=workers) as pool:
+            return [outcome for chunk in pool.map(_lint_chunk, chunks) for outcome in chunk]
+    except (BrokenProcessPool, OSError):
+        # No processes here (a sandbox, a killed worker): one process still gets the answer.
+        return [lint_task(task) for task in tasks]
+
+
+def run(
+    paths: Iterable[str | Path],
+    config: Config,
+    *,
+    force_exclude: bool = False,
+    jobs: int = 1,
+    use_cache: bool = False,
+) -> Report:
+    """Lint files and directories: cache look-ups, then the uncached files, possibly in parallel."""
+    from kerascheck.api import Report
+
+    report = Report()
+    cache = None
+    if use_cache:
+        from kerascheck.cache import Cache, default_directory
+
+        cache = Cache.open(default_directory(config.root), config.fingerprint())
+    results: list[list[Diagnostic]] = []
+    pending: list[Task] = []
+    digests: dict[int, str] = {}
+    for path in discover((Path(p) for p in paths), config.exclude, config.root, force_exclude):
+        index = len(results)
+        results.append([])
+        report.files += 1
+        name = str(path)
+        if path.suffix in MODEL_SUFFIXES:
+            results[index] = _check_saved(path, config, report)
+            continue
+        try:
+            raw = path.read_bytes()
+        except OSError as error:
+            results[index] = [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+            continue
+        if cache is not None:
+            from kerascheck.cache import digest
+
+            digests[index] = digest(raw)
+            cached = cache.get(name, digests[index])
+            if cached is not None:
+                results[index] = cached
+                continue
+        pending.append(Task(index, name, raw, config.selection_for(path)))
+    for task, (found, error) in zip(pending, lint_tasks(pending, jobs), strict=True):
+        results[task.index] = found
+        if error is not None:
+            report.errors.append(error)
+        elif cache is not None:
+            cache.put(task.filename, digests[task.index], found)
+    if cache is not None:
+        cache.save()
+    for found in results:
+        report.diagnostics.extend(found)
+    return report
+
+
+def _check_saved(path: Path, config: Config, report: Report) -> list[Diagnostic]:
+    """Saved models go to the runtime front-end, uncached (the archive reader is its own)."""
+    from kerascheck.api import check_file
+
+    try:
+        return check_file(path, config)
+    except Exception as error:
+        report.errors.append(f"{path}: internal error: {type(error).__name__}: {error}")
+        return []

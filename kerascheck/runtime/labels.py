@@ -1,0 +1,358 @@
+"""Training data -> label facts (encoding, classes, balance) and raw-image detection.
+
+Reads a bounded sample: in-memory arrays are read whole (up to a size cap),
+datasets and generators up to :data:`MAX_BATCHES` batches. A sample that is
+not the whole data set only yields what a sample can prove: one-hot width and
+0/1 encodings, but integer class counts only when the sample is large and
+every class in range was seen (a missing top class would otherwise look like
+a units/classes mismatch).
+"""
+
+from __future__ import annotations
+
+import itertools
+from collections.abc import Iterator, Mapping, Sequence
+from dataclasses import dataclass
+from typing import Any
+
+import numpy as np
+
+from kerascheck import facts as kf
+from kerascheck import vocabulary as kv
+
+MAX_BATCHES = 20  # batches read from a dataset or generator
+MAX_ELEMENTS = 1000  # elements read from an unbatched tf.data pipeline
+MAX_LABEL_VALUES = 5_000_000  # label cells read from an in-memory array
+IMAGE_SAMPLE = 256  # images looked at for the 0-255 check
+_MAX_CLASS_ID = 100_000  # integer labels above this are ids, not classes to count
+_TRUSTED_SAMPLE = 1000  # samples needed before a partial sample gives a class count
+_BALANCE_SAMPLE = 200  # samples needed before a partial sample gives a class balance
+# Layers that rescale or normalise what reaches them (or might: an unknown layer, a Lambda).
+_SCALING_LAYERS = frozenset(
+    {
+        "Rescaling",
+        "Normalization",
+        "BatchNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "Lambda",
+    }
+)
+_LEARNING_LAYERS = kv.UNIT_LAYERS | {"DepthwiseConv2D", "Embedding", "ConvLSTM2D"}
+
+
+@dataclass(frozen=True)
+class Sample:
+    """What was read of the data: ``complete`` when ``y`` is the whole label set."""
+
+    x: Any
+    y: Any
+    complete: bool
+
+
+# -- reading the data ---------------------------------------------------------
+
+
+def to_numpy(value: Any) -> np.ndarray | None:
+    """An array from numpy, a TF/torch/JAX tensor, a list or a pandas object; None if not numeric."""
+    if value is None:
+        return None
+    try:
+        if isinstance(value, np.ndarray):
+            return value
+        converter = getattr(value, "numpy", None)
+        array = converter() if callable(converter) else np.asarray(value)
+        array = np.asarray(array)
+    except Exception:
+        return None
+    return array if array.dtype.kind in "biuf" else None
+
+
+def _is_dataset(value: Any) -> bool:
+    return type(value).__module__.startswith("tensorflow") and hasattr(value, "element_spec")
+
+
+def _is_batch_source(value: Any) -> bool:
+    """A tf.data pipeline, a generator/iterator, or a keras PyDataset / Sequence of batches."""
+    if value is None or isinstance(value, (np.ndarray, str, bytes, Mapping, list, tuple)):
+        return False
+    if _is_dataset(value) or hasattr(value, "__next__"):
+        return True
+    return _is_indexed_batches(value)
+
+
+def _is_indexed_batches(value: Any) -> bool:
+    return (
+        hasattr(value, "__getitem__")
+        and hasattr(value, "__len__")
+        and not hasattr(value, "shape")
+        and any(cls.__name__ in ("PyDataset", "Sequence") for cls in type(value).__mro__)
+    )
+
+
+def _batches(source: Any) -> Iterator[Any]:
+    if _is_indexed_batches(source):
+        for index in range(min(len(source), MAX_BATCHES)):
+            yield source[index]
+    else:
+        yield from itertools.islice(iter(source), MAX_BATCHES)
+
+
+def _unbatched(dataset: Any) -> bool:
+    """A tf.data pipeline whose elements are single samples (no leading batch dimension)."""
+    try:
+        spec = dataset.element_spec
+        label_spec = spec[1] if isinstance(spec, tuple) and len(spec) >= 2 else spec
+        first = next(iter(_flatten_specs(label_spec)))
+        return len(first.shape) == 0
+    except Exception:
+        return False
+
+
+def _flatten_specs(spec: Any) -> Iterator[Any]:
+    if isinstance(spec, Mapping):
+        for key in sorted(spec, key=str):
+            yield from _flatten_specs(spec[key])
+    elif isinstance(spec, (list, tuple)):
+        for item in spec:
+            yield from _flatten_specs(item)
+    else:
+        yield spec
+
+
+def _split_batch(batch: Any) -> tuple[Any, Any]:
+    if isinstance(batch, (tuple, list)) and len(batch) in (2, 3):
+        return batch[0], batch[1]
+    return batch, None
+
+
+def _combine(parts: list[Any], stack: bool) -> Any:
+    """Batches joined along the sample axis, structure by structure."""
+    if not parts or any(p is None for p in parts):
+        return None
+    first = parts[0]
+    if isinstance(first, Mapping):
+        return {
+            key: _combine([p.get(key) if isinstance(p, Mapping) else None for p in parts], stack)
+            for key in first
+        }
+    if isinstance(first, (list, tuple)) and not stack:
+        if all(isinstance(p, (list, tuple)) and len(p) == len(first) for p in parts):
+            return [_combine([p[i] for p in parts], stack) for i in range(len(first))]
+        return None
+    arrays = [to_numpy(p) for p in parts]
+    if any(a is None for a in arrays):
+        return None
+    try:
+        return np.stack(arrays) if stack else np.concatenate([np.atleast_1d(a) for a in arrays])
+    except ValueError:
+        return arrays[0]  # ragged batches: the first one still says something
+
+
+def read_sample(x: Any, y: Any) -> Sample:
+    """The part of (x, y) the checks look at; datasets and generators give (x, y) batches."""
+    source = x if y is None and _is_batch_source(x) else y if _is_batch_source(y) else None
+    if source is None:
+        labels, truncated = _bounded(y)
+        return Sample(x=x, y=labels, complete=not truncated)
+    stack = _is_dataset(source) and _unbatched(source)
+    xs: list[Any] = []
+    ys: list[Any] = []
+    try:
+        items = itertools.islice(iter(source), MAX_ELEMENTS) if stack else _batches(source)
+        for batch in items:
+            bx, by = _split_batch(batch)
+            xs.append(bx)
+            ys.append(by)
+    except Exception:
+        pass  # a pipeline that fails while being read tells us nothing more
+    return Sample(x=_combine(xs, stack), y=_combine(ys, stack), complete=False)
+
+
+def _bounded(y: Any) -> tuple[Any, bool]:
+    """In-memory labels, cut to :data:`MAX_LABEL_VALUES` cells; (labels, truncated?)."""
+    if y is None or isinstance(y, (Mapping, list, tuple)):
+        return y, False
+    array = to_numpy(y)
+    if array is None:
+        return None, False
+    if array.ndim >= 1 and array.size > MAX_LABEL_VALUES:
+        per_row = max(1, array.size // max(1, array.shape[0]))
+        return array[: max(1, MAX_LABEL_VALUES // per_row)], True
+    return array, False
+
+
+# -- labels -------------------------------------------------------------------
+
+
+def labels_per_head(y: Any, heads: tuple[kf.Head, ...]) -> list[tuple[Any, str]]:
+    """The labels meant for each head (one array, a list by position, a dict by output name)."""
+    count = len(heads)
+    if isinstance(y, Mapping):
+        return [(y.get(head.name), f"y[{head.name!r}]") for head in heads]
+    if isinstance(y, (list, tuple)) and count > 1:
+        if len(y) == count:
+            return [(item, f"y[{i}]") for i, item in enumerate(y)]
+        return [(None, "y")] * count
+    if isinstance(y, (list, tuple)) and len(y) == 1 and not np.isscalar(y[0]):
+        return [(y[0], "y")]
+    return [(y, "y")] if count == 1 else [(None, "y")] * count
+
+
+def labels_of(values: Any, head: kf.Head | None, *, complete: bool, source: str = "y") -> kf.Labels | None:
+    """What one head's labels look like: encoding, number of classes, minority share."""
+    array = to_numpy(values)
+    if array is None or array.size == 0 or array.ndim == 0:
+        return None
+    if array.dtype.kind == "b":
+        array = array.astype(np.int8)
+    anchor = kf.Anchor(layer=head.name if head else None)
+    if array.dtype.kind == "f":
+        if not np.all(np.isfinite(array)):
+            return None
+        if not np.array_equal(array, np.round(array)):
+            return kf.Labels(encoding=kf.LabelEncoding.CONTINUOUS, anchor=anchor, source=source)
+    if array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1):
+        return _vector_labels(array.reshape(-1), head, complete, anchor, source)
+    if array.ndim == 2:
+        return _matrix_labels(array, complete, anchor, source)
+    return None
+
+
+def _vector_labels(
+    flat: np.ndarray, head: kf.Head | None, complete: bool, anchor: kf.Anchor, source: str
+) -> kf.Labels | None:
+    if flat.min() < 0:
+        return None
+    top = int(flat.max())
+    distinct = np.unique(flat) if top > _MAX_CLASS_ID else np.flatnonzero(np.bincount(flat.astype(np.int64)))
+    softmax_head = head is not None and head.activation == "softmax" and (head.units or 0) >= 2
+    if len(distinct) > 2 or (len(distinct) >= 2 and softmax_head):
+        if top > _MAX_CLASS_ID:
+            return kf.Labels(encoding=kf.LabelEncoding.INTEGER, anchor=anchor, source=source)
+        counts = np.bincount(flat.astype(np.int64), minlength=top + 1)
+        trusted = complete or (flat.size >= _TRUSTED_SAMPLE and bool(np.all(counts > 0)))
+        return kf.Labels(
+            encoding=kf.LabelEncoding.INTEGER,
+            num_classes=top + 1 if trusted else None,
+            minority_fraction=_minority(counts, flat.size, complete),
+            anchor=anchor,
+            source=source,
+        )
+    if top <= 1:
+        counts = np.bincount(flat.astype(np.int64), minlength=2)
+        return kf.Labels(
+            encoding=kf.LabelEncoding.BINARY,
+            num_classes=2,
+            minority_fraction=_minority(counts, flat.size, complete),
+            anchor=anchor,
+            source=source,
+        )
+    return None
+
+
+def _matrix_labels(array: np.ndarray, complete: bool, anchor: kf.Anchor, source: str) -> kf.Labels | None:
+    if not np.all((array == 0) | (array == 1)):
+        return None
+    columns = array.shape[1]
+    if np.all(array.sum(axis=1) == 1):
+        counts = array.sum(axis=0).astype(np.int64)
+        return kf.Labels(
+            encoding=kf.LabelEncoding.ONE_HOT,
+            num_classes=columns,
+            minority_fraction=_minority(counts, array.shape[0], complete),
+            anchor=anchor,
+            source=source,
+        )
+    return kf.Labels(encoding=kf.LabelEncoding.MULTI_HOT, num_classes=columns, anchor=anchor, source=source)
+
+
+def _minority(counts: np.ndarray, total: int, complete: bool) -> float | None:
+    """Share of the rarest class: over every class for the whole data, over seen ones for a sample."""
+    if total <= 0:
+        return None
+    if complete:
+        return float(counts.min()) / total
+    seen = counts[counts > 0]
+    if total < _BALANCE_SAMPLE or len(seen) < 2:
+        return None
+    return float(seen.min()) / total
+
+
+# -- images -------------------------------------------------------------------
+
+
+def _main_input(x: Any) -> np.ndarray | None:
+    if isinstance(x, Mapping):
+        x = next(iter(x.values()), None)
+    elif isinstance(x, (list, tuple)) and x and not np.isscalar(x[0]):
+        x = x[0]
+    return to_numpy(x)
+
+
+def _image_shaped(shape: Sequence[int]) -> bool:
+    if len(shape) == 3:
+        return shape[1] >= 8 and shape[2] >= 8
+    if len(shape) == 4:
+        channels_last = shape[1] >= 8 and shape[2] >= 8 and shape[3] in (1, 3, 4)
+        channels_first = shape[1] in (1, 3, 4) and shape[2] >= 8 and shape[3] >= 8
+        return channels_last or channels_first
+    return False
+
+
+def _raw_pixels(array: np.ndarray) -> bool:
+    """0..255 integer values with a maximum above 1.5 (not already in [0, 1])."""
+    sample = array[:IMAGE_SAMPLE]
+    if sample.size == 0:
+        return False
+    if sample.dtype.kind == "f" and not (
+        np.all(np.isfinite(sample)) and np.array_equal(sample, np.round(sample))
+    ):
+        return False
+    low, high = float(sample.min()), float(sample.max())
+    return low >= 0 and 1.5 < high <= 255
+
+
+def rescales_input(heads: tuple[kf.Head, ...]) -> bool:
+    """Whether some layer before the first learning layer rescales (or might rescale) the input."""
+    for head in heads:
+        for layer in head.chain:
+            if layer.kind is None or layer.kind in _SCALING_LAYERS:
+                return True
+            if layer.kind in _LEARNING_LAYERS:
+                break
+    return False
+
+
+def unscaled_images(x: Any, heads: tuple[kf.Head, ...]) -> bool | None:
+    """True when raw 0-255 images reach a model with no rescaling near its input."""
+    array = _main_input(x)
+    if array is None:
+        return None
+    if not _image_shaped(array.shape) or not _raw_pixels(array):
+        return False
+    return not rescales_input(heads)
+
+
+# -- the fit fact -------------------------------------------------------------
+
+
+def fit_from_data(
+    heads: tuple[kf.Head, ...], x: Any, y: Any, *, partial: bool = False, has_validation: bool | None = None
+) -> kf.Fit:
+    """A :class:`~kerascheck.facts.Fit` for data given with a model (to ``inspect`` or ``fit``)."""
+    sample = read_sample(x, y)
+    if partial:
+        sample = Sample(x=sample.x, y=sample.y, complete=False)
+    labels: tuple[kf.Labels | None, ...] = ()
+    if sample.y is not None:
+        labels = tuple(
+            labels_of(values, head, complete=sample.complete, source=source)
+            for head, (values, source) in zip(heads, labels_per_head(sample.y, heads), strict=True)
+        )
+    return kf.Fit(
+        labels=labels,
+        has_validation=has_validation,
+        unscaled_images=unscaled_images(sample.x, heads) if sample.x is not None else None,
+    )

@@ -1,0 +1,88 @@
+"""``--jobs``: worker processes give the same answer, and are started only when they pay."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+import pytest
+
+from kerascheck import runner
+from kerascheck.api import check_paths
+from kerascheck.cli import main
+from kerascheck.config import Config
+
+BAD = """import keras
+model = keras.Sequential([keras.layers.Dense({units})])
+model.compile(loss="categorical_crossentropy")
+"""
+
+
+def make_tree(root: Path, count: int) -> None:
+    for i in range(count):
+        folder = root / f"pkg{i % 3}"
+        folder.mkdir(exist_ok=True)
+        text = BAD.format(units=i + 2) if i % 2 else "import os\nprint(os.sep)\n"
+        (folder / f"m{i:03d}.py").write_text(text, encoding="utf-8")
+    (root / "pkg0" / "broken.py").write_text("import keras\nkeras.Sequential([\n", encoding="utf-8")
+
+
+def findings(root: Path, jobs: int) -> list[tuple[object, ...]]:
+    report = check_paths([root], Config(root=root), jobs=jobs)
+    assert not report.errors
+    return [(d.filename, d.code, d.span, d.message) for d in report.diagnostics]
+
+
+def test_parallel_equals_serial(tmp_path: Path) -> None:
+    make_tree(tmp_path, runner.PARALLEL_MIN_FILES + 8)
+    serial = findings(tmp_path, 1)
+    assert len(serial) == (runner.PARALLEL_MIN_FILES + 8) // 2 + 1
+    assert findings(tmp_path, 2) == serial
+
+
+def test_few_files_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def no_pool(*_args: object, **_kwargs: object) -> None:
+        raise AssertionError("a process pool for a handful of files")
+
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    make_tree(tmp_path, 10)
+    assert len(findings(tmp_path, 8)) == 6
+
+
+def test_pool_failure_falls_back_to_one_process(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    def broken(*_args: object, **_kwargs: object) -> None:
+        raise OSError(11, "Resource temporarily unavailable")
+
+    make_tree(tmp_path, runner.PARALLEL_MIN_FILES + 8)
+    serial = findings(tmp_path, 1)
+    monkeypatch.setattr(runner, "ProcessPoolExecutor", broken)
+    assert findings(tmp_path, 4) == serial
+
+
+def test_internal_error_in_one_file_is_reported_and_others_go_on(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    make_tree(tmp_path, 4)
+    import kerascheck.static.lint as lint
+
+    real = lint.lint_bytes
+
+    def flaky(raw: bytes, filename: str, selection: object) -> object:
+        if filename.endswith("m001.py"):
+            raise ValueError("boom")
+        return real(raw, filename, selection)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(lint, "lint_bytes", flaky)
+    report = check_paths([tmp_path], Config(root=tmp_path))
+    assert report.errors == [f"{tmp_path / 'pkg1' / 'm001.py'}: internal error: ValueError: boom"]
+    assert {d.code for d in report.diagnostics} == {"KC101", "KC001"}
+
+
+@pytest.mark.parametrize("value", ["0", "-2", "many"])
+def test_bad_jobs_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str]) -> None:
+    assert main(["--jobs", value, "."]) == 2
+    err = capsys.readouterr().err
+    assert err.startswith("kerascheck: error: ") and err.count("\n") == 1
+
+
+def test_default_jobs_is_positive() -> None:
+    assert runner.default_jobs() >= 1
