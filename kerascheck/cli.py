@@ -63,12 +63,8 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--statistics", action="store_true", help="print counts per rule instead")
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to pick .ipynb parsing)")
     parser.add_argument("--config", type=Path, help="a pyproject.toml to use instead of the nearest one")
-    parser.add_argument(
-        "--force-exclude", action="store_true", help="apply 'exclude' to files named explicitly"
-    )
-    parser.add_argument(
-        "--model", metavar="MODULE:FACTORY", help="import MODULE, call FACTORY(), inspect the model"
-    )
+    parser.add_argument("--force-exclude", action="store_true", help="apply 'exclude' to files named explicitly")
+    parser.add_argument("--model", metavar="MODULE:FACTORY", help="import MODULE, call FACTORY(), inspect the model")
     parser.add_argument(
         "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
     )

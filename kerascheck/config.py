@@ -99,8 +99,7 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
     per_file_ignores = tuple(
-        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path))
-        for pattern, codes in per_file.items()
+        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path)) for pattern, codes in per_file.items()
     )
     exclude = (
         *string_list(table.get("exclude", []), "exclude", path),

@@ -39,8 +39,8 @@ ALWAYS_SKIPPED = frozenset(
 
 
 @lru_cache(maxsize=256)
-def _spec(patterns: tuple[str, ...]) -> pathspec.PathSpec:
-    return pathspec.PathSpec.from_lines("gitwildmatch", patterns)
+def _spec(patterns: tuple[str, ...]) -> pathspec.GitIgnoreSpec:
+    return pathspec.GitIgnoreSpec.from_lines(patterns)
 
 
 def matches_any(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
@@ -56,17 +56,15 @@ def matches_any(path: Path, patterns: tuple[str, ...], root: Path) -> bool:
     return _spec(patterns).match_file(relative)
 
 
-def _gitignore(directory: Path) -> pathspec.PathSpec | None:
+def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     try:
         text = (directory / ".gitignore").read_text(encoding="utf-8", errors="replace")
     except OSError:
         return None
-    return pathspec.PathSpec.from_lines("gitwildmatch", text.splitlines())
+    return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
-def discover(
-    paths: Iterable[Path], exclude: tuple[str, ...], root: Path, force_exclude: bool
-) -> Iterator[Path]:
+def discover(paths: Iterable[Path], exclude: tuple[str, ...], root: Path, force_exclude: bool) -> Iterator[Path]:
     """Files to check, in a stable order.
 
     Paths named explicitly are always checked (unless ``force_exclude``),
@@ -80,7 +78,7 @@ def discover(
 
 
 def _walk(top: Path, exclude: tuple[str, ...], root: Path) -> Iterator[Path]:
-    ignores: list[tuple[Path, pathspec.PathSpec]] = []
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     for directory, subdirs, files in os.walk(top):
         here = Path(directory)
         ignores = [(base, spec) for base, spec in ignores if here == base or base in here.parents]
@@ -88,16 +86,26 @@ def _walk(top: Path, exclude: tuple[str, ...], root: Path) -> Iterator[Path]:
         if spec is not None:
             ignores.append((here, spec))
 
-        def ignored(path: Path, is_dir: bool) -> bool:
-            for base, git_spec in ignores:
-                relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
-                if git_spec.match_file(relative):
-                    return True
-            return matches_any(path, exclude, root)
-
         subdirs[:] = sorted(
-            name for name in subdirs if name not in ALWAYS_SKIPPED and not ignored(here / name, True)
+            name
+            for name in subdirs
+            if name not in ALWAYS_SKIPPED and not _ignored(here / name, True, ignores, exclude, root)
         )
         for name in sorted(files):
-            if name.endswith(SOURCE_SUFFIXES) and not ignored(here / name, False):
+            if name.endswith(SOURCE_SUFFIXES) and not _ignored(here / name, False, ignores, exclude, root):
                 yield here / name
+
+
+def _ignored(
+    path: Path,
+    is_dir: bool,
+    ignores: list[tuple[Path, pathspec.GitIgnoreSpec]],
+    exclude: tuple[str, ...],
+    root: Path,
+) -> bool:
+    """Whether a .gitignore on the way down, or the ``exclude`` setting, drops this path."""
+    for base, git_spec in ignores:
+        relative = path.relative_to(base).as_posix() + ("/" if is_dir else "")
+        if git_spec.match_file(relative):
+            return True
+    return matches_any(path, exclude, root)

@@ -36,10 +36,7 @@ class Selection:
         code = rule.code
         if _matches(code, self.ignore) and not self._more_specific_select(code):
             return False
-        if self.select is None:
-            chosen = rule.severity is not Severity.INFO
-        else:
-            chosen = _matches(code, self.select)
+        chosen = rule.severity is not Severity.INFO if self.select is None else _matches(code, self.select)
         return chosen or _matches(code, self.extend_select)
 
     def _more_specific_select(self, code: str) -> bool:

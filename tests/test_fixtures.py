@@ -56,9 +56,7 @@ def test_fixture(path: Path) -> None:
     expected = expected_findings(path)
     missing = sorted(expected - actual, key=str)
     unexpected = sorted(actual - expected, key=str)
-    assert not missing and not unexpected, (
-        f"{path.name}: missing {missing} (cell, line, code); unexpected {unexpected}"
-    )
+    assert not missing and not unexpected, f"{path.name}: missing {missing} (cell, line, code); unexpected {unexpected}"
 
 
 def test_enough_fixtures() -> None:

@@ -21,11 +21,7 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
         lines.append(f"  fix: {d.fix}")
     if diagnostics:
         counts = Counter(d.severity.value for d in diagnostics)
-        parts = [
-            f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}"
-            for s in ("error", "warning", "info")
-            if counts[s]
-        ]
+        parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s]]
         total = len(diagnostics)
         lines.append(f"Found {total} problem{'s' if total != 1 else ''} ({', '.join(parts)}).")
     return "\n".join(lines) + ("\n" if lines else "")
@@ -35,6 +31,5 @@ def statistics(diagnostics: Sequence[Diagnostic]) -> str:
     """Counts per rule, most frequent first (``--statistics``)."""
     counts = Counter((d.code, d.name) for d in diagnostics)
     return "".join(
-        f"{count:5d}\t{code}\t{name}\n"
-        for (code, name), count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
+        f"{count:5d}\t{code}\t{name}\n" for (code, name), count in sorted(counts.items(), key=lambda i: (-i[1], i[0]))
     )

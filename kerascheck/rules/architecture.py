@@ -286,8 +286,7 @@ class LinearLayerStack(Rule):
             if following is not None and following[1].kind == "Dense":
                 yield self.report(
                     following[1].anchor,
-                    f"{following[1].label} directly follows the linear {layer.label}: "
-                    "together they are one linear map",
+                    f"{following[1].label} directly follows the linear {layer.label}: together they are one linear map",
                 )
 
 
@@ -404,8 +403,7 @@ class RnnStackMissingReturnSequences(Rule):
     )
     GOOD = (
         _example(
-            "layers.LSTM(64, return_sequences=True),\n    layers.LSTM(32),\n"
-            '    layers.Dense(3, activation="softmax"),',
+            'layers.LSTM(64, return_sequences=True),\n    layers.LSTM(32),\n    layers.Dense(3, activation="softmax"),',
             shape="(30, 4)",
         ),
         _example(

@@ -43,9 +43,7 @@ class Rule:
         if not _NAME.match(cls.name):
             raise ValueError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
         if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
-            raise ValueError(
-                f"duplicate rule code {cls.code}: {cls.__name__} and {_REGISTRY[cls.code].__name__}"
-            )
+            raise ValueError(f"duplicate rule code {cls.code}: {cls.__name__} and {_REGISTRY[cls.code].__name__}")
         _REGISTRY[cls.code] = cls
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -76,7 +74,7 @@ class Rule:
 
 def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule by code, in code order (imports the rule modules)."""
-    from kerascheck.rules import architecture, data, metrics, output_loss, tool  # noqa: F401
+    from kerascheck.rules import architecture, data, metrics, output_loss, tool, training  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))
 

@@ -89,18 +89,14 @@ class OneHotWithSigmoid(Rule):
     code = "KC301"
     name = "one-hot-with-sigmoid"
     severity = Severity.ERROR
-    fix = (
-        "binary: 0/1 labels with 1 sigmoid unit; single-label multi-class: softmax + categorical_crossentropy"
-    )
+    fix = "binary: 0/1 labels with 1 sigmoid unit; single-label multi-class: softmax + categorical_crossentropy"
     BAD = (
         _example(_ONE_HOT_3, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"'),
         _example(_ONE_HOT_2, 'layers.Dense(2, activation="sigmoid"),', '"binary_crossentropy"'),
     )
     GOOD = (
         _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _with_sklearn(
-            _example(_MULTI_HOT, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"')
-        ),
+        _with_sklearn(_example(_MULTI_HOT, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"')),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -147,14 +143,10 @@ class SparseLossWithOneHot(Rule):
     name = "sparse-loss-with-one-hot"
     severity = Severity.ERROR
     fix = "use categorical_crossentropy with one-hot labels, or pass integer labels to the sparse loss"
-    BAD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'),
-    )
+    BAD = (_example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'),)
     GOOD = (
         _with_sklearn(
-            _example(
-                _INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'
-            )
+            _example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')
         ),
         _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
     )
@@ -197,16 +189,10 @@ class CategoricalLossWithIntegerLabels(Rule):
     name = "categorical-loss-with-integer-labels"
     severity = Severity.ERROR
     fix = "use sparse_categorical_crossentropy, or one-hot encode with to_categorical"
-    BAD = (
-        _with_sklearn(
-            _example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"')
-        ),
-    )
+    BAD = (_with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"')),)
     GOOD = (
         _with_sklearn(
-            _example(
-                _INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'
-            )
+            _example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')
         ),
         _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
     )
@@ -355,9 +341,7 @@ class FitOnTestData(Rule):
         for model in facts.models:
             for fit in model.fits:
                 if fit.trains_on_test:
-                    yield self.report(
-                        fit.anchor, "fit() trains on the test set: every later test score leaks"
-                    )
+                    yield self.report(fit.anchor, "fit() trains on the test set: every later test score leaks")
                 elif fit.validates_on_training:
                     yield self.report(
                         fit.anchor, "validation_data is the training data: validation cannot show overfitting"
@@ -397,8 +381,7 @@ class PreprocessingBeforeSplit(Rule):
     model_rule = False
     BAD = (
         _split_example(
-            "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n"
-            + _TTS,
+            "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n" + _TTS,
             "X_train, y_train",
         ),
         _split_example(

@@ -48,6 +48,13 @@ def _is_binary_classifier(head: Head) -> bool:
     return head.units == 1 and (head.activation == "sigmoid" or loss.from_logits is True)
 
 
+def _percent(fraction: float) -> str:
+    """0.0017 -> '0.17%', 0.03 -> '3%': enough digits to be honest about tiny minorities."""
+    if fraction < 0.01 or fraction > 0.99:
+        return f"{fraction:.2%}"
+    return f"{fraction:.0%}"
+
+
 def _compile_anchor(model: Model, head: Head):  # type: ignore[no-untyped-def]
     return model.compile_anchor if model.compile_anchor.is_known else head.anchor
 
@@ -98,9 +105,7 @@ class AccuracyOnlyBinary(Rule):
             '"binary_crossentropy"',
             '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
         ),
-        _example(
-            'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"', '["accuracy"]'
-        ),
+        _example('layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"', '["accuracy"]'),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -179,11 +184,11 @@ class AccuracyOnImbalancedLabels(Rule):
                     if labels is None or labels.minority_fraction is None:
                         continue
                     if labels.minority_fraction < self.LIMIT and _only_accuracy(head):
-                        share = f"{labels.minority_fraction:.0%}"
+                        share = _percent(labels.minority_fraction)
                         yield self.report(
                             fit.anchor if fit.anchor.is_known else head.anchor,
-                            f"the rarest class is about {share} of the labels and accuracy is the only "
-                            f"metric: always predicting the majority class scores ~{1 - labels.minority_fraction:.0%}",
+                            f"the rarest class is about {share} of the labels and accuracy is the only metric: "
+                            f"always predicting the majority class scores ~{_percent(1 - labels.minority_fraction)}",
                         )
 
 
@@ -251,9 +256,7 @@ class PrecisionRecallOnSoftmax(Rule):
         for model, head in all_heads(facts):
             if head.activation != "softmax" or head.units is None or head.units < 2 or not head.metrics:
                 continue
-            averaged = [
-                m.kind for m in head.metrics if m.kind in ("precision", "recall") and m.has_class_id is False
-            ]
+            averaged = [m.kind for m in head.metrics if m.kind in ("precision", "recall") and m.has_class_id is False]
             if averaged and _one_hot_labels(model, head):
                 names = " and ".join(sorted(set(averaged)))
                 yield self.report(
@@ -387,9 +390,7 @@ class SklearnMetricOnProbabilities(Rule):
         ),
     )
     GOOD = (
-        _eval_example(
-            "pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"
-        ),
+        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
         _eval_example(
             "probs = model.predict(x).ravel()\nprint(roc_auc_score(y, probs))",
             output='layers.Dense(1, activation="sigmoid")',
@@ -451,9 +452,7 @@ class ArgmaxOnSingleUnit(Rule):
         _eval_example("pred = model.predict(x).argmax(axis=1)\nprint(f1_score(y, pred))", **_SIGMOID),
     )
     GOOD = (
-        _eval_example(
-            "pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"
-        ),
+        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
         _eval_example("pred = (model.predict(x) > 0.5).astype(int)\nprint(f1_score(y, pred))", **_SIGMOID),
     )
 
@@ -523,12 +522,6 @@ probs = clf.predict_proba([[0.5]])
                 replacement = "np.argmax(model.predict(x), axis=-1)"
             elif head is not None and head.activation == "sigmoid" and head.units == 1:
                 replacement = "(model.predict(x) > 0.5).astype(int)"
-            if (
-                call.method == "predict_proba"
-                and head is not None
-                and head.activation in ("softmax", "sigmoid")
-            ):
+            if call.method == "predict_proba" and head is not None and head.activation in ("softmax", "sigmoid"):
                 replacement = "model.predict(x) (it already returns probabilities)"
-            yield self.report(
-                call.anchor, f"model.{call.method}() was removed from Keras: AttributeError", replacement
-            )
+            yield self.report(call.anchor, f"model.{call.method}() was removed from Keras: AttributeError", replacement)

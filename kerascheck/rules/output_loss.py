@@ -140,8 +140,7 @@ class MissingSigmoid(Rule):
             if loss.kind in kv.BINARY_CE and loss.from_logits is False and head.activation == "linear":
                 yield self.report(
                     head.activation_anchor,
-                    f"{_where(head)} has no activation, but {loss.kind} expects probabilities "
-                    "(from_logits=False)",
+                    f"{_where(head)} has no activation, but {loss.kind} expects probabilities (from_logits=False)",
                 )
 
 
@@ -384,9 +383,7 @@ class DoubleActivationFromLogits(Rule):
             'layers.Dense(10, activation="softmax"),',
             "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
         ),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy(from_logits=True)"
-        ),
+        _example('layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy(from_logits=True)"),
     )
     GOOD = (
         _example("layers.Dense(10),", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),

@@ -67,10 +67,7 @@ class Overfitting(Rule):
     code = "KC501"
     name = "overfitting"
     severity = Severity.WARNING
-    fix = (
-        "stop earlier (EarlyStopping with restore_best_weights=True) or regularise: "
-        "Dropout, weight decay, more data"
-    )
+    fix = "stop earlier (EarlyStopping with restore_best_weights=True) or regularise: Dropout, weight decay, more data"
     model_rule = False
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -144,9 +141,7 @@ class NoValidationData(Rule):
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for training in facts.trainings:
             if training.has_validation is False:
-                yield self.report(
-                    training.anchor, "fit runs without validation data: overfitting cannot be seen"
-                )
+                yield self.report(training.anchor, "fit runs without validation data: overfitting cannot be seen")
 
 
 class NonFiniteLoss(Rule):
@@ -179,9 +174,7 @@ class NonFiniteLoss(Rule):
     code = "KC503"
     name = "non-finite-loss"
     severity = Severity.ERROR
-    fix = (
-        "lower the learning rate or clip gradients, check the data for NaN/inf, guard log(0) in custom losses"
-    )
+    fix = "lower the learning rate or clip gradients, check the data for NaN/inf, guard log(0) in custom losses"
     model_rule = False
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:

@@ -202,11 +202,7 @@ class DataFlow:
             return UNKNOWN
         if isinstance(value, Mapping):
             return value.get(key.value)
-        if (
-            isinstance(value, Seq)
-            and isinstance(key.value, int)
-            and -len(value.items) <= key.value < len(value.items)
-        ):
+        if isinstance(value, Seq) and isinstance(key.value, int) and -len(value.items) <= key.value < len(value.items):
             return value.items[key.value]
         return UNKNOWN
 
@@ -300,9 +296,7 @@ class DataFlow:
         base = source if isinstance(source, Data) else Data()
         if classes is None and base.labels is not None and base.labels.encoding is LabelEncoding.INTEGER:
             classes = base.labels.num_classes
-        labels = kf.Labels(
-            encoding=LabelEncoding.ONE_HOT, num_classes=classes, anchor=anchor or kf.NOWHERE, source=how
-        )
+        labels = kf.Labels(encoding=LabelEncoding.ONE_HOT, num_classes=classes, anchor=anchor or kf.NOWHERE, source=how)
         return replace(base, labels=labels, raw_images=False)
 
     def train_test_split(self, args: Args, anchor: kf.Anchor) -> Value:
@@ -325,9 +319,7 @@ class DataFlow:
             mode = args.get("label_mode", 0)
             mode_name = "fine" if mode is None else const_str(mode)
             classes = {"fine": 100, "coarse": 20}.get(mode_name or "")
-        labels = kf.Labels(
-            encoding=encoding, num_classes=classes, anchor=anchor, source=f"{name}.load_data()"
-        )
+        labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=anchor, source=f"{name}.load_data()")
         if encoding is LabelEncoding.BINARY:
             labels = replace(labels, minority_fraction=0.5)
         sides = []
@@ -380,12 +372,9 @@ class DataFlow:
                 kf.Argmax(anchor=anchor, model=value.model, axis=axis_value, axis_given=axis is not None)
             )
             return Prediction(value.model, processed=True)
-        if isinstance(value, Data) and value.labels is not None:
-            if value.labels.encoding is LabelEncoding.ONE_HOT:
-                labels = replace(
-                    value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels"
-                )
-                return replace(value, labels=labels)
+        if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.ONE_HOT:
+            labels = replace(value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels")
+            return replace(value, labels=labels)
         return UNKNOWN
 
     def sklearn_metric(self, function: str, args: Args, anchor: kf.Anchor) -> Value:
@@ -394,9 +383,7 @@ class DataFlow:
         y_true, y_pred = args.get("y_true", 0), args.get("y_pred", 1)
         raw = any(isinstance(v, Prediction) and not v.processed for v in (y_true, y_pred))
         one_hot = (
-            isinstance(y_true, Data)
-            and y_true.labels is not None
-            and y_true.labels.encoding is LabelEncoding.ONE_HOT
+            isinstance(y_true, Data) and y_true.labels is not None and y_true.labels.encoding is LabelEncoding.ONE_HOT
         )
         if raw or one_hot:
             self.metric_calls.append(

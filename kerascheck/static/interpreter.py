@@ -17,6 +17,7 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+
 import libcst as cst
 
 from kerascheck import facts as kf
@@ -36,7 +37,6 @@ from kerascheck.static.values import (
     BoundMethod,
     ClassObj,
     Const,
-    Data,
     Function,
     Instance,
     LayerObj,
@@ -145,10 +145,7 @@ class Interpreter:
 
     def exec_block(self, body: Sequence[cst.BaseStatement | cst.BaseSmallStatement], env: Env) -> bool:
         """Run statements; True if the block certainly returned."""
-        for statement in body:
-            if self.exec_statement(statement, env):
-                return True
-        return False
+        return any(self.exec_statement(statement, env) for statement in body)
 
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> bool:
         if isinstance(statement, cst.SimpleStatementLine):
@@ -290,9 +287,7 @@ class Interpreter:
                 function = self.define_function(statement, env)
                 methods[statement.name.value] = function
                 own.append(function)
-        cls = ClassObj(
-            node=node, closure=env, is_model=is_model, is_layer=is_layer, methods=tuple(methods.items())
-        )
+        cls = ClassObj(node=node, closure=env, is_model=is_model, is_layer=is_layer, methods=tuple(methods.items()))
         if is_model:
             self.model_classes.append(cls)
         elif not is_layer:
@@ -324,14 +319,12 @@ class Interpreter:
             return self.eval_dict(node, env)
         if isinstance(node, cst.UnaryOperation):
             operand = self.eval(node.expression, env)
-            if isinstance(node.operator, cst.Minus) and isinstance(operand, Const):
-                if isinstance(operand.value, (int, float)) and not isinstance(operand.value, bool):
-                    return Const(-operand.value)
+            negatable = isinstance(operand, Const) and type(operand.value) in (int, float)
+            if isinstance(node.operator, cst.Minus) and negatable:
+                return Const(-operand.value)  # type: ignore[union-attr]
             return UNKNOWN
         if isinstance(node, cst.BinaryOperation):
-            return self.data.binary_operation(
-                self.eval(node.left, env), node.operator, self.eval(node.right, env)
-            )
+            return self.data.binary_operation(self.eval(node.left, env), node.operator, self.eval(node.right, env))
         if isinstance(node, cst.Subscript):
             return self.data.subscript(self.eval(node.value, env), node, env)
         if isinstance(node, cst.Comparison):
@@ -397,7 +390,7 @@ class Interpreter:
         if isinstance(callee, BoundMethod):
             return self.call_method(callee, args, anchor)
         if isinstance(callee, LayerObj):
-            return Tensor(self.chain_of(_first_input(args)) + (callee.layer,))
+            return Tensor((*self.chain_of(_first_input(args)), callee.layer))
         if isinstance(callee, ModelObj):
             return self.apply_model(callee, _first_input(args))
         return UNKNOWN
@@ -438,9 +431,7 @@ class Interpreter:
         if isinstance(first, Tensor):
             activation = kv.activation_from_callable(qualname)
             if activation is not None:
-                return Tensor(
-                    (*first.chain, kf.Layer(kind="Activation", anchor=anchor, activation=activation))
-                )
+                return Tensor((*first.chain, kf.Layer(kind="Activation", anchor=anchor, activation=activation)))
             return Tensor((*first.chain, _UNKNOWN_LAYER))
         return self.data.call_ref(qualname, args, anchor)
 

@@ -164,9 +164,7 @@ def make_layer(kind: str, args: Args, anchor: Anchor) -> Value:
         # A softmax over another axis (attention pooling over time) is not the output distribution.
         return LayerObj(Layer(kind=kind, anchor=anchor, activation=None, name=name))
     if kind in kv.ACTIVATION_LAYER_DEFAULTS:
-        return LayerObj(
-            Layer(kind=kind, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[kind], name=name)
-        )
+        return LayerObj(Layer(kind=kind, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[kind], name=name))
     units: int | None = None
     if kind in _UNITS_PARAMETER:
         units = const_int(args.get(_UNITS_PARAMETER[kind], 0))
@@ -178,9 +176,7 @@ def make_layer(kind: str, args: Args, anchor: Anchor) -> Value:
             args.get("activation", _ACTIVATION_POSITION.get(kind)),
             default=_DEFAULT_ACTIVATION.get(kind, "linear"),
         )
-    return_sequences = (
-        const_bool(args.get("return_sequences"), False) if kind in kv.RECURRENT_LAYERS else None
-    )
+    return_sequences = const_bool(args.get("return_sequences"), False) if kind in kv.RECURRENT_LAYERS else None
     if kind == "Embedding" and input_shape is None and (length := const_int(args.get("input_length"))):
         input_shape = (length,)
     return LayerObj(

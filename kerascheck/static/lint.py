@@ -7,6 +7,8 @@ than the parse.
 
 from __future__ import annotations
 
+import ast
+
 import libcst as cst
 from libcst.metadata import MetadataWrapper, PositionProvider
 
@@ -52,10 +54,19 @@ class _Locator:
 
 
 def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) -> Diagnostic:
-    cell, line = program.cell_line(error.raw_line)
-    column = error.raw_column + 1
-    message = f"cannot parse: {error.message}".replace("\n", " ")
-    return tool_diagnostic("KC001", message, filename, Span(line, column, line, column), cell)
+    """KC001 with CPython's wording and position where it has one (clearer than the parser's)."""
+    raw_line, column, message = error.raw_line, error.raw_column + 1, error.message
+    try:
+        compile(program.text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        if python_error.lineno:
+            raw_line, column = python_error.lineno, max(python_error.offset or 1, 1)
+            message = python_error.msg
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    cell, line = program.cell_line(raw_line)
+    text = f"cannot parse: {message}".replace("\n", " ")
+    return tool_diagnostic("KC001", text, filename, Span(line, column, line, column), cell)
 
 
 def lint_program(
@@ -86,9 +97,7 @@ def lint_program(
     return engine.finalize(found, filename=filename, locate=locate, is_suppressed=suppressed)
 
 
-def lint_bytes(
-    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
-) -> list[Diagnostic]:
+def lint_bytes(raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION) -> list[Diagnostic]:
     """Lint a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
     try:
         program = load_program(raw, filename)

@@ -1,0 +1,166 @@
+"""The command line: exit codes, formats, selection, stdin, rule docs."""
+
+from __future__ import annotations
+
+import json
+from pathlib import Path
+
+from helpers import BAD_PROGRAM, GOOD_PROGRAM, run_cli, run_subprocess
+
+from kerascheck.rules.base import all_rules
+
+
+def write(tmp_path: Path, name: str, text: str | bytes) -> Path:
+    path = tmp_path / name
+    path.parent.mkdir(parents=True, exist_ok=True)
+    if isinstance(text, bytes):
+        path.write_bytes(text)
+    else:
+        path.write_text(text, encoding="utf-8")
+    return path
+
+
+def test_exit_codes(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    good = write(tmp_path, "good.py", GOOD_PROGRAM)
+    assert run_cli(good).code == 0
+    result = run_cli(bad)
+    assert result.code == 1
+    assert "KC101 [error]" in result.out
+    assert run_cli(bad, "--exit-zero").code == 0
+    missing = run_cli(tmp_path / "nope.py")
+    assert missing.code == 2
+    assert "path does not exist" in missing.err
+    assert run_cli("--output-format", "xml", good).code == 2
+
+
+def test_text_format_has_position_and_fix_line(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    lines = run_cli(bad).out.splitlines()
+    assert lines[0] == (
+        f"{bad}:4:52: KC101 [error] Dense outputs 3 units with no activation, but categorical_crossentropy "
+        "expects probabilities (from_logits=False)"
+    )
+    assert lines[1].startswith("  fix: ")
+    assert lines[-1] == "Found 1 problem (1 error)."
+
+
+def test_json_format_keys_and_columns_agree_with_text(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    data = json.loads(run_cli(bad, "--output-format", "json").out)
+    assert len(data) == 1
+    item = data[0]
+    for key in (
+        "code",
+        "name",
+        "severity",
+        "message",
+        "fix",
+        "filename",
+        "line",
+        "column",
+        "end_line",
+        "end_column",
+    ):
+        assert key in item
+    assert (item["code"], item["name"], item["severity"]) == ("KC101", "missing-softmax", "error")
+    text_position = run_cli(bad).out.split(": KC101")[0]
+    assert text_position == f"{item['filename']}:{item['line']}:{item['column']}"
+    assert (item["end_line"], item["end_column"]) == (4, 67)
+
+
+def test_select_ignore_and_prefixes(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    assert run_cli(bad, "--ignore", "KC101").code == 0
+    assert run_cli(bad, "--ignore", "KC1").code == 0
+    assert run_cli(bad, "--select", "KC4").code == 0
+    assert run_cli(bad, "--select", "KC1").code == 1
+    assert run_cli(bad, "--select", "KC4", "--extend-select", "KC101").code == 1
+    unknown = run_cli(bad, "--select", "KC999")
+    assert unknown.code == 2
+    assert "matches no kerascheck rule" in unknown.err
+
+
+def test_info_rules_are_opt_in(tmp_path: Path) -> None:
+    program = (
+        GOOD_PROGRAM.replace("layers.Dense(3", "layers.Dense(1")
+        .replace('"softmax"', '"sigmoid"')
+        .replace('loss="categorical_crossentropy"', 'loss="binary_crossentropy", metrics=["accuracy"]')
+    )
+    path = write(tmp_path, "binary.py", program)
+    assert run_cli(path).code == 0
+    result = run_cli(path, "--extend-select", "KC201")
+    assert result.code == 1
+    assert "KC201 [info]" in result.out
+
+
+def test_statistics(tmp_path: Path) -> None:
+    write(tmp_path, "a.py", BAD_PROGRAM)
+    write(tmp_path, "b.py", BAD_PROGRAM)
+    result = run_cli(tmp_path, "--statistics")
+    assert result.code == 1
+    assert result.out.split() == ["2", "KC101", "missing-softmax"]
+
+
+def test_stdin(tmp_path: Path) -> None:
+    result = run_cli("-", "--stdin-filename", "model.py", stdin=BAD_PROGRAM)
+    assert result.code == 1
+    assert result.out.startswith("model.py:4:52: KC101")
+    assert run_cli("-", stdin=GOOD_PROGRAM).code == 0
+    assert run_cli("-", "other.py", stdin=GOOD_PROGRAM).code == 2
+
+
+def test_rule_docs_and_list() -> None:
+    result = run_cli("rule", "KC203")
+    assert result.code == 0
+    assert "accuracy three times" in result.out
+    assert "## Why is this bad?" in result.out
+    assert "```python" in result.out
+    assert run_cli("rule", "kc101").code == 0
+    assert run_cli("rule", "KC999").code == 2
+    listing = run_cli("rules")
+    assert listing.code == 0
+    assert len(listing.out.splitlines()) == len(all_rules())
+
+
+def test_directories_recurse_and_honour_gitignore(tmp_path: Path) -> None:
+    write(tmp_path, "pkg/model.py", BAD_PROGRAM)
+    write(tmp_path, "pkg/generated/model.py", BAD_PROGRAM)
+    write(tmp_path, "pkg/.gitignore", "generated/\n")
+    write(tmp_path, ".venv/lib/model.py", BAD_PROGRAM)
+    write(tmp_path, "notes.txt", BAD_PROGRAM)
+    result = run_cli(tmp_path, "--output-format", "json")
+    files = {Path(item["filename"]).relative_to(tmp_path).as_posix() for item in json.loads(result.out)}
+    assert files == {"pkg/model.py"}
+
+
+def test_syntax_error_is_reported_and_other_files_still_linted(tmp_path: Path) -> None:
+    write(tmp_path, "broken.py", "import keras\nmodel.compile(loss='bce'\n")
+    write(tmp_path, "bad.py", BAD_PROGRAM)
+    result = run_cli(tmp_path)
+    assert result.code == 1
+    assert "broken.py:" in result.out and "KC001 [error] cannot parse" in result.out
+    assert "bad.py:4:52: KC101" in result.out
+    assert "Traceback" not in result.out + result.err
+
+
+def test_unreadable_inputs_are_one_line_kc002(tmp_path: Path) -> None:
+    write(tmp_path, "binary.py", b"\x00\x01keras\x00")
+    write(tmp_path, "latin.py", "# caf\xe9 keras\n".encode("latin-1"))
+    write(tmp_path, "broken.ipynb", '{"cells": [')
+    write(tmp_path, "other.ipynb", '{"nbformat": 4}')
+    before = {p: p.read_bytes() for p in tmp_path.iterdir()}
+    result = run_cli(tmp_path)
+    assert result.code == 1
+    kc002 = [line for line in result.out.splitlines() if "KC002" in line]
+    assert len(kc002) == 4
+    assert "Traceback" not in result.out + result.err
+    assert {p: p.read_bytes() for p in tmp_path.iterdir()} == before
+
+
+def test_python_m_and_console_script(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    result = run_subprocess(bad)
+    assert result.code == 1
+    assert "KC101" in result.out
+    assert run_subprocess("--version").out.startswith("kerascheck ")

@@ -1,0 +1,80 @@
+"""[tool.kerascheck] in pyproject.toml: selection, per-file ignores, exclude, strict validation."""
+
+from __future__ import annotations
+
+from pathlib import Path
+
+from helpers import BAD_PROGRAM, run_cli
+
+
+def project(tmp_path: Path, table: str) -> Path:
+    (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'demo'\n\n[tool.kerascheck]\n{table}\n")
+    (tmp_path / "src").mkdir()
+    (tmp_path / "src" / "train.py").write_text(BAD_PROGRAM)
+    return tmp_path
+
+
+def test_ignore_from_config(tmp_path: Path) -> None:
+    root = project(tmp_path, 'ignore = ["KC101"]')
+    assert run_cli("src", cwd=root).code == 0
+    other = tmp_path / "b"
+    other.mkdir()
+    assert run_cli("src", cwd=project(other, "")).code == 1
+
+
+def test_select_and_extend_select(tmp_path: Path) -> None:
+    assert run_cli("src", cwd=project(tmp_path, 'select = ["KC4"]')).code == 0
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nselect = ["KC4"]\nextend-select = ["KC101"]\n')
+    assert run_cli("src", cwd=tmp_path).code == 1
+
+
+def test_command_line_ignore_adds_to_config(tmp_path: Path) -> None:
+    root = project(tmp_path, 'select = ["KC1"]')
+    assert run_cli("src", cwd=root).code == 1
+    assert run_cli("src", "--ignore", "KC101", cwd=root).code == 0
+
+
+def test_per_file_ignores(tmp_path: Path) -> None:
+    root = project(tmp_path, '[tool.kerascheck.per-file-ignores]\n"src/train.py" = ["KC1"]')
+    assert run_cli("src", cwd=root).code == 0
+    root2 = tmp_path / "other"
+    root2.mkdir()
+    project(root2, '[tool.kerascheck.per-file-ignores]\n"tests/*" = ["KC1"]')
+    assert run_cli("src", cwd=root2).code == 1
+
+
+def test_exclude(tmp_path: Path) -> None:
+    root = project(tmp_path, 'exclude = ["src/"]')
+    assert run_cli(".", cwd=root).code == 0
+    # A file named explicitly is still checked, unless --force-exclude (as pre-commit passes it).
+    assert run_cli("src/train.py", cwd=root).code == 1
+    assert run_cli("src/train.py", "--force-exclude", cwd=root).code == 0
+
+
+def test_unknown_key_is_a_one_line_error(tmp_path: Path) -> None:
+    root = project(tmp_path, 'ignores = ["KC101"]')
+    result = run_cli("src", cwd=root)
+    assert result.code == 2
+    assert result.err.count("\n") == 1
+    assert "unknown key 'ignores'" in result.err
+    assert "pyproject.toml" in result.err
+
+
+def test_bad_values_are_errors(tmp_path: Path) -> None:
+    for table in ('ignore = "KC101"', 'select = ["KC9"]', "per-file-ignores = 3", "exclude = [1]"):
+        root = tmp_path / str(abs(hash(table)))
+        root.mkdir()
+        result = run_cli("src", cwd=project(root, table))
+        assert result.code == 2, table
+        assert result.err.startswith("kerascheck: error: ") and result.err.count("\n") == 1
+
+
+def test_invalid_toml_is_an_error(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck\nselect = [")
+    result = run_cli(".", "--config", tmp_path / "pyproject.toml", cwd=tmp_path)
+    assert result.code == 2
+    assert "invalid TOML" in result.err
+
+
+def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
+    assert run_cli(".", "--config", tmp_path / "missing.toml", cwd=tmp_path).code == 2

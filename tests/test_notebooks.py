@@ -1,0 +1,60 @@
+"""Notebooks: code cells as one program, magics neutralised, findings by cell and line."""
+
+from __future__ import annotations
+
+import json
+
+from kerascheck import check_source
+from kerascheck.static.source import neutralise_cell
+
+
+def notebook(*cells: tuple[str, str], language: str = "python") -> str:
+    return json.dumps(
+        {
+            "nbformat": 4,
+            "nbformat_minor": 5,
+            "metadata": {"language_info": {"name": language}},
+            "cells": [{"cell_type": kind, "metadata": {}, "source": text.splitlines(True)} for kind, text in cells],
+        }
+    )
+
+
+def test_cells_form_one_program_and_findings_name_the_cell() -> None:
+    text = notebook(
+        ("markdown", "# Title"),
+        ("code", "%matplotlib inline\n!pip install -q keras\nimport keras\nfrom keras import layers\n"),
+        ("code", "N = 3\n"),
+        ("code", "model = keras.Sequential([\n    keras.Input(shape=(4,)),\n    layers.Dense(N),\n])\n"),
+        ("code", "model.compile(loss='categorical_crossentropy')"),
+    )
+    found = check_source(text, filename="nb.ipynb")
+    assert [(d.code, d.cell, d.line, d.column) for d in found] == [("KC101", 4, 3, 5)]
+    assert found[0].to_dict()["cell"] == 4
+
+
+def test_noqa_works_inside_a_cell() -> None:
+    text = notebook(
+        ("code", "import keras\nfrom keras import layers\n"),
+        ("code", "model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])  # noqa: KC101\n"),
+        ("code", "model.compile(loss='categorical_crossentropy')"),
+    )
+    assert check_source(text, filename="nb.ipynb") == []
+
+
+def test_syntax_error_is_reported_in_its_cell() -> None:
+    text = notebook(("code", "import keras\n"), ("code", "x = (1,\n"))
+    found = check_source(text, filename="nb.ipynb")
+    assert [(d.code, d.cell) for d in found] == [("KC001", 2)]
+
+
+def test_magics_keep_lines_and_indentation() -> None:
+    cell = "%%time\nfor i in range(3):\n    !echo {i}\n    files = !ls\nobj?\n"
+    assert neutralise_cell(cell).split("\n") == ["", "for i in range(3):", "    pass", "    pass", "pass", ""]
+    assert neutralise_cell("%%bash\necho hi\n") == "\n\n"
+
+
+def test_broken_and_foreign_notebooks_are_kc002() -> None:
+    for text in ("{not json", json.dumps({"cells": 3}), notebook(("code", "x <- 1"), language="R")):
+        found = check_source(text, filename="nb.ipynb")
+        assert [d.code for d in found] == ["KC002"], text
+        assert "\n" not in found[0].message
