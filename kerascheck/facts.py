@@ -25,6 +25,8 @@ class Anchor:
 
     node: Any = field(default=None, compare=False, hash=False, repr=False)
     layer: str | None = None
+    # The source statement holding ``node``: lets positions be computed for it alone.
+    statement: Any = field(default=None, compare=False, hash=False, repr=False)
 
     @property
     def is_known(self) -> bool:

@@ -107,6 +107,7 @@ class Interpreter:
         self.conditional = 0
         self.frames: list[_Frame] = []
         self.current_call: cst.Call | None = None
+        self.current_statement: cst.CSTNode | None = None
         self.current_env: Env | None = None
         self.data = data_api.DataFlow(self)
 
@@ -125,7 +126,8 @@ class Interpreter:
             self.call_function(function, Args([], {}, has_star=True), self_value=owner_value)
         for cls in self.model_classes:
             if id(cls.node) not in self.called:
-                self.instantiate_model(cls, Args([], {}, has_star=True), kf.Anchor(node=cls.node.name))
+                anchor = kf.Anchor(node=cls.node.name, statement=cls.node)
+                self.instantiate_model(cls, Args([], {}, has_star=True), anchor)
         data = self.data
         return kf.ProgramFacts(
             models=tuple(self.model_fact(m) for m in self.models),
@@ -150,6 +152,7 @@ class Interpreter:
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> bool:
         if isinstance(statement, cst.SimpleStatementLine):
             return self.exec_block(statement.body, env)
+        self.current_statement = statement
         if isinstance(statement, cst.Assign):
             value = self.eval(statement.value, env)
             for target in statement.targets:
@@ -306,11 +309,8 @@ class Interpreter:
             return self.attribute(self.eval(node.value, env), node.attr.value)
         if isinstance(node, cst.Call):
             return self.call(node, env)
-        if isinstance(node, (cst.Integer, cst.Float)):
-            return Const(node.evaluated_value)
-        if isinstance(node, (cst.SimpleString, cst.ConcatenatedString)):
-            text = node.evaluated_value
-            return Const(text) if isinstance(text, str) else UNKNOWN
+        if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
+            return literal(node)
         if isinstance(node, (cst.List, cst.Tuple)):
             if any(isinstance(element, cst.StarredElement) for element in node.elements):
                 return UNKNOWN
@@ -379,7 +379,7 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
-        anchor = kf.Anchor(node=node)
+        anchor = kf.Anchor(node=node, statement=self.current_statement)
         self.current_call, self.current_env = node, env
         if isinstance(callee, Ref):
             return self.call_ref(callee.qualname, args, anchor)
@@ -583,11 +583,13 @@ class Interpreter:
         frame = _Frame()
         self.frames.append(frame)
         self.depth += 1
+        caller_statement = self.current_statement
         try:
             self.exec_block(function.node.body.body, local)
         finally:
             self.depth -= 1
             self.frames.pop()
+            self.current_statement = caller_statement
         if not frame.returns:
             return Const(None)
         first = frame.returns[0]
@@ -621,6 +623,24 @@ class Interpreter:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 local[star.name.value] = UNKNOWN
+
+
+def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:
+    """A literal's value; the common cases without libcst's ``literal_eval`` (it compiles code)."""
+    try:
+        if isinstance(node, cst.Integer):
+            return Const(int(node.value, 0))
+        if isinstance(node, cst.Float):
+            return Const(float(node.value.replace("_", "")))
+        if isinstance(node, cst.SimpleString):
+            raw = node.value
+            quote = raw[-1]
+            if raw[0] == quote and "\\" not in raw and not raw.startswith(quote * 3):
+                return Const(raw[1:-1])
+    except ValueError:
+        pass
+    value = node.evaluated_value
+    return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
 
 
 def _first_input(args: Args) -> Value | None:

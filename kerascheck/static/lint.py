@@ -10,13 +10,13 @@ from __future__ import annotations
 import ast
 
 import libcst as cst
-from libcst.metadata import MetadataWrapper, PositionProvider
 
 from kerascheck import engine
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
+from kerascheck.static.positions import NodePositions
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import is_suppressed, suppressions
 
@@ -31,26 +31,22 @@ def extract_facts(module: cst.Module) -> ProgramFacts:
 
 
 class _Locator:
-    """Turns CST anchors into spans, resolving libcst positions at most once."""
+    """Turns CST anchors into spans (only for reported findings: see positions.py)."""
 
     def __init__(self, module: cst.Module, program: Program) -> None:
-        self.module = module
         self.program = program
-        self._positions: object | None = None
+        self.positions = NodePositions(module, program.text)
 
     def __call__(self, anchor: Anchor) -> tuple[Span | None, int | None]:
         if anchor.node is None:
             return None, None
-        if self._positions is None:
-            wrapper = MetadataWrapper(self.module, unsafe_skip_copy=True)
-            self._positions = wrapper.resolve(PositionProvider)
-        code_range = self._positions.get(anchor.node)  # type: ignore[attr-defined]
-        if code_range is None:
+        found = self.positions.range_of(anchor.node, anchor.statement)
+        if found is None:
             return None, None
-        start, end = code_range.start, code_range.end
-        cell, line = self.program.cell_line(start.line)
-        _, end_line = self.program.cell_line(end.line)
-        return Span(line, start.column + 1, end_line, end.column + 1), cell
+        start_line, start_column, end_line, end_column = found
+        cell, line = self.program.cell_line(start_line)
+        _, last_line = self.program.cell_line(end_line)
+        return Span(line, start_column + 1, last_line, end_column + 1), cell
 
 
 def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) -> Diagnostic:
