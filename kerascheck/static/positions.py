@@ -12,6 +12,7 @@ never wrong, only occasionally slower.
 from __future__ import annotations
 
 import ast
+import contextlib
 from collections.abc import Sequence
 from typing import Any
 
@@ -83,10 +84,8 @@ class NodePositions:
             indent_tokens=[indent] if indent else [],
         )
         state.target = node
-        try:
+        with contextlib.suppress(_Found):
             statement._codegen(state)
-        except _Found:
-            pass
         code_range = provider._computed.get(node)
         if code_range is None:
             return None
