@@ -58,3 +58,47 @@ def test_broken_and_foreign_notebooks_are_kc002() -> None:
         found = check_source(text, filename="nb.ipynb")
         assert [d.code for d in found] == ["KC002"], text
         assert "\n" not in found[0].message
+
+
+def test_nbformat_3_worksheets_are_read() -> None:
+    text = json.dumps(
+        {
+            "nbformat": 3,
+            "worksheets": [
+                {
+                    "cells": [
+                        {"cell_type": "markdown", "source": ["# old"]},
+                        {
+                            "cell_type": "code",
+                            "input": ["import keras\n", "m = keras.Sequential([keras.layers.Dense(4)])"],
+                        },
+                        {"cell_type": "code", "input": "m.compile(loss='categorical_crossentropy')"},
+                    ]
+                }
+            ],
+        }
+    )
+    found = check_source(text, filename="old.ipynb")
+    assert [(d.code, d.cell, d.line) for d in found] == [("KC101", 2, 2)]
+
+
+def test_time_line_magic_keeps_its_statement_and_columns() -> None:
+    assert neutralise_cell("%time model.fit(x, y)") == "_=    model.fit(x, y)"
+    assert neutralise_cell("  %timeit f(x)") == "  _=      f(x)"
+    assert neutralise_cell("%time import numpy") == "pass"
+    text = notebook(
+        ("code", "import keras\nfrom keras.utils import to_categorical\n(x, y), _ = keras.datasets.mnist.load_data()\n"),
+        ("code", "model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),\n"
+                 "    keras.layers.Dense(10, activation='softmax')])\n"
+                 "model.compile(loss='sparse_categorical_crossentropy')\n"),
+        ("code", "%time model.fit(x / 255.0, to_categorical(y))"),
+    )  # fmt: skip
+    found = check_source(text, filename="nb.ipynb")
+    assert [(d.code, d.cell, d.line, d.column) for d in found] == [("KC302", 3, 1, 7)]
+
+
+def test_coding_declaration_is_honoured() -> None:
+    from kerascheck.static.lint import lint_bytes
+
+    raw = "# -*- coding: latin-1 -*-\n# café\nimport keras\n".encode("latin-1")
+    assert lint_bytes(raw, "legacy.py") == []

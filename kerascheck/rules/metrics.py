@@ -122,7 +122,8 @@ class AccuracyOnImbalancedLabels(Rule):
     """
     ## What it does
     Flags training on labels known to be imbalanced (the rarest class under
-    10 %: seen at runtime, from a literal `class_weight`, or from data whose
+    a fifth of its balanced share: under 10 % for two classes, 2 % for ten;
+    seen at runtime, from a literal `class_weight`, or from data whose
     balance is visible, e.g. `make_classification(weights=[0.97, 0.03])`)
     when accuracy is the only metric.
 
@@ -181,15 +182,21 @@ class AccuracyOnImbalancedLabels(Rule):
         for model in facts.models:
             for fit in model.fits:
                 for head, labels in zip(model.heads, fit.labels, strict=False):
-                    if labels is None or labels.minority_fraction is None:
+                    if labels is None or labels.minority_fraction is None or not labels.num_classes:
                         continue
-                    if labels.minority_fraction < self.LIMIT and _only_accuracy(head):
-                        share = _percent(labels.minority_fraction)
-                        yield self.report(
-                            fit.anchor if fit.anchor.is_known else head.anchor,
-                            f"the rarest class is about {share} of the labels and accuracy is the only metric: "
-                            f"always predicting the majority class scores ~{_percent(1 - labels.minority_fraction)}",
-                        )
+                    share = labels.minority_fraction
+                    # Compared with its share if balanced: 10 % of a binary problem, 2 % of ten classes.
+                    if share * labels.num_classes >= 2 * self.LIMIT or not _only_accuracy(head):
+                        continue
+                    if labels.num_classes == 2:
+                        consequence = f"always predicting the majority class scores ~{_percent(1 - share)}"
+                    else:
+                        consequence = f"a model that never predicts it loses only ~{_percent(share)} accuracy"
+                    yield self.report(
+                        fit.anchor if fit.anchor.is_known else head.anchor,
+                        f"the rarest class is about {_percent(share)} of the labels and accuracy is the only "
+                        f"metric: {consequence}",
+                    )
 
 
 class PrecisionRecallOnSoftmax(Rule):

@@ -9,8 +9,11 @@ archives with ``zipfile`` + ``json`` only, ``model`` duck-types the objects it
 is handed, and ``callback`` builds its Keras subclass on first use.
 
 - ``serialized``: Keras's serialized configs (layer, loss, metric) -> facts; shared.
-- ``model``: a live model object -> facts.
-- ``labels``: arrays and datasets -> label facts (needs numpy).
+- ``graph``: a live model's recorded graph -> layer chains (duck-typed).
+- ``subclassed``: subclassed models: a symbolic trace of ``call``, else layer order.
+- ``compiled``: a live model's compile arguments in serialized form.
+- ``model``: ``facts_from_model``: the above put together.
+- ``labels``: arrays and datasets -> label facts, raw-image detection (needs numpy).
 - ``inspect``: ``inspect(model, x, y)`` -> diagnostics.
 - ``archive`` / ``saved``: a ``.keras`` or ``.h5`` file -> its config, safely -> facts.
 - ``factory``: ``--model package.module:factory``.

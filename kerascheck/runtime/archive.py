@@ -105,7 +105,10 @@ def read_keras_archive(path: str) -> SavedConfig:
             info = members.get(CONFIG_MEMBER)
             if info is None:
                 raise ArchiveError("no config.json in the archive: not a Keras model file")
-            data = _read_member(archive, info)
+            try:
+                data = _read_member(archive, info)
+            except zipfile.BadZipFile as error:
+                raise ArchiveError(f"cannot read the archive: {CONFIG_MEMBER} is damaged ({error})") from error
     except zipfile.BadZipFile as error:
         raise ArchiveError(f"not a valid .keras archive (a .keras file is a zip): {error}") from error
     except (OSError, EOFError) as error:
@@ -142,9 +145,7 @@ def read_h5(path: str) -> SavedConfig:
     model = parse_json(_attribute_text(raw_model), "model_config")
     if not isinstance(model, dict):
         raise ArchiveError("model_config is not a JSON object")
-    training = (
-        parse_json(_attribute_text(raw_training), "training_config") if raw_training is not None else None
-    )
+    training = parse_json(_attribute_text(raw_training), "training_config") if raw_training is not None else None
     if training is not None and not isinstance(training, dict):
         raise ArchiveError("training_config is not a JSON object")
     return SavedConfig(model=model, compile=training)

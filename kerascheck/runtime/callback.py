@@ -17,12 +17,13 @@ import sys
 import warnings
 from collections.abc import Mapping, Sequence
 from dataclasses import dataclass
+from types import FrameType
 from typing import Any
 
 from kerascheck import engine
 from kerascheck import facts as kf
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.rules import training as _training_rules  # noqa: F401  (registers KC5xx)
+from kerascheck.rules import training as training_rules
 from kerascheck.runtime.inspect import diagnostics_for, model_filename, selection_from
 from kerascheck.runtime.model import facts_from_model, model_name
 
@@ -72,7 +73,7 @@ def find_fit_arguments(model: Any) -> FitArguments | None:
     user's is untouched); a Keras ``PyDataset`` its item 0; a generator or
     iterator is never read (that would consume the user's data).
     """
-    frame = sys._getframe(1)
+    frame: FrameType | None = sys._getframe(1)
     try:
         for _ in range(_FRAMES_TO_SEARCH):
             if frame is None:
@@ -87,9 +88,7 @@ def find_fit_arguments(model: Any) -> FitArguments | None:
 
 def _arguments_from(local: Mapping[str, Any]) -> FitArguments:
     split = local.get("validation_split")
-    has_validation = local.get("validation_data") is not None or (
-        isinstance(split, (int, float)) and split > 0
-    )
+    has_validation = local.get("validation_data") is not None or (isinstance(split, (int, float)) and split > 0)
     x, y = local.get("x"), local.get("y")
     if y is None and x is not None and not _in_memory(x):
         batch = _first_batch(x)
@@ -150,6 +149,7 @@ class TrainingMonitor:
             raise ValueError(f"patience must be at least 1, not {patience!r}")
         self.on_error = on_error
         self.selection: engine.Selection = selection_from(select, ignore)
+        self._watch_batches = self.selection.enabled(training_rules.NonFiniteLoss)
         self.patience = patience
         self.gap = gap
         self.reported: list[Diagnostic] = []
@@ -168,10 +168,10 @@ class TrainingMonitor:
         self._has_validation = arguments.has_validation
         try:
             facts = facts_from_model(model, arguments.x, arguments.y, partial=arguments.partial)
+            found = diagnostics_for(facts, self.selection, self._filename)
         except Exception as error:  # never let the linter break the user's training run
-            warnings.warn(KerasCheckWarning(f"kerascheck could not inspect the model: {error}"), stacklevel=3)
+            self._internal_error(error)
             return
-        found = diagnostics_for(facts, self.selection, self._filename)
         if self._has_validation is False:
             found += self._training_findings()
         self._report(found)
@@ -184,10 +184,14 @@ class TrainingMonitor:
         self._report(self._training_findings())
 
     def batch_end(self, batch: int, logs: Mapping[str, Any] | None) -> None:
-        """Cheap unless the loss is not finite: only then are the rules run."""
+        """Cheap unless the loss is not finite: only then are the rules run (once per run)."""
+        if not self._watch_batches:
+            return
         values = _numeric_logs(logs)
         if all(math.isfinite(v) for k, v in values if k.endswith("loss")):
             return
+        if any(code == training_rules.NonFiniteLoss.code for code, _layer, _detail in self._seen):
+            return  # a NaN loss stays NaN for every later batch: reported already
         self._report(self._training_findings(batches=(kf.Epoch(index=batch, logs=values),)))
 
     def _training_findings(self, batches: tuple[kf.Epoch, ...] = ()) -> list[Diagnostic]:
@@ -199,7 +203,19 @@ class TrainingMonitor:
             patience=self.patience,
             gap=self.gap,
         )
-        return diagnostics_for(kf.ProgramFacts(trainings=(training,)), self.selection, self._filename)
+        try:
+            return diagnostics_for(kf.ProgramFacts(trainings=(training,)), self.selection, self._filename)
+        except Exception as error:  # never let the linter break the user's training run
+            self._internal_error(error)
+            return []
+
+    def _internal_error(self, error: Exception) -> None:
+        """A failure of kerascheck itself: one warning per run, and training goes on."""
+        key = ("internal", None, "")
+        if key not in self._seen:
+            self._seen.add(key)
+            message = f"kerascheck could not check this run: {type(error).__name__}: {error}"
+            warnings.warn(KerasCheckWarning(message), stacklevel=4)
 
     def _report(self, found: Sequence[Diagnostic]) -> None:
         errors: list[Diagnostic] = []

@@ -75,6 +75,9 @@ def load_factory(spec: str) -> Callable[[], Any]:
 
 def build_from_factory(spec: str) -> tuple[Any, Any, Any]:
     """(model, x, y) from the factory; ``x``/``y`` are None unless it returned them."""
+    # TensorFlow's C++ start-up chatter (oneDNN, CPU features) is noise in a linter's output;
+    # a level the user set explicitly is kept.
+    os.environ.setdefault("TF_CPP_MIN_LOG_LEVEL", "2")
     with _cwd_on_path():
         factory = load_factory(spec)
         try:

@@ -16,15 +16,20 @@ from kerascheck.facts import ProgramFacts
 from kerascheck.runtime.model import facts_from_model, model_name
 
 
-def selection_from(
-    select: Sequence[str] | str | None, ignore: Sequence[str] | str | None
-) -> engine.Selection:
-    """An engine selection from ``select``/``ignore`` code lists (a lone string counts as one code)."""
+def selection_from(select: Sequence[str] | str | None, ignore: Sequence[str] | str | None) -> engine.Selection:
+    """An engine selection from ``select``/``ignore`` codes or prefixes, as the CLI reads them.
+
+    A lone string counts as one code (``select="KC1"`` must not become
+    ``("K", "C", "1")``); codes are case-insensitive.
+    """
     if isinstance(select, str):
         select = (select,)
     if isinstance(ignore, str):
         ignore = (ignore,)
-    return engine.Selection(select=None if select is None else tuple(select), ignore=tuple(ignore or ()))
+    return engine.Selection(
+        select=None if select is None else tuple(code.upper() for code in select),
+        ignore=tuple(code.upper() for code in ignore or ()),
+    )
 
 
 def model_filename(model: Any) -> str:
@@ -38,9 +43,7 @@ def diagnostics_for(facts: ProgramFacts, selection: engine.Selection, filename: 
     return engine.finalize(found, filename=filename, locate=lambda _anchor: (None, None))
 
 
-def inspect_with(
-    model: Any, x: Any = None, y: Any = None, *, selection: engine.Selection
-) -> list[Diagnostic]:
+def inspect_with(model: Any, x: Any = None, y: Any = None, *, selection: engine.Selection) -> list[Diagnostic]:
     """:func:`inspect` with a ready-made selection (the CLI's ``--model`` and the callback use it)."""
     return diagnostics_for(facts_from_model(model, x, y), selection, model_filename(model))
 

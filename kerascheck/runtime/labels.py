@@ -60,10 +60,10 @@ def to_numpy(value: Any) -> np.ndarray | None:
         return None
     try:
         if isinstance(value, np.ndarray):
-            return value
-        converter = getattr(value, "numpy", None)
-        array = converter() if callable(converter) else np.asarray(value)
-        array = np.asarray(array)
+            array = value
+        else:
+            converter = getattr(value, "numpy", None)
+            array = np.asarray(converter() if callable(converter) else value)
     except Exception:
         return None
     return array if array.dtype.kind in "biuf" else None
@@ -133,16 +133,14 @@ def _combine(parts: list[Any], stack: bool) -> Any:
         return None
     first = parts[0]
     if isinstance(first, Mapping):
-        return {
-            key: _combine([p.get(key) if isinstance(p, Mapping) else None for p in parts], stack)
-            for key in first
-        }
+        return {key: _combine([p.get(key) if isinstance(p, Mapping) else None for p in parts], stack) for key in first}
     if isinstance(first, (list, tuple)) and not stack:
         if all(isinstance(p, (list, tuple)) and len(p) == len(first) for p in parts):
             return [_combine([p[i] for p in parts], stack) for i in range(len(first))]
         return None
-    arrays = [to_numpy(p) for p in parts]
-    if any(a is None for a in arrays):
+    converted = [to_numpy(p) for p in parts]
+    arrays = [a for a in converted if a is not None]
+    if len(arrays) != len(converted):
         return None
     try:
         return np.stack(arrays) if stack else np.concatenate([np.atleast_1d(a) for a in arrays])
@@ -306,9 +304,7 @@ def _raw_pixels(array: np.ndarray) -> bool:
     sample = array[:IMAGE_SAMPLE]
     if sample.size == 0:
         return False
-    if sample.dtype.kind == "f" and not (
-        np.all(np.isfinite(sample)) and np.array_equal(sample, np.round(sample))
-    ):
+    if sample.dtype.kind == "f" and not (np.all(np.isfinite(sample)) and np.array_equal(sample, np.round(sample))):
         return False
     low, high = float(sample.min()), float(sample.max())
     return low >= 0 and 1.5 < high <= 255

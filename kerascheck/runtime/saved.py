@@ -86,8 +86,8 @@ def facts_from_config(saved: SavedConfig) -> kf.ProgramFacts:
     _check_top_level(root)
     name = _model_name(root)
     heads = tuple(kf.make_head(tuple(chain), name=out) for out, chain in model_outputs(root, 0))
-    compiled = saved.compile is not None
-    if saved.compile is not None and heads:
+    compiled = bool(saved.compile)  # Keras 3 writes an empty compile_config for an uncompiled model
+    if saved.compile and heads:
         loss, metrics = ks.compile_specs(saved.compile)
         heads = ks.attach_compile(heads, loss, metrics)
     model = kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled)
@@ -181,6 +181,7 @@ def _history(value: Any) -> tuple[str, int, int] | None:
 
 def _output_refs(config: Mapping[str, Any]) -> list[tuple[str | None, tuple[str, int, int]]]:
     raw = config.get("output_layers")
+    refs: list[tuple[str | None, tuple[str, int, int] | None]]
     if isinstance(raw, Mapping):
         refs = [(str(key), _history(value)) for key, value in raw.items()]
     elif (single := _history(raw)) is not None:
@@ -232,8 +233,10 @@ def _first_input(entry: Mapping[str, Any], node_index: int) -> tuple[str, int, i
     if not isinstance(nodes, list) or not nodes:
         return None
     node = nodes[node_index] if 0 <= node_index < len(nodes) else nodes[-1]
-    if isinstance(node, Mapping):  # Keras 3: {"args": [...], "kwargs": {...}}
-        return _first_tensor(node.get("args"), 0)
+    if isinstance(node, Mapping):  # Keras 3: {"args": [...], "kwargs": {...}}; layer(inputs=x) has no args
+        kwargs = node.get("kwargs")
+        found = _first_tensor(node.get("args"), 0)
+        return found or (_first_tensor(list(kwargs.values()), 0) if isinstance(kwargs, Mapping) else None)
     if isinstance(node, list):  # Keras 2: [[name, node_index, tensor_index, kwargs], ...]
         for item in node:
             if (history := _history(item)) is not None:

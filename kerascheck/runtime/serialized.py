@@ -145,15 +145,14 @@ def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool
             input_shape=input_shape,
         )
     if class_name == "Activation":
-        activation = activation_from_config(config.get("activation"))
-        return kf.Layer(kind=class_name, anchor=anchor, activation=activation, name=name)
+        return kf.Layer(
+            kind=class_name, anchor=anchor, activation=activation_from_config(config.get("activation")), name=name
+        )
     if class_name == "Softmax" and config.get("axis", -1) not in (-1, [-1]):
         # A softmax over another axis (attention over time) is not the output distribution.
         return kf.Layer(kind=class_name, anchor=anchor, activation=None, name=name)
     if class_name in kv.ACTIVATION_LAYER_DEFAULTS:
-        return kf.Layer(
-            kind=class_name, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[class_name], name=name
-        )
+        return kf.Layer(kind=class_name, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[class_name], name=name)
     units: int | None = None
     activation: str | None = None
     if class_name in kv.UNIT_LAYERS:
@@ -164,9 +163,7 @@ def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool
             output_shape = config.get("output_shape")
             units = _int(output_shape[-1]) if isinstance(output_shape, list) and output_shape else None
         activation = activation_from_config(config.get("activation"))
-    return_sequences = (
-        bool(config.get("return_sequences", False)) if class_name in kv.RECURRENT_LAYERS else None
-    )
+    return_sequences = bool(config.get("return_sequences", False)) if class_name in kv.RECURRENT_LAYERS else None
     if class_name == "Embedding" and input_shape is None and (length := _int(config.get("input_length"))):
         input_shape = (length,)
     return kf.Layer(

@@ -125,6 +125,7 @@ _PASS_THROUGH = frozenset(
         "tensorflow.expand_dims",
         "keras.ops.convert_to_tensor",
         "builtins.list",
+        "pandas.DataFrame",
     }
 )
 _CONCATENATE = frozenset({"numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.r_"})
@@ -188,7 +189,7 @@ class DataFlow:
             return self.one_hot(value.size, labels, None, "np.eye(n)[y]")
         if isinstance(value, (Data, Prediction)):
             if all(isinstance(element.slice, cst.Slice) for element in elements):
-                return value
+                return replace(value)  # a new object: two slices of one array are different data
             if isinstance(value, Prediction):
                 return value
             index = self.interpreter.eval(elements[0].slice.value, env) if len(elements) == 1 else UNKNOWN
@@ -578,6 +579,8 @@ class DataFlow:
         current = labels[0] or kf.Labels(source="class_weight")
         if current.minority_fraction is None:
             current = replace(current, minority_fraction=minority)
+        if current.num_classes is None:
+            current = replace(current, num_classes=len(values))
         return (current,)
 
     def validates_on_training(

@@ -17,6 +17,7 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 
 import libcst as cst
 
@@ -128,12 +129,17 @@ class Interpreter:
             if id(cls.node) not in self.called:
                 anchor = kf.Anchor(node=cls.node.name, statement=cls.node)
                 self.instantiate_model(cls, Args([], {}, has_star=True), anchor)
+        models: list[kf.Model] = []
+        latest: dict[int, int] = {}  # interpreter model index -> fact index of its last compile
+        for index, model in enumerate(self.models):
+            models.extend(self.model_facts(model))
+            latest[index] = len(models) - 1
         data = self.data
         return kf.ProgramFacts(
-            models=tuple(self.model_fact(m) for m in self.models),
-            argmaxes=tuple(data.argmaxes),
+            models=tuple(models),
+            argmaxes=tuple(replace(a, model=latest.get(a.model)) for a in data.argmaxes),
             metric_calls=tuple(data.metric_calls),
-            removed_calls=tuple(data.removed_calls),
+            removed_calls=tuple(replace(c, model=latest.get(c.model)) for c in data.removed_calls),
             leaks=tuple(data.leaks),
         )
 
@@ -541,6 +547,7 @@ class Interpreter:
             model.layers.extend(added)
             return Const(None)
         if name == "compile":
+            model.recompile()
             model.compiled = True
             model.compile_anchor = anchor
             if self.changed_conditionally(model):
@@ -551,19 +558,23 @@ class Interpreter:
             return Const(None)
         return self.data.model_method(model, name, args, anchor)
 
-    def model_fact(self, model: ModelObj) -> kf.Model:
+    def model_facts(self, model: ModelObj) -> list[kf.Model]:
+        """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
-        if model.compiled:
-            heads = kf.with_compile(heads, model.loss_spec, model.metric_spec)
-        fits = tuple(model.fits)
-        return kf.Model(
-            heads=heads,
-            anchor=model.anchor,
-            name=model.name,
-            compiled=model.compiled,
-            fits=fits,
-            compile_anchor=model.compile_anchor,
-        )
+        phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
+        facts = []
+        for loss_spec, metric_spec, compile_anchor, fits in phases:
+            facts.append(
+                kf.Model(
+                    heads=kf.with_compile(heads, loss_spec, metric_spec) if model.compiled else heads,
+                    anchor=model.anchor,
+                    name=model.name,
+                    compiled=model.compiled,
+                    fits=tuple(fits),
+                    compile_anchor=compile_anchor,
+                )
+            )
+        return facts
 
     # -- user functions ---------------------------------------------------
 

@@ -9,8 +9,11 @@ TensorFlow skip the parser altogether.
 
 from __future__ import annotations
 
+import io
 import json
+import keyword
 import re
+import tokenize
 from dataclasses import dataclass, field
 
 
@@ -51,17 +54,28 @@ def mentions_keras(text: str) -> bool:
 
 
 def decode(raw: bytes, what: str = "file") -> str:
+    """Source text, honouring a PEP 263 ``# -*- coding: ... -*-`` line (UTF-8 by default)."""
     if b"\x00" in raw[:8192]:
         raise UnreadableSource(f"binary {what} (contains NUL bytes), not Python source")
+    encoding = "utf-8-sig"
+    if what == "file" and b"coding" in raw[:400]:
+        try:
+            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
+        except SyntaxError as error:
+            raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
     try:
-        return raw.decode("utf-8-sig")
+        return raw.decode(encoding)
     except UnicodeDecodeError as error:
-        raise UnreadableSource(f"not valid UTF-8 (byte {error.start}): {error.reason}") from None
+        raise UnreadableSource(f"not valid {encoding} (byte {error.start}): {error.reason}") from None
+    except LookupError:
+        raise UnreadableSource(f"unknown encoding {encoding!r}") from None
 
 
 # A cell magic whose body is still Python; any other %% magic makes the cell foreign.
 _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "python", "python3"})
 _LINE_MAGIC = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
+# `%time model.fit(...)`: the timed statement is ordinary Python worth checking.
+_TIMED = re.compile(r"^(\s*)(%timeit|%time)( +)(?=[A-Za-z_(\[])")
 _HELP = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
 
 
@@ -80,6 +94,12 @@ def neutralise_cell(source: str) -> str:
         lines[0] = ""
     out = []
     for line in lines:
+        timed = _TIMED.match(line)
+        if timed and not keyword.iskeyword(line[timed.end() :].split(maxsplit=1)[0].split("(")[0]):
+            # `_=` plus spaces keeps every column; `%time x = f()` becomes `_= x = f()`.
+            prefix = len(timed.group(2)) + len(timed.group(3))
+            out.append(f"{timed.group(1)}_={' ' * (prefix - 2)}{line[timed.end() :]}")
+            continue
         match = _LINE_MAGIC.match(line) or _HELP.match(line)
         out.append(f"{match.group(1)}pass" if match else line)
     return "\n".join(out)
@@ -91,8 +111,8 @@ def notebook_program(text: str) -> Program:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
-    cells = document.get("cells") if isinstance(document, dict) else None
-    if not isinstance(cells, list):
+    cells = _cells(document)
+    if cells is None:
         raise UnreadableSource("not a valid notebook: no 'cells' list")
     language = _notebook_language(document)
     if language not in (None, "python"):
@@ -103,7 +123,7 @@ def notebook_program(text: str) -> Program:
     for number, cell in enumerate(cells, start=1):
         if not isinstance(cell, dict) or cell.get("cell_type") != "code":
             continue
-        source = cell.get("source", "")
+        source = cell.get("source", cell.get("input", ""))  # nbformat 3 calls it "input"
         if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
             source = "".join(source)
         if not isinstance(source, str):
@@ -113,6 +133,19 @@ def notebook_program(text: str) -> Program:
         parts.append(code)
         line += code.count("\n")
     return Program(text="".join(parts), cell_starts=tuple(starts))
+
+
+def _cells(document: object) -> list[object] | None:
+    """Code cells of nbformat 4 (``cells``) or nbformat 3 (``worksheets[*].cells``)."""
+    if not isinstance(document, dict):
+        return None
+    if isinstance(document.get("cells"), list):
+        return document["cells"]
+    worksheets = document.get("worksheets")
+    if isinstance(worksheets, list) and all(isinstance(w, dict) for w in worksheets):
+        cells = [cell for sheet in worksheets for cell in sheet.get("cells", [])]
+        return cells if all(isinstance(sheet.get("cells", []), list) for sheet in worksheets) else None
+    return None
 
 
 def _notebook_language(document: dict[str, object]) -> str | None:

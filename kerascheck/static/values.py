@@ -205,6 +205,15 @@ class ModelObj(Value):
         self.compiled = False
         self.compile_anchor = Anchor()
         self.fits: list[Fit] = []
+        # A model compiled again after training: each earlier (compile, fits) pair is kept,
+        # so a fit is judged against the loss it was trained with, not a later one.
+        self.earlier_phases: list[tuple[Any, Any, Anchor, list[Fit]]] = []
+
+    def recompile(self) -> None:
+        """Close the current compile phase before a new ``compile``."""
+        if self.compiled:
+            self.earlier_phases.append((self.loss_spec, self.metric_spec, self.compile_anchor, self.fits))
+            self.fits = []
 
     def chains(self) -> list[tuple[tuple[Layer, ...], str | None]]:
         """Each head's layer chain and output name (none for a loaded model)."""

@@ -1,0 +1,205 @@
+"""Data -> label facts and raw-image detection (numpy, tensors, tf.data, generators)."""
+
+from __future__ import annotations
+
+from collections.abc import Iterator
+from typing import Any
+
+import keras
+import numpy as np
+import pytest
+import tensorflow as tf
+from keras import layers
+
+from kerascheck import facts as kf
+from kerascheck.facts import LabelEncoding as E
+from kerascheck.runtime.labels import labels_of
+from kerascheck.runtime.model import facts_from_model
+
+RNG = np.random.default_rng(0)
+
+
+def head(units: int = 3, activation: str = "softmax") -> kf.Head:
+    return kf.make_head((kf.Layer(kind="Dense", units=units, activation=activation, name="out"),))
+
+
+def fit_of(model: keras.Model, x: Any = None, y: Any = None) -> kf.Fit:
+    (fit,) = facts_from_model(model, x, y).models[0].fits
+    return fit
+
+
+def mlp(
+    units: int = 3, activation: str = "softmax", *front: layers.Layer, shape: tuple[int, ...] = (8,)
+) -> keras.Model:
+    return keras.Sequential([keras.Input(shape), *front, layers.Flatten(), layers.Dense(units, activation=activation)])
+
+
+# -- encodings ----------------------------------------------------------------
+
+
+def test_one_hot() -> None:
+    y = keras.utils.to_categorical(np.arange(100) % 4, num_classes=4)
+    labels = labels_of(y, head(4), complete=True)
+    assert labels is not None
+    assert (labels.encoding, labels.num_classes, labels.minority_fraction) == (E.ONE_HOT, 4, 0.25)
+
+
+def test_multi_hot() -> None:
+    y = np.array([[1, 0, 1], [0, 1, 0], [1, 1, 0]])
+    labels = labels_of(y, head(3, "sigmoid"), complete=True)
+    assert labels is not None and (labels.encoding, labels.num_classes) == (E.MULTI_HOT, 3)
+
+
+@pytest.mark.parametrize("shape", [(90,), (90, 1)])
+def test_integer_labels(shape: tuple[int, ...]) -> None:
+    y = (np.arange(90) % 3).reshape(shape).astype("uint8")
+    labels = labels_of(y, head(3), complete=True)
+    assert labels is not None
+    assert (labels.encoding, labels.num_classes) == (E.INTEGER, 3)
+    assert labels.minority_fraction == pytest.approx(1 / 3)
+
+
+def test_zero_one_labels_are_binary_unless_a_softmax_head_takes_them() -> None:
+    y = np.array([0, 1, 1, 0, 1])
+    binary = labels_of(y, head(1, "sigmoid"), complete=True)
+    assert binary is not None and (binary.encoding, binary.num_classes) == (E.BINARY, 2)
+    assert binary.minority_fraction == pytest.approx(0.4)
+    integer = labels_of(y, head(2, "softmax"), complete=True)
+    assert integer is not None and (integer.encoding, integer.num_classes) == (E.INTEGER, 2)
+
+
+def test_continuous_and_unreadable_labels() -> None:
+    continuous = labels_of(RNG.random(20), head(1, "linear"), complete=True)
+    assert continuous is not None and continuous.encoding is E.CONTINUOUS
+    assert labels_of(np.array([-1, 1, 1, -1]), head(1, "linear"), complete=True) is None  # hinge labels
+    assert labels_of(np.array(["cat", "dog"]), head(), complete=True) is None
+    assert labels_of(np.array([0.0, np.nan]), head(), complete=True) is None
+    assert labels_of(RNG.integers(0, 5, (4, 6, 6)), head(), complete=True) is None
+
+
+def test_integer_valued_floats_and_booleans() -> None:
+    labels = labels_of(np.array([0.0, 2.0, 1.0, 2.0]), head(), complete=True)
+    assert labels is not None and labels.encoding is E.INTEGER
+    labels = labels_of(np.array([True, False, True]), head(1, "sigmoid"), complete=True)
+    assert labels is not None and labels.encoding is E.BINARY
+
+
+def test_a_partial_sample_does_not_claim_a_class_count() -> None:
+    """Sixty labels of ten classes that happen to miss class 9 must not read as 9 classes."""
+    y = np.arange(60) % 9
+    partial = labels_of(y, head(10), complete=False)
+    assert partial is not None and partial.encoding is E.INTEGER and partial.num_classes is None
+    complete = labels_of(y, head(10), complete=True)
+    assert complete is not None and complete.num_classes == 9
+    large = labels_of(np.arange(2000) % 10, head(10), complete=False)
+    assert large is not None and large.num_classes == 10
+
+
+def test_imbalance() -> None:
+    y = (np.arange(200) < 10).astype("float32")
+    labels = labels_of(y, head(1, "sigmoid"), complete=True)
+    assert labels is not None and labels.minority_fraction == pytest.approx(0.05)
+
+
+# -- sources ------------------------------------------------------------------
+
+
+def test_numpy_and_tensor_labels_through_the_model() -> None:
+    model = mlp(3)
+    for y in (np.arange(30) % 3, tf.constant(np.arange(30) % 3), list(np.arange(30) % 3)):
+        (labels,) = fit_of(model, y=y).labels
+        assert labels is not None and (labels.encoding, labels.num_classes) == (E.INTEGER, 3)
+
+
+def test_labels_per_head_by_list_and_by_dict() -> None:
+    inputs = keras.Input((8,))
+    a = layers.Dense(3, activation="softmax", name="a")(inputs)
+    b = layers.Dense(1, activation="sigmoid", name="b")(inputs)
+    model = keras.Model(inputs, [a, b])
+    one_hot = np.eye(3)[np.arange(30) % 3]
+    binary = np.arange(30) % 2
+    for y in ([one_hot, binary], {"b": binary, "a": one_hot}):
+        first, second = fit_of(model, y=y).labels
+        assert first is not None and first.encoding is E.ONE_HOT
+        assert second is not None and second.encoding is E.BINARY
+    assert fit_of(model, y=one_hot).labels == (None, None)  # one array for two heads: unknown
+
+
+def test_tf_data_batched_dataset() -> None:
+    x = RNG.random((96, 8)).astype("float32")
+    y = np.eye(4)[np.arange(96) % 4]
+    dataset = tf.data.Dataset.from_tensor_slices((x, y)).batch(16)
+    (labels,) = fit_of(mlp(4), x=dataset).labels
+    assert labels is not None and (labels.encoding, labels.num_classes) == (E.ONE_HOT, 4)
+
+
+def test_tf_data_unbatched_dataset_of_scalars() -> None:
+    dataset = tf.data.Dataset.from_tensor_slices((RNG.random((50, 8)), np.arange(50) % 5))
+    (labels,) = fit_of(mlp(5), x=dataset).labels
+    assert labels is not None and labels.encoding is E.INTEGER
+
+
+def test_dataset_is_read_only_so_far() -> None:
+    """At most 20 batches: a huge (here infinite) pipeline is not read to the end."""
+    dataset = tf.data.Dataset.from_tensor_slices((RNG.random((8, 8)), np.arange(8) % 2)).batch(4).repeat()
+    (labels,) = fit_of(mlp(1, "sigmoid"), x=dataset).labels
+    assert labels is not None and labels.encoding is E.BINARY
+
+
+def test_generator_of_batches() -> None:
+    def batches() -> Iterator[tuple[np.ndarray, np.ndarray]]:
+        for start in range(0, 64, 16):
+            yield RNG.random((16, 8)), (np.arange(start, start + 16) % 2)[:, None]
+
+    (labels,) = fit_of(mlp(1, "sigmoid"), x=batches()).labels
+    assert labels is not None and labels.encoding is E.BINARY
+
+
+class Batches(keras.utils.PyDataset):
+    def __len__(self) -> int:
+        return 3
+
+    def __getitem__(self, index: int) -> tuple[np.ndarray, np.ndarray]:
+        return RNG.random((8, 8)), np.eye(3)[np.arange(8) % 3]
+
+
+def test_keras_py_dataset() -> None:
+    (labels,) = fit_of(mlp(3), x=Batches()).labels
+    assert labels is not None and labels.encoding is E.ONE_HOT
+
+
+def test_a_failing_pipeline_gives_no_labels_not_an_error() -> None:
+    def broken() -> Iterator[Any]:
+        raise RuntimeError("disk gone")
+        yield
+
+    assert fit_of(mlp(3), x=broken()).labels == ()
+
+
+# -- raw images ---------------------------------------------------------------
+
+
+def test_raw_uint8_images_without_rescaling() -> None:
+    images = RNG.integers(0, 256, (16, 28, 28), dtype=np.uint8)
+    assert fit_of(mlp(10, shape=(28, 28)), x=images).unscaled_images is True
+    as_float = images.astype("float32")
+    assert fit_of(mlp(10, shape=(28, 28)), x=as_float).unscaled_images is True
+
+
+def test_scaled_or_non_image_inputs_are_fine() -> None:
+    images = RNG.integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
+    rescaled = mlp(10, "softmax", layers.Rescaling(1 / 255), shape=(28, 28, 1))
+    assert fit_of(rescaled, x=images).unscaled_images is False
+    assert fit_of(mlp(10, shape=(28, 28, 1)), x=images / 255.0).unscaled_images is False
+    assert fit_of(mlp(10), x=RNG.integers(0, 256, (16, 8))).unscaled_images is False  # not image-shaped
+    normalised = mlp(10, "softmax", layers.Normalization(), shape=(28, 28, 1))
+    assert fit_of(normalised, x=images).unscaled_images is False
+
+
+def test_images_from_a_dataset() -> None:
+    images = RNG.integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
+    dataset = tf.data.Dataset.from_tensor_slices((images, np.arange(32) % 10)).batch(8)
+    fit = fit_of(mlp(10, shape=(32, 32, 3)), x=dataset)
+    assert fit.unscaled_images is True
+    scaled = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
+    assert fit_of(mlp(10, shape=(32, 32, 3)), x=scaled).unscaled_images is False
