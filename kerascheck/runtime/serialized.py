@@ -18,6 +18,7 @@ from typing import Any
 
 from kerascheck import facts as kf
 from kerascheck import vocabulary as kv
+from kerascheck.layer_facts import layer_fact
 
 # Top-level packages whose classes are Keras's own (tf.keras lives under tensorflow or keras).
 KERAS_ROOTS = frozenset({"keras", "tf_keras", "tensorflow"})
@@ -113,68 +114,58 @@ def _op_lambda(config: Mapping[str, Any], name: str | None) -> kf.Layer:
     return op_layer(function.rsplit(".", 1)[-1].removesuffix("_v2"), name)
 
 
+class _ConfigParams:
+    """A serialized layer config as :class:`kerascheck.layer_facts.LayerParams`."""
+
+    def __init__(self, class_name: str, config: Mapping[str, Any]) -> None:
+        self.class_name = class_name
+        self.config = config
+
+    def integer(self, name: str, position: int | None = None) -> int | None:
+        value = _int(self.config.get(name))
+        if value is None and name == "units" and self.class_name == "EinsumDense":
+            output_shape = self.config.get("output_shape")
+            value = _int(output_shape[-1]) if isinstance(output_shape, list) and output_shape else None
+        return value
+
+    def string(self, name: str) -> str | None:
+        return _str(self.config.get(name))
+
+    def flag(self, name: str, default: bool) -> bool | None:
+        value = self.config.get(name, default)
+        return value if isinstance(value, bool) else None
+
+    def activation(self, name: str, position: int | None, default: str | None) -> str | None:
+        if name not in self.config:
+            return default
+        return activation_from_config(self.config.get(name))
+
+    def shape(self, name: str, position: int | None = None) -> tuple[int | None, ...] | None:
+        return _shape(self.config.get(name))
+
+    def batch_shape(self, name: str) -> tuple[int | None, ...] | None:
+        return _batch_shape(self.config.get(name))
+
+    def inner_layer(self) -> kf.Layer | None:
+        inner = self.config.get("layer")
+        return layer_from_entry(inner) if isinstance(inner, Mapping) else None
+
+    def has_default_axis(self) -> bool:
+        return self.config.get("axis", -1) in (-1, [-1])
+
+
 def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool = True) -> kf.Layer:
     """One :class:`~kerascheck.facts.Layer` from a layer's class name and config.
 
-    Mirrors what the static front-end reads from a layer constructor call, so
-    the same layer gives the same fact either way.
+    The meaning of the parameters is decided in :mod:`kerascheck.layer_facts`,
+    shared with the static front-end, so the same layer gives the same fact.
     """
     name = _str(config.get("name"))
-    anchor = kf.Anchor(layer=name)
     if not known:
         return unknown_layer(name)
     if class_name in _OP_LAMBDAS:
         return _op_lambda(config, name)
-    if class_name == "InputLayer":
-        shape = _batch_shape(config.get("batch_shape")) or _batch_shape(config.get("batch_input_shape"))
-        if shape is None:
-            shape = _shape(config.get("shape"))
-        return kf.Layer(kind="InputLayer", anchor=anchor, name=name, input_shape=shape)
-    input_shape = _batch_shape(config.get("batch_input_shape"))
-    if class_name in ("TimeDistributed", "Bidirectional"):
-        inner_entry = config.get("layer")
-        inner = layer_from_entry(inner_entry) if isinstance(inner_entry, Mapping) else None
-        distributed = inner is not None and class_name == "TimeDistributed"
-        return kf.Layer(
-            kind=class_name,
-            anchor=anchor,
-            units=inner.units if distributed and inner else None,
-            activation=inner.activation if distributed and inner else None,
-            name=name,
-            return_sequences=inner.return_sequences if inner else None,
-            input_shape=input_shape,
-        )
-    if class_name == "Activation":
-        return kf.Layer(
-            kind=class_name, anchor=anchor, activation=activation_from_config(config.get("activation")), name=name
-        )
-    if class_name == "Softmax" and config.get("axis", -1) not in (-1, [-1]):
-        # A softmax over another axis (attention over time) is not the output distribution.
-        return kf.Layer(kind=class_name, anchor=anchor, activation=None, name=name)
-    if class_name in kv.ACTIVATION_LAYER_DEFAULTS:
-        return kf.Layer(kind=class_name, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[class_name], name=name)
-    units: int | None = None
-    activation: str | None = None
-    if class_name in kv.UNIT_LAYERS:
-        units = _int(config.get("units"))
-        if units is None:
-            units = _int(config.get("filters"))
-        if units is None and class_name == "EinsumDense":
-            output_shape = config.get("output_shape")
-            units = _int(output_shape[-1]) if isinstance(output_shape, list) and output_shape else None
-        activation = activation_from_config(config.get("activation"))
-    return_sequences = bool(config.get("return_sequences", False)) if class_name in kv.RECURRENT_LAYERS else None
-    if class_name == "Embedding" and input_shape is None and (length := _int(config.get("input_length"))):
-        input_shape = (length,)
-    return kf.Layer(
-        kind=class_name,
-        anchor=anchor,
-        units=units,
-        activation=activation,
-        name=name,
-        return_sequences=return_sequences,
-        input_shape=input_shape,
-    )
+    return layer_fact(class_name, _ConfigParams(class_name, config), kf.Anchor(layer=name))
 
 
 def layer_from_entry(entry: Mapping[str, Any]) -> kf.Layer:

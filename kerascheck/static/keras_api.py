@@ -13,6 +13,7 @@ import libcst as cst
 
 from kerascheck import vocabulary as kv
 from kerascheck.facts import Anchor, Layer, Loss, Metric
+from kerascheck.layer_facts import layer_fact
 from kerascheck.static.values import (
     UNKNOWN,
     Const,
@@ -118,83 +119,42 @@ def activation_of(value: Value | None, default: str | None = "linear") -> str | 
     return None
 
 
-# Positional index of `activation` for layers that take it positionally.
-_ACTIVATION_POSITION = {"Dense": 1, "SimpleRNN": 1, "LSTM": 1, "GRU": 1}
-_DEFAULT_ACTIVATION = {"SimpleRNN": "tanh", "LSTM": "tanh", "GRU": "tanh"}
-_UNITS_PARAMETER = {
-    "Conv1D": "filters",
-    "Conv2D": "filters",
-    "Conv3D": "filters",
-    "Conv1DTranspose": "filters",
-    "Conv2DTranspose": "filters",
-    "Conv3DTranspose": "filters",
-    "SeparableConv1D": "filters",
-    "SeparableConv2D": "filters",
-}
+class _CallParams:
+    """A constructor call's arguments as :class:`kerascheck.layer_facts.LayerParams`."""
+
+    def __init__(self, args: Args) -> None:
+        self.args = args
+
+    def integer(self, name: str, position: int | None = None) -> int | None:
+        return const_int(self.args.get(name, position))
+
+    def string(self, name: str) -> str | None:
+        return const_str(self.args.get(name))
+
+    def flag(self, name: str, default: bool) -> bool | None:
+        return const_bool(self.args.get(name), default)
+
+    def activation(self, name: str, position: int | None, default: str | None) -> str | None:
+        return activation_of(self.args.get(name, position), default=default)
+
+    def shape(self, name: str, position: int | None = None) -> tuple[int | None, ...] | None:
+        return shape_of(self.args.get(name, position))
+
+    def batch_shape(self, name: str) -> tuple[int | None, ...] | None:
+        shape = shape_of(self.args.get(name))
+        return shape[1:] if shape else None
+
+    def inner_layer(self) -> Layer | None:
+        inner = self.args.get("layer", 0)
+        return inner.layer if isinstance(inner, LayerObj) else None
+
+    def has_default_axis(self) -> bool:
+        return self.args.get("axis") in (None, Const(-1))
 
 
 def make_layer(kind: str, args: Args, anchor: Anchor) -> Value:
     """A layer instance from a ``keras.layers.<kind>(...)`` call."""
-    name = const_str(args.get("name"))
-    input_shape = shape_of(args.get("input_shape")) or _batch_shape(args.get("batch_input_shape"))
-    if input_shape is None and (dim := const_int(args.get("input_dim"))) is not None:
-        input_shape = (dim,)
-    if kind in ("Bidirectional", "TimeDistributed"):
-        inner_value = args.get("layer", 0)
-        inner = inner_value.layer if isinstance(inner_value, LayerObj) else None
-        layer = Layer(
-            kind=kind,
-            anchor=anchor,
-            units=inner.units if inner and kind == "TimeDistributed" else None,
-            activation=inner.activation if inner and kind == "TimeDistributed" else None,
-            name=name,
-            return_sequences=inner.return_sequences if inner else None,
-            input_shape=input_shape,
-        )
-        return LayerObj(layer, inner=inner)
-    if kind in ("Input", "InputLayer"):
-        shape = shape_of(args.get("shape", 0 if kind == "Input" else None))
-        if shape is None:
-            shape = shape_of(args.get("input_shape")) or _batch_shape(args.get("batch_shape"))
-        return LayerObj(Layer(kind="InputLayer", anchor=anchor, name=name, input_shape=shape))
-    if kind == "Activation":
-        activation = activation_of(args.get("activation", 0), default=None)
-        return LayerObj(Layer(kind=kind, anchor=anchor, activation=activation, name=name))
-    if kind == "Softmax" and args.get("axis") not in (None, Const(-1)):
-        # A softmax over another axis (attention pooling over time) is not the output distribution.
-        return LayerObj(Layer(kind=kind, anchor=anchor, activation=None, name=name))
-    if kind in kv.ACTIVATION_LAYER_DEFAULTS:
-        return LayerObj(Layer(kind=kind, anchor=anchor, activation=kv.ACTIVATION_LAYER_DEFAULTS[kind], name=name))
-    units: int | None = None
-    if kind in _UNITS_PARAMETER:
-        units = const_int(args.get(_UNITS_PARAMETER[kind], 0))
-    elif kind in kv.UNIT_LAYERS:
-        units = const_int(args.get("units", 0))
-    activation: str | None = None
-    if kind in kv.UNIT_LAYERS:
-        activation = activation_of(
-            args.get("activation", _ACTIVATION_POSITION.get(kind)),
-            default=_DEFAULT_ACTIVATION.get(kind, "linear"),
-        )
-    return_sequences = const_bool(args.get("return_sequences"), False) if kind in kv.RECURRENT_LAYERS else None
-    if kind == "Embedding" and input_shape is None and (length := const_int(args.get("input_length"))):
-        input_shape = (length,)
-    return LayerObj(
-        Layer(
-            kind=kind,
-            anchor=anchor,
-            units=units,
-            activation=activation,
-            name=name,
-            return_sequences=return_sequences,
-            input_shape=input_shape,
-        )
-    )
-
-
-def _batch_shape(value: Value | None) -> tuple[int | None, ...] | None:
-    shape = shape_of(value)
-    return shape[1:] if shape else None
+    return LayerObj(layer_fact(kind, _CallParams(args), anchor))
 
 
 def make_loss(class_name: str, args: Args, anchor: Anchor) -> Value:

@@ -74,7 +74,6 @@ class LayerObj(Value):
     """A layer instance that has not been applied to a tensor yet."""
 
     layer: Layer
-    inner: Layer | None = None  # the layer a wrapper (Bidirectional) wraps
 
 
 @dataclass(frozen=True)
