@@ -96,9 +96,7 @@ class Cache:
 
     @classmethod
     def open(cls, directory: Path, config_fingerprint: str) -> Cache:
-        key = hashlib.blake2b(
-            f"{code_fingerprint()}\n{config_fingerprint}".encode(), digest_size=12
-        ).hexdigest()
+        key = hashlib.blake2b(f"{code_fingerprint()}\n{config_fingerprint}".encode(), digest_size=12).hexdigest()
         cache = cls(path=directory / f"results-{key}.json", key=key)
         cache.entries = cache._read()
         return cache
@@ -108,11 +106,7 @@ class Cache:
             data = json.loads(self.path.read_text(encoding="utf-8"))
         except (OSError, ValueError, UnicodeDecodeError):
             return {}
-        if (
-            not isinstance(data, dict)
-            or data.get("key") != self.key
-            or not isinstance(data.get("entries"), dict)
-        ):
+        if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(data.get("entries"), dict):
             return {}
         return data["entries"]  # type: ignore[no-any-return]
 
@@ -120,8 +114,11 @@ class Cache:
         entry = self.entries.get(filename)
         if not isinstance(entry, list) or len(entry) != 2 or entry[0] != file_digest:
             return None
+        items = entry[1]
+        if not isinstance(items, list):
+            return None
         try:
-            return [decode(item, filename) for item in entry[1]]  # type: ignore[union-attr]
+            return [decode(item, filename) for item in items]
         except (TypeError, ValueError):  # a hand-edited or truncated entry: recompute it
             return None
 
@@ -160,7 +157,8 @@ def _mark_directory(directory: Path) -> None:
     tag = directory / "CACHEDIR.TAG"
     if not tag.exists():
         tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by kerascheck.\n",
+            "Signature: 8a477f597d28d172789f06886806bc55\n"
+            "# This file is a cache directory tag created by kerascheck.\n",
             encoding="utf-8",
         )
 

@@ -69,6 +69,13 @@ def build_parser() -> argparse.ArgumentParser:
         "--jobs", "-j", type=_jobs, default=None, metavar="N", help="worker processes (default: all cores)"
     )
     parser.add_argument("--no-cache", action="store_true", help="neither read nor write .kerascheck_cache/")
+    parser.add_argument("--fix", action="store_true", help="apply safe fixes, then report what remains")
+    parser.add_argument(
+        "--unsafe-fixes", action="store_true", help="with --fix or --diff: also fixes that change the model"
+    )
+    parser.add_argument(
+        "--diff", action="store_true", help="print the fixes as a unified diff, write nothing (exit 1 if any)"
+    )
     parser.add_argument("--version", action="version", version=f"kerascheck {__version__}")
     return parser
 
@@ -109,6 +116,8 @@ def effective_config(args: argparse.Namespace) -> Config:
 
 
 def check(args: argparse.Namespace) -> int:
+    if args.unsafe_fixes and not (args.fix or args.diff):
+        raise UsageError("--unsafe-fixes applies to --fix or --diff; add one of them")
     config = effective_config(args)
     paths = args.paths or (["."] if args.model is None else [])
     report = Report()
@@ -120,6 +129,8 @@ def check(args: argparse.Namespace) -> int:
         from kerascheck.static.lint import lint_bytes
 
         name = args.stdin_filename or "<stdin>"
+        if args.fix or args.diff:
+            return fix_stdin(sys.stdin.buffer.read(), name, config, args)
         report.diagnostics.extend(lint_bytes(sys.stdin.buffer.read(), name, config.selection_for(Path(name))))
         report.files = 1
     elif paths:
@@ -135,10 +146,56 @@ def check(args: argparse.Namespace) -> int:
             jobs=args.jobs or default_jobs(),
             use_cache=not args.no_cache,
         )
-        report.diagnostics.extend(found.diagnostics)
         report.errors.extend(found.errors)
         report.files += found.files
+        if args.fix or args.diff:
+            return fix_and_emit(found.diagnostics, report, config, args)
+        report.diagnostics.extend(found.diagnostics)
     return emit(report, args)
+
+
+def fix_and_emit(found: list[Diagnostic], report: Report, config: Config, args: argparse.Namespace) -> int:
+    """``--fix``: write, then report what remains (like ruff); ``--diff``: print diffs, write nothing."""
+    from kerascheck.fix.files import fix_findings
+
+    run = fix_findings(found, config, unsafe=args.unsafe_fixes, write=not args.diff)
+    report.errors.extend(run.errors)
+    problems = f"{run.fixed} problem{'s' if run.fixed != 1 else ''}"
+    files = f"{run.files} file{'s' if run.files != 1 else ''}"
+    if args.diff:
+        sys.stdout.write("".join(run.diffs))
+        for error in report.errors:
+            print(f"kerascheck: error: {error}", file=sys.stderr)
+        if run.fixed:
+            print(f"Would fix {problems} in {files}.", file=sys.stderr)
+        if report.errors:
+            return EXIT_ERROR
+        return EXIT_FINDINGS if run.diffs and not args.exit_zero else EXIT_CLEAN
+    if run.fixed:
+        print(f"Fixed {problems} in {files}.", file=sys.stderr)
+    report.diagnostics.extend(run.diagnostics)
+    return emit(report, args)
+
+
+def fix_stdin(raw: bytes, name: str, config: Config, args: argparse.Namespace) -> int:
+    """Fixing stdin writes the fixed source (``--fix``) or its diff (``--diff``) to stdout."""
+    from kerascheck.fix.apply import fix_bytes
+    from kerascheck.fix.files import check_writable
+    from kerascheck.report.text import render
+
+    outcome = fix_bytes(raw, name, config.selection_for(Path(name)), unsafe=args.unsafe_fixes)
+    error = outcome.error or (check_writable(outcome) if outcome.changed else None)
+    if error is not None:
+        print(f"kerascheck: error: {error}", file=sys.stderr)
+        if args.fix:
+            sys.stdout.buffer.write(raw)
+        return EXIT_ERROR
+    if args.diff:
+        sys.stdout.write(outcome.diff())
+        return EXIT_FINDINGS if outcome.changed else EXIT_CLEAN
+    sys.stdout.buffer.write(outcome.after.content() if outcome.changed else raw)  # type: ignore[union-attr]
+    sys.stderr.write(render(outcome.remaining))
+    return EXIT_FINDINGS if outcome.remaining and not args.exit_zero else EXIT_CLEAN
 
 
 def check_model_factory(spec: str, selection: Selection) -> list[Diagnostic]:

@@ -14,8 +14,6 @@ from __future__ import annotations
 
 import os
 from collections.abc import Iterable, Sequence
-from concurrent.futures import ProcessPoolExecutor
-from concurrent.futures.process import BrokenProcessPool
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -27,6 +25,8 @@ from kerascheck.facts import NOWHERE
 from kerascheck.rules.tool import tool_diagnostic
 
 if TYPE_CHECKING:
+    from concurrent.futures import Executor
+
     from kerascheck.api import Report
     from kerascheck.config import Config
 
@@ -71,6 +71,13 @@ def _lint_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     return [lint_task(task) for task in tasks]
 
 
+def make_pool(workers: int) -> Executor:
+    """Worker processes (imported here: ``concurrent.futures.process`` costs start-up time)."""
+    from concurrent.futures import ProcessPoolExecutor
+
+    return ProcessPoolExecutor(max_workers=workers)
+
+
 def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
     """Outcomes in task order; parallel only for enough files and more than one job."""
     workers = min(jobs, len(tasks) // FILES_PER_WORKER)
@@ -79,8 +86,10 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
     # Chunks of a few files each keep the pipe traffic low and the load balanced.
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
+    from concurrent.futures.process import BrokenProcessPool
+
     try:
-        with ProcessPoolExecutor(max_workers=workers) as pool:
+        with make_pool(workers) as pool:
             return [outcome for chunk in pool.map(_lint_chunk, chunks) for outcome in chunk]
     except (BrokenProcessPool, OSError):
         # No processes here (a sandbox, a killed worker): one process still gets the answer.
@@ -129,10 +138,10 @@ def run(
                 results[index] = cached
                 continue
         pending.append(Task(index, name, raw, config.selection_for(path)))
-    for task, (found, error) in zip(pending, lint_tasks(pending, jobs), strict=True):
+    for task, (found, problem) in zip(pending, lint_tasks(pending, jobs), strict=True):
         results[task.index] = found
-        if error is not None:
-            report.errors.append(error)
+        if problem is not None:
+            report.errors.append(problem)
         elif cache is not None:
             cache.put(task.filename, digests[task.index], found)
     if cache is not None:

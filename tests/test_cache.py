@@ -100,9 +100,7 @@ def test_config_and_version_select_another_cache(project: Path, monkeypatch: pyt
     "garbage",
     [b"{not json", b"\xff\xfe\x00", b'{"key": "other", "entries": {}}', b"[]", b'{"key": null}'],
 )
-def test_corrupt_cache_is_ignored_and_rebuilt(
-    project: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes
-) -> None:
+def test_corrupt_cache_is_ignored_and_rebuilt(project: Path, monkeypatch: pytest.MonkeyPatch, garbage: bytes) -> None:
     expected = run(project)
     (path,) = (project / ".kerascheck_cache").glob("results-*.json")
     path.write_bytes(garbage)

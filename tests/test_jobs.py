@@ -43,7 +43,7 @@ def test_few_files_stay_in_process(tmp_path: Path, monkeypatch: pytest.MonkeyPat
     def no_pool(*_args: object, **_kwargs: object) -> None:
         raise AssertionError("a process pool for a handful of files")
 
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", no_pool)
+    monkeypatch.setattr(runner, "make_pool", no_pool)
     make_tree(tmp_path, 10)
     assert len(findings(tmp_path, 8)) == 6
 
@@ -54,7 +54,7 @@ def test_pool_failure_falls_back_to_one_process(tmp_path: Path, monkeypatch: pyt
 
     make_tree(tmp_path, runner.PARALLEL_MIN_FILES + 8)
     serial = findings(tmp_path, 1)
-    monkeypatch.setattr(runner, "ProcessPoolExecutor", broken)
+    monkeypatch.setattr(runner, "make_pool", broken)
     assert findings(tmp_path, 4) == serial
 
 

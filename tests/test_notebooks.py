@@ -87,7 +87,8 @@ def test_time_line_magic_keeps_its_statement_and_columns() -> None:
     assert neutralise_cell("  %timeit f(x)") == "  _=      f(x)"
     assert neutralise_cell("%time import numpy") == "pass"
     text = notebook(
-        ("code", "import keras\nfrom keras.utils import to_categorical\n(x, y), _ = keras.datasets.mnist.load_data()\n"),
+        ("code", "import keras\nfrom keras.utils import to_categorical\n"
+                 "(x, y), _ = keras.datasets.mnist.load_data()\n"),
         ("code", "model = keras.Sequential([keras.Input(shape=(28, 28)), keras.layers.Flatten(),\n"
                  "    keras.layers.Dense(10, activation='softmax')])\n"
                  "model.compile(loss='sparse_categorical_crossentropy')\n"),

@@ -47,9 +47,7 @@ def project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
     monkeypatch.chdir(tmp_path)
     (tmp_path / "model.py").write_text(BAD, encoding="utf-8")
     (tmp_path / "broken.py").write_text("import keras\nmodel.compile(loss=\n", encoding="utf-8")
-    (tmp_path / "nb.ipynb").write_text(
-        notebook("import keras\nfrom keras import layers", BAD), encoding="utf-8"
-    )
+    (tmp_path / "nb.ipynb").write_text(notebook("import keras\nfrom keras import layers", BAD), encoding="utf-8")
     return tmp_path
 
 
@@ -65,10 +63,7 @@ def test_cli_output_is_valid_sarif(project: Path, capsys: pytest.CaptureFixture[
     validate(log)
     run = log["runs"][0]  # type: ignore[index]
     assert run["columnKind"] == "unicodeCodePoints"
-    results = {
-        (r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"])
-        for r in run["results"]
-    }
+    results = {(r["ruleId"], r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"]) for r in run["results"]}
     assert results == {("KC101", "model.py"), ("KC001", "broken.py"), ("KC101", "nb.ipynb")}
 
 
@@ -90,9 +85,7 @@ def test_rule_metadata(project: Path, capsys: pytest.CaptureFixture[str]) -> Non
     assert driver["rules"][result["ruleIndex"]]["id"] == result["ruleId"] == "KC101"
 
 
-def test_region_is_one_based_and_matches_text_format(
-    project: Path, capsys: pytest.CaptureFixture[str]
-) -> None:
+def test_region_is_one_based_and_matches_text_format(project: Path, capsys: pytest.CaptureFixture[str]) -> None:
     log = run_sarif(capsys, "model.py")
     region = log["runs"][0]["results"][0]["locations"][0]["physicalLocation"]["region"]  # type: ignore[index]
     main(["--no-cache", "model.py"])

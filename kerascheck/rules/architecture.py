@@ -286,7 +286,8 @@ class LinearLayerStack(Rule):
             if following is not None and following[1].kind == "Dense":
                 yield self.report(
                     following[1].anchor,
-                    f"{following[1].label} follows the linear {layer.label} with no activation between: together they are one linear map",
+                    f"{following[1].label} follows the linear {layer.label} with no activation between: "
+                    "together they are one linear map",
                 )
 
 

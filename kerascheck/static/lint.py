@@ -8,6 +8,7 @@ than the parse.
 from __future__ import annotations
 
 import ast
+from dataclasses import dataclass
 
 import libcst as cst
 
@@ -65,32 +66,53 @@ def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) 
     return tool_diagnostic("KC001", text, filename, Span(line, column, line, column), cell)
 
 
-def lint_program(
+@dataclass
+class Analysis:
+    """One program's located, unsuppressed findings, with the parse and facts behind them.
+
+    ``module`` and ``facts`` are None when the program was skipped by the
+    prefilter or does not parse; the fixer needs them, plain linting does not.
+    """
+
+    diagnostics: list[Diagnostic]
+    module: cst.Module | None = None
+    facts: ProgramFacts | None = None
+
+
+def analyse_program(
     program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
-) -> list[Diagnostic]:
+) -> Analysis:
     if not mentions_keras(program.text):
-        return []
+        return Analysis([])
     try:
         module = parse(program)
     except cst.ParserSyntaxError as error:
-        return [syntax_error(error, program, filename)]
+        return Analysis([syntax_error(error, program, filename)])
     except (RecursionError, MemoryError):
-        return [tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)]
-    found = engine.run_rules(extract_facts(module), selection)
+        return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
+    facts = extract_facts(module)
+    found = engine.run_rules(facts, selection)
     if not found:
-        return []
+        return Analysis([], module, facts)
     table = suppressions(program.text)
-    locate = _Locator(module, program)
+    starts = dict(program.cell_starts)
 
     def suppressed(diagnostic: Diagnostic) -> bool:
         if diagnostic.span is None:
             return False
         line = diagnostic.span.line
         if diagnostic.cell is not None:
-            line = dict(program.cell_starts)[diagnostic.cell] + line - 1
+            line = starts[diagnostic.cell] + line - 1
         return is_suppressed(diagnostic, table, line)
 
-    return engine.finalize(found, filename=filename, locate=locate, is_suppressed=suppressed)
+    located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
+    return Analysis(located, module, facts)
+
+
+def lint_program(
+    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+) -> list[Diagnostic]:
+    return analyse_program(program, filename, selection).diagnostics
 
 
 def lint_bytes(raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION) -> list[Diagnostic]:

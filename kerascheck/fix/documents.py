@@ -1,0 +1,197 @@
+"""What a fix rewrites: a ``.py`` file's text, or the code cells of a notebook.
+
+Fixes are computed on the *program* (for a notebook: its code cells joined,
+magics neutralised) and applied as text edits to the user's own text: for
+a notebook each edit is mapped to its cell and applied to that cell's
+original source, so magics, outputs, metadata and every other cell stay as
+they were. The notebook's JSON is written back in the layout it was read
+in (indent, key order, ASCII escaping); a notebook in a layout we cannot
+reproduce exactly is not fixed (one note), rather than reformatted whole.
+"""
+
+from __future__ import annotations
+
+import difflib
+import json
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, field, replace
+from typing import Any
+
+from kerascheck.fix.edits import TextEdit, apply_text_edits, split_lines
+from kerascheck.static.source import Program, UnreadableSource, decode, neutralise_cell, notebook_program
+
+BOM = "\ufeff"
+
+
+def cells_program(cells: Sequence[tuple[int, str]]) -> Program:
+    """The program of code cells ``(cell number, source)``, as ``notebook_program`` builds it."""
+    parts: list[str] = []
+    starts: list[tuple[int, int]] = []
+    line = 1
+    for number, source in cells:
+        code = neutralise_cell(source).rstrip("\n") + "\n"
+        starts.append((number, line))
+        parts.append(code)
+        line += code.count("\n")
+    return Program(text="".join(parts), cell_starts=tuple(starts))
+
+
+def edits_by_cell(
+    program: Program, sources: dict[int, str], edits: Sequence[TextEdit]
+) -> dict[int, list[TextEdit]] | None:
+    """Program-coordinate edits as edits of each cell's own source, or ``None`` if one cannot be mapped.
+
+    An edit must stay inside one cell and must not touch a line the
+    neutraliser rewrote (a magic or shell escape): that text is not the
+    user's source.
+    """
+    starts = dict(program.cell_starts)
+    result: dict[int, list[TextEdit]] = {}
+    for edit in edits:
+        cell, line = program.cell_line(edit.start_line)
+        # A deletion of a cell's last line ends at the start of the next cell's first line.
+        end_line = edit.end_line - 1 if edit.end_column == 0 and edit.end_line > edit.start_line else edit.end_line
+        end_cell, _ = program.cell_line(end_line)
+        if cell is None or cell != end_cell or cell not in sources:
+            return None
+        first = starts[cell]
+        original = split_lines(sources[cell])
+        neutral = split_lines(neutralise_cell(sources[cell]))
+        for number in range(line, end_line - first + 2):
+            if number <= len(original) and original[number - 1] != neutral[number - 1]:
+                return None
+        result.setdefault(cell, []).append(replace(edit, start_line=line, end_line=edit.end_line - first + 1))
+    return result
+
+
+def apply_to_cell(source: str, edits: Sequence[TextEdit]) -> str:
+    """Apply cell edits; a cell that had no final newline does not gain one."""
+    fixed = apply_text_edits(source, edits)
+    if not source.endswith("\n") and fixed.endswith("\n"):
+        fixed = fixed[:-1]
+    return fixed
+
+
+@dataclass(frozen=True)
+class SourceDocument:
+    """A ``.py`` file: its text (a UTF-8 BOM is kept aside and restored on write)."""
+
+    text: str
+    bom: bool = False
+
+    @classmethod
+    def load(cls, raw: bytes) -> SourceDocument:
+        return cls(text=decode(raw), bom=raw.startswith(BOM.encode()))
+
+    def program(self) -> Program:
+        return Program(text=self.text)
+
+    def apply(self, edits: Sequence[TextEdit]) -> SourceDocument | None:
+        return replace(self, text=apply_text_edits(self.text, edits))
+
+    def content(self) -> bytes:
+        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+
+    def diff(self, other: SourceDocument, name: str) -> str:
+        before, after = _ended(split_lines(self.text)), _ended(split_lines(other.text))
+        return "".join(difflib.unified_diff(before, after, name, name))
+
+
+Dump = Callable[[Any], str]
+
+
+def _layout(document: Any, original: str) -> Dump | None:
+    """A ``json.dumps`` configuration that reproduces ``original`` exactly, if there is one."""
+    for indent in (1, 2, 4, None):
+        for sort_keys in (True, False):
+            for ensure_ascii in (False, True):
+                options = {"indent": indent, "sort_keys": sort_keys, "ensure_ascii": ensure_ascii}
+                text = json.dumps(document, **options)  # type: ignore[arg-type]
+                for ending in ("\n", ""):
+                    if text + ending == original:
+                        return lambda doc, o=options, e=ending: json.dumps(doc, **o) + e  # type: ignore[misc]
+    return None
+
+
+@dataclass(frozen=True)
+class NotebookDocument:
+    """A notebook: its JSON, and the code cells' sources by 1-based cell number."""
+
+    original: str
+    document: Any
+    sources: dict[int, str]
+    list_sources: frozenset[int]  # cells whose JSON source is a list of lines
+    dump: Dump | None = field(default=None, compare=False)
+    changed: frozenset[int] = frozenset()
+
+    @classmethod
+    def load(cls, raw: bytes) -> NotebookDocument:
+        text = decode(raw, "notebook")
+        notebook_program(text)  # the linter's own checks: valid JSON, a Python notebook
+        try:
+            document = json.loads(text)
+        except json.JSONDecodeError as error:
+            raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
+        cells = document.get("cells") if isinstance(document, dict) else None
+        if not isinstance(cells, list):
+            raise UnreadableSource("not a valid notebook: no 'cells' list")
+        sources: dict[int, str] = {}
+        as_list: set[int] = set()
+        for number, cell in enumerate(cells, start=1):
+            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
+                continue
+            source = cell.get("source", "")
+            if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
+                source = "".join(source)
+                as_list.add(number)
+            if isinstance(source, str):
+                sources[number] = source
+        return cls(text, document, sources, frozenset(as_list), _layout(document, text))
+
+    def program(self) -> Program:
+        return cells_program(sorted(self.sources.items()))
+
+    def apply(self, edits: Sequence[TextEdit]) -> NotebookDocument | None:
+        by_cell = edits_by_cell(self.program(), self.sources, edits)
+        if by_cell is None:
+            return None
+        sources = dict(self.sources)
+        for cell, cell_edits in by_cell.items():
+            sources[cell] = apply_to_cell(sources[cell], cell_edits)
+        return replace(self, sources=sources, changed=self.changed | frozenset(by_cell))
+
+    def content(self) -> bytes:
+        if not self.changed:
+            return self.original.encode("utf-8")
+        if self.dump is None:
+            raise UnreadableSource("the notebook's JSON layout is not one kerascheck can write back")
+        document = json.loads(self.original)  # a fresh copy; only the changed cells' sources differ
+        for cell in self.changed:
+            source = self.sources[cell]
+            document["cells"][cell - 1]["source"] = (
+                source.splitlines(keepends=True) if cell in self.list_sources else source
+            )
+        return self.dump(document).encode("utf-8")
+
+    def diff(self, other: NotebookDocument, name: str) -> str:
+        parts = []
+        for cell in sorted(other.changed):
+            where = f"{name}:cell {cell}"
+            before, after = split_lines(self.sources[cell]), split_lines(other.sources[cell])
+            parts.append("".join(difflib.unified_diff(_ended(before), _ended(after), where, where)))
+        return "".join(parts)
+
+
+def _ended(lines: list[str]) -> list[str]:
+    """Diff lines all end in a newline (a cell's last line usually has none)."""
+    return [line if line.endswith(("\n", "\r")) else line + "\n" for line in lines]
+
+
+Document = SourceDocument | NotebookDocument
+
+
+def load_document(raw: bytes, filename: str) -> Document:
+    """The fixable form of a file's bytes; raises :class:`UnreadableSource` like the linter."""
+    if filename.endswith(".ipynb"):
+        return NotebookDocument.load(raw)
+    return SourceDocument.load(raw)

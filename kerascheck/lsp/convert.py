@@ -1,0 +1,107 @@
+"""Between kerascheck and LSP: ranges, severities, diagnostics and ``# noqa`` edits.
+
+kerascheck counts columns in code points (1-based, end exclusive); LSP in
+the client's position encoding (UTF-16 unless negotiated otherwise), 0-based.
+Every conversion goes through pygls's position codec and the line's text,
+so a non-ASCII character before a finding does not shift its squiggle.
+"""
+
+from __future__ import annotations
+
+import io
+import re
+import tokenize
+from collections.abc import Sequence
+
+from lsprotocol import types
+from pygls.workspace.position_codec import PositionCodec
+
+from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.fix.edits import TextEdit
+
+SOURCE = "kerascheck"
+SEVERITIES = {
+    Severity.ERROR: types.DiagnosticSeverity.Error,
+    Severity.WARNING: types.DiagnosticSeverity.Warning,
+    Severity.INFO: types.DiagnosticSeverity.Information,
+}
+
+
+def position(codec: PositionCodec, lines: Sequence[str], line: int, column: int) -> types.Position:
+    """0-based line and code-point column -> a client position (clamped to the document)."""
+    if line >= len(lines):
+        return types.Position(line=max(len(lines), 0), character=0)
+    return codec.position_to_client_units(lines, types.Position(line=line, character=column))
+
+
+def span_range(codec: PositionCodec, lines: Sequence[str], span: Span | None) -> types.Range:
+    if span is None:
+        return types.Range(start=types.Position(0, 0), end=types.Position(0, 0))
+    start = position(codec, lines, span.line - 1, span.column - 1)
+    end = position(codec, lines, span.end_line - 1, span.end_column - 1)
+    return types.Range(start=start, end=end)
+
+
+def text_edit(codec: PositionCodec, lines: Sequence[str], edit: TextEdit) -> types.TextEdit:
+    """A program-coordinate text edit (lines 1-based, columns 0-based) as an LSP edit."""
+    start = position(codec, lines, edit.start_line - 1, edit.start_column)
+    end = position(codec, lines, edit.end_line - 1, edit.end_column)
+    return types.TextEdit(range=types.Range(start=start, end=end), new_text=edit.text)
+
+
+def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagnostic) -> types.Diagnostic:
+    return types.Diagnostic(
+        range=span_range(codec, lines, diagnostic.span),
+        message=f"{diagnostic.message}\nfix: {diagnostic.fix}",
+        severity=SEVERITIES[diagnostic.severity],
+        code=diagnostic.code,
+        source=SOURCE,
+        data={"name": diagnostic.name},
+    )
+
+
+def contains(outer: types.Range, point: types.Position) -> bool:
+    start, end = outer.start, outer.end
+    after_start = (point.line, point.character) >= (start.line, start.character)
+    before_end = (point.line, point.character) <= (end.line, end.character)
+    return after_start and before_end
+
+
+_NOQA_CODES = re.compile(r"(#\s*noqa\s*:\s*)([A-Za-z0-9_, ]*[A-Za-z0-9_])", re.I)
+
+
+def noqa_edit(codec: PositionCodec, lines: Sequence[str], line: int, code: str) -> types.TextEdit | None:
+    """The edit that adds ``code`` to the ``# noqa`` comment of 0-based ``line`` (or adds one).
+
+    Returns ``None`` where a comment cannot go: past the end of the document,
+    or a line continued with a backslash (a comment there ends the statement).
+    """
+    if line >= len(lines):
+        return None
+    text = lines[line].rstrip("\r\n")
+    if text.rstrip().endswith("\\"):
+        return None
+    comment = _comment_start(lines, line)
+    if comment is not None:
+        match = _NOQA_CODES.search(text, comment)
+        if match is not None:
+            end = position(codec, lines, line, match.end(2))
+            return types.TextEdit(range=types.Range(start=end, end=end), new_text=f", {code}")
+    end = position(codec, lines, line, len(text))
+    spacing = "" if not text.strip() else "  "
+    return types.TextEdit(range=types.Range(start=end, end=end), new_text=f"{spacing}# noqa: {code}")
+
+
+def _comment_start(lines: Sequence[str], line: int) -> int | None:
+    """Column of the real comment on ``line`` (tokenize: a ``#`` inside a string does not count)."""
+    try:
+        tokens = tokenize.generate_tokens(io.StringIO("".join(lines)).readline)
+        for token in tokens:
+            if token.start[0] - 1 > line:
+                break
+            if token.type == tokenize.COMMENT and token.start[0] - 1 == line:
+                return token.start[1]
+    except (tokenize.TokenError, SyntaxError, IndentationError):
+        index = lines[line].find("#")
+        return index if index >= 0 else None
+    return None

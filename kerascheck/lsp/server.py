@@ -1,0 +1,388 @@
+"""The kerascheck language server: diagnostics as you type, fixes, ``# noqa``, rule docs on hover.
+
+Linting runs on the event loop (a check of a few hundred lines takes
+milliseconds): on open and on save at once, on change after a short
+debounce so that typing does not queue a lint per keystroke. Whatever goes
+wrong while linting one document (a bug of ours, a broken pyproject) is
+logged to the client and never takes the server down; a buffer that does
+not parse gets a KC001 diagnostic like on the command line.
+"""
+
+from __future__ import annotations
+
+import argparse
+import asyncio
+import logging
+import sys
+import time
+from collections.abc import Sequence
+from pathlib import Path
+
+from lsprotocol import types
+from pygls.lsp.server import LanguageServer
+
+from kerascheck import __version__
+from kerascheck.config import Config, ConfigError, find_pyproject, load_config
+from kerascheck.diagnostics import Diagnostic
+from kerascheck.discovery import matches_any
+from kerascheck.engine import Selection
+from kerascheck.fix.apply import plan
+from kerascheck.fix.documents import edits_by_cell
+from kerascheck.lsp.convert import SOURCE, contains, lsp_diagnostic, noqa_edit, span_range, text_edit
+from kerascheck.lsp.targets import Target, notebook_target, text_target
+from kerascheck.static.lint import lint_program
+
+DEBOUNCE_SECONDS = 0.15
+FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerascheck"
+log = logging.getLogger("kerascheck.lsp")
+
+
+class KerascheckServer(LanguageServer):
+    """pygls' server plus what kerascheck keeps per session: configs, timers, last results."""
+
+    def __init__(self, debounce: float = DEBOUNCE_SECONDS) -> None:
+        super().__init__(
+            "kerascheck",
+            __version__,
+            text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
+            notebook_document_sync=types.NotebookDocumentSyncOptions(
+                notebook_selector=[
+                    types.NotebookDocumentFilterWithCells(
+                        notebook="*", cells=[types.NotebookCellLanguage(language="python")]
+                    )
+                ],
+                save=True,
+            ),
+        )
+        self.debounce = debounce
+        self.timers: dict[str, asyncio.TimerHandle] = {}
+        # URI -> what was published there last: (LSP diagnostic, kerascheck diagnostic)
+        self.published: dict[str, list[tuple[types.Diagnostic, Diagnostic]]] = {}
+        self.configs: dict[Path, tuple[Config, Path | None, int]] = {}
+        self.reported_config_errors: set[str] = set()
+        # key -> (text, selection) of the last lint: a save or a metadata-only change re-lints nothing
+        self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
+
+    # -- configuration ------------------------------------------------------
+
+    def config_for(self, path: Path | None) -> Config:
+        """The nearest pyproject's config (re-read when it changes); defaults on a config error."""
+        directory = (path.parent if path is not None else Path.cwd()).resolve()
+        cached = self.configs.get(directory)
+        if cached is not None and _mtime(cached[1]) == cached[2]:
+            return cached[0]
+        source = find_pyproject(directory)
+        try:
+            config = load_config(source) if source is not None else Config(root=directory)
+        except ConfigError as error:
+            message = f"kerascheck: {error}; using the default rules"
+            if message not in self.reported_config_errors:
+                self.reported_config_errors.add(message)
+                self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
+            config = Config(root=directory)
+        self.configs[directory] = (config, source, _mtime(source))
+        return config
+
+    # -- linting --------------------------------------------------------------
+
+    def target_for(self, uri: str) -> Target | None:
+        notebook = self.workspace.get_notebook_document(cell_uri=uri) or self.workspace.get_notebook_document(
+            notebook_uri=uri
+        )
+        if notebook is not None:
+            return notebook_target(self.workspace, notebook)
+        if uri.endswith(".ipynb"):
+            return None  # a notebook opened as JSON text: the notebook protocol covers notebooks
+        return text_target(self.workspace, uri)
+
+    def schedule(self, key: str, delay: float | None = None) -> None:
+        """Lint ``key`` after ``delay`` seconds, replacing a lint already waiting for it."""
+        waiting = self.timers.pop(key, None)
+        if waiting is not None:
+            waiting.cancel()
+        loop = asyncio.get_running_loop()
+        self.timers[key] = loop.call_later(self.debounce if delay is None else delay, self.check, key)
+
+    def check(self, key: str) -> None:
+        """Lint the document or notebook ``key`` and publish, never raising."""
+        self.timers.pop(key, None)
+        started = time.perf_counter()
+        try:
+            target = self.target_for(key)
+            if target is not None:
+                self.lint_and_publish(target)
+        except Exception as error:  # a bug of ours must not end the editing session
+            log.exception("kerascheck failed on %s", key)
+            self.window_log_message(
+                types.LogMessageParams(types.MessageType.Error, f"kerascheck: internal error on {key}: {error!r}")
+            )
+        log.debug("checked %s in %.1f ms", key, (time.perf_counter() - started) * 1000)
+
+    def selection_for(self, target: Target) -> Selection | None:
+        """The rules for this document, or ``None`` if the configuration excludes the file."""
+        config = self.config_for(target.path)
+        if target.path is None:
+            return config.selection
+        if config.exclude and matches_any(target.path, config.exclude, config.root):
+            return None
+        return config.selection_for(target.path)
+
+    def lint(self, target: Target) -> list[Diagnostic]:
+        selection = self.selection_for(target)
+        if selection is None:
+            return []
+        return lint_program(target.program, target.filename, selection)
+
+    def lint_and_publish(self, target: Target) -> None:
+        state = (target.program.text, self.selection_for(target), tuple(target.uris))
+        if self.last_linted.get(target.key) == state:
+            return  # nothing that decides the findings changed since they were published
+        self.publish(target, self.lint(target))
+        self.last_linted[target.key] = state
+
+    def publish(self, target: Target, diagnostics: Sequence[Diagnostic]) -> None:
+        by_uri: dict[str, list[tuple[types.Diagnostic, Diagnostic]]] = {uri: [] for uri in target.uris}
+        codec = self.workspace.position_codec
+        lines = {uri: target.lines(uri) for uri in by_uri}
+        for diagnostic in diagnostics:
+            uri = target.uri_for(diagnostic.cell)
+            if uri not in by_uri:
+                continue
+            by_uri[uri].append((lsp_diagnostic(codec, lines[uri], diagnostic), diagnostic))
+        for uri, pairs in by_uri.items():
+            self.published[uri] = pairs
+            self.text_document_publish_diagnostics(
+                types.PublishDiagnosticsParams(
+                    uri=uri, diagnostics=[pair[0] for pair in pairs], version=target.versions.get(uri)
+                )
+            )
+
+    def clear(self, uris: Sequence[str]) -> None:
+        for uri in uris:
+            self.last_linted.pop(uri, None)
+            self.published.pop(uri, None)
+            waiting = self.timers.pop(uri, None)
+            if waiting is not None:
+                waiting.cancel()
+            self.text_document_publish_diagnostics(types.PublishDiagnosticsParams(uri=uri, diagnostics=[]))
+
+    # -- code actions and hover -----------------------------------------------
+
+    def code_actions(self, params: types.CodeActionParams) -> list[types.CodeAction]:
+        uri = params.text_document.uri
+        target = self.target_for(uri)
+        if target is None:
+            return []
+        wanted = [d for d in params.context.diagnostics if d.source == SOURCE and isinstance(d.code, str)]
+        only = params.context.only
+        actions: list[types.CodeAction] = []
+        if only is None or any(kind.startswith(types.CodeActionKind.QuickFix) for kind in only):
+            actions += self.fix_actions(target, uri, wanted)
+            actions += self.noqa_actions(target, uri, wanted)
+        if not target.cell_uris and (only is None or any(FIX_ALL.startswith(kind) for kind in only)):
+            actions += self.fix_all_action(target, uri)
+        return actions
+
+    def fix_actions(self, target: Target, uri: str, wanted: list[types.Diagnostic]) -> list[types.CodeAction]:
+        if not wanted:
+            return []
+        codec = self.workspace.position_codec
+        selection = self.selection_for(target)
+        if selection is None:
+            return []
+
+        def matches(diagnostic: Diagnostic) -> types.Diagnostic | None:
+            if target.uri_for(diagnostic.cell) != uri:
+                return None
+            where = span_range(codec, target.lines(uri), diagnostic.span)
+            return next((w for w in wanted if w.code == diagnostic.code and w.range == where), None)
+
+        planned = plan(target.program, target.filename, selection, unsafe=True, wanted=lambda d: bool(matches(d)))
+        actions = []
+        for fix in planned.fixes:
+            changes = self.workspace_changes(target, fix.edits)
+            client_diagnostic = matches(fix.diagnostic)
+            if changes is None or client_diagnostic is None:
+                continue
+            title = f"Fix {fix.diagnostic.code}: {fix.fixer.title}" + ("" if fix.fixer.safe else " (unsafe)")
+            actions.append(
+                types.CodeAction(
+                    title=title,
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[client_diagnostic],
+                    edit=types.WorkspaceEdit(changes=changes),
+                    is_preferred=fix.fixer.safe,
+                )
+            )
+        return actions
+
+    def workspace_changes(self, target: Target, edits: Sequence[object]) -> dict[str, list[types.TextEdit]] | None:
+        codec = self.workspace.position_codec
+        if not target.cell_uris:
+            lines = target.lines(target.key)
+            return {target.key: [text_edit(codec, lines, e) for e in edits]}  # type: ignore[arg-type]
+        by_cell = edits_by_cell(target.program, target.sources, edits)  # type: ignore[arg-type]
+        if by_cell is None:
+            return None
+        changes: dict[str, list[types.TextEdit]] = {}
+        for cell, cell_edits in by_cell.items():
+            uri = target.cell_uris[cell]
+            lines = target.lines(uri)
+            changes[uri] = [text_edit(codec, lines, e) for e in cell_edits]
+        return changes
+
+    def noqa_actions(self, target: Target, uri: str, wanted: list[types.Diagnostic]) -> list[types.CodeAction]:
+        lines = target.lines(uri)
+        actions = []
+        for diagnostic in wanted:
+            edit = noqa_edit(self.workspace.position_codec, lines, diagnostic.range.start.line, str(diagnostic.code))
+            if edit is None:
+                continue
+            actions.append(
+                types.CodeAction(
+                    title=f"Ignore {diagnostic.code} on this line (# noqa: {diagnostic.code})",
+                    kind=types.CodeActionKind.QuickFix,
+                    diagnostics=[diagnostic],
+                    edit=types.WorkspaceEdit(changes={uri: [edit]}),
+                )
+            )
+        return actions
+
+    def fix_all_action(self, target: Target, uri: str) -> list[types.CodeAction]:
+        """``source.fixAll.kerascheck``: every safe fix of a Python file, as one whole-buffer edit."""
+        from kerascheck.fix.apply import fix_document
+        from kerascheck.fix.documents import SourceDocument
+
+        selection = self.selection_for(target)
+        if selection is None:
+            return []
+        before = SourceDocument(target.program.text)
+        outcome = fix_document(before, target.filename, selection)
+        if not outcome.changed or outcome.after is None:
+            return []
+        lines = target.lines(uri)
+        end = types.Position(line=len(lines), character=0)
+        edit = types.TextEdit(
+            range=types.Range(start=types.Position(0, 0), end=end),
+            new_text=outcome.after.text,  # type: ignore[union-attr]
+        )
+        return [
+            types.CodeAction(
+                title="Fix all safe kerascheck problems",
+                kind=FIX_ALL,
+                edit=types.WorkspaceEdit(changes={uri: [edit]}),
+            )
+        ]
+
+    def hover(self, params: types.HoverParams) -> types.Hover | None:
+        from kerascheck.docs import rule_page
+        from kerascheck.rules.base import get_rule
+
+        hits = [
+            pair
+            for pair in self.published.get(params.text_document.uri, [])
+            if contains(pair[0].range, params.position)
+        ]
+        pages = []
+        for _shown, diagnostic in hits:
+            rule = get_rule(diagnostic.code)
+            if rule is not None:
+                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule)}")
+        if not pages:
+            return None
+        return types.Hover(
+            contents=types.MarkupContent(kind=types.MarkupKind.Markdown, value="\n\n---\n\n".join(pages)),
+            range=hits[0][0].range,
+        )
+
+
+def _mtime(path: Path | None) -> int:
+    if path is None:
+        return -1
+    try:
+        return path.stat().st_mtime_ns
+    except OSError:
+        return -2
+
+
+def create_server(debounce: float = DEBOUNCE_SECONDS) -> KerascheckServer:
+    """A server with every feature registered (tests drive it in-process too)."""
+    server = KerascheckServer(debounce)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
+    def did_open(ls: KerascheckServer, params: types.DidOpenTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, delay=0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
+    def did_change(ls: KerascheckServer, params: types.DidChangeTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
+    def did_save(ls: KerascheckServer, params: types.DidSaveTextDocumentParams) -> None:
+        ls.schedule(params.text_document.uri, delay=0)
+
+    @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
+    def did_close(ls: KerascheckServer, params: types.DidCloseTextDocumentParams) -> None:
+        ls.clear([params.text_document.uri])
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
+    def notebook_open(ls: KerascheckServer, params: types.DidOpenNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, delay=0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CHANGE)
+    def notebook_change(ls: KerascheckServer, params: types.DidChangeNotebookDocumentParams) -> None:
+        closed = (
+            params.change.cells.structure.did_close if params.change.cells and params.change.cells.structure else None
+        )
+        if closed:
+            ls.clear([cell.uri for cell in closed])
+        ls.schedule(params.notebook_document.uri)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_SAVE)
+    def notebook_save(ls: KerascheckServer, params: types.DidSaveNotebookDocumentParams) -> None:
+        ls.schedule(params.notebook_document.uri, delay=0)
+
+    @server.feature(types.NOTEBOOK_DOCUMENT_DID_CLOSE)
+    def notebook_close(ls: KerascheckServer, params: types.DidCloseNotebookDocumentParams) -> None:
+        waiting = ls.timers.pop(params.notebook_document.uri, None)
+        if waiting is not None:
+            waiting.cancel()
+        ls.last_linted.pop(params.notebook_document.uri, None)
+        ls.clear([cell.uri for cell in params.cell_text_documents])
+
+    @server.feature(
+        types.TEXT_DOCUMENT_CODE_ACTION,
+        types.CodeActionOptions(code_action_kinds=[types.CodeActionKind.QuickFix, FIX_ALL]),
+    )
+    def code_action(ls: KerascheckServer, params: types.CodeActionParams) -> list[types.CodeAction]:
+        return ls.code_actions(params)
+
+    @server.feature(types.TEXT_DOCUMENT_HOVER)
+    def hover(ls: KerascheckServer, params: types.HoverParams) -> types.Hover | None:
+        return ls.hover(params)
+
+    return server
+
+
+class _Arguments(argparse.ArgumentParser):
+    def error(self, message: str) -> None:  # type: ignore[override]
+        raise ValueError(message)
+
+
+def serve(argv: Sequence[str]) -> int:
+    """``kerascheck server [--stdio] [--debounce-ms N]``: speak LSP on stdin/stdout until exit."""
+    parser = _Arguments(prog="kerascheck server", description="The kerascheck language server (stdio).")
+    parser.add_argument("--stdio", action="store_true", help="talk over stdin/stdout (the default)")
+    parser.add_argument(
+        "--debounce-ms", type=int, default=int(DEBOUNCE_SECONDS * 1000), metavar="N", help="wait after edits"
+    )
+    try:
+        args = parser.parse_args(list(argv))
+    except ValueError as error:
+        print(f"kerascheck: error: server: {error}", file=sys.stderr)
+        return 2
+    except SystemExit as stop:  # --help
+        return 0 if stop.code == 0 else 2
+    logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="kerascheck server: %(message)s")
+    create_server(max(0, args.debounce_ms) / 1000).start_io()
+    return 0
