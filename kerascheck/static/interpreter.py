@@ -613,21 +613,13 @@ class Interpreter:
         if self_value is not None:
             supplied.insert(0, self_value)
         defaults = dict(function.defaults)
-        for index, param in enumerate(positional):
+        for index, param in enumerate((*positional, *params.kwonly_params)):
             name = param.name.value
-            if index < len(supplied):
+            if index < len(positional) and index < len(supplied):
                 local[name] = supplied[index]
             elif name in args.keywords:
                 local[name] = args.keywords[name]
-            elif name in defaults and not args.has_star:
-                local[name] = defaults[name]
-            else:
-                local[name] = UNKNOWN
-        for param in params.kwonly_params:
-            name = param.name.value
-            if name in args.keywords:
-                local[name] = args.keywords[name]
-            elif name in defaults and not args.has_star:
+            elif name in defaults and not args.has_star:  # with **kwargs a default may be overridden
                 local[name] = defaults[name]
             else:
                 local[name] = UNKNOWN
