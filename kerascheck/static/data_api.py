@@ -188,11 +188,17 @@ class DataFlow:
             labels = self.interpreter.eval(elements[0].slice.value, env)
             return self.one_hot(value.size, labels, None, "np.eye(n)[y]")
         if isinstance(value, (Data, Prediction)):
-            if all(isinstance(element.slice, cst.Slice) for element in elements):
-                return replace(value)  # a new object: two slices of one array are different data
             if isinstance(value, Prediction):
                 return value
-            index = self.interpreter.eval(elements[0].slice.value, env) if len(elements) == 1 else UNKNOWN
+            if all(isinstance(element.slice, cst.Slice) for element in elements):
+                # A new object: two slices of one array are different data. Cutting columns
+                # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
+                if all(_whole(element.slice) for element in elements[1:]):
+                    return replace(value)
+                return replace(value, labels=None)
+            if len(elements) != 1 or not isinstance(elements[0].slice, cst.Index):
+                return replace(value, labels=None, ordered=False)  # y[:, 1] picks a column
+            index = self.interpreter.eval(elements[0].slice.value, env)
             if isinstance(index, Const):
                 return self.column(value, index.value)
             return replace(value, ordered=False)  # fancy indexing, e.g. a permutation
@@ -254,11 +260,13 @@ class DataFlow:
             depth = args.get("depth", 1) if qualname.startswith("tensorflow") else args.get("num_classes", 1)
             return self.one_hot(const_int(depth), first, anchor, f"{qualname.split('.')[0]} one_hot(...)")
         if qualname == "pandas.get_dummies":
-            if args.get("columns") is not None or args.has_star:
-                return UNKNOWN  # encodes feature columns of a frame
+            if args.get("columns") is not None or args.has_star or _given(args.get("drop_first")):
+                return UNKNOWN  # feature columns of a frame, or one column fewer than classes
             return self.one_hot(None, first, anchor, "pd.get_dummies(...)")
         if qualname.startswith(_ESTIMATOR_MODULES):
             kind = qualname.rsplit(".", 1)[1]
+            if kind == "OneHotEncoder" and args.get("drop") not in (None, Const(None)):
+                return UNKNOWN  # dropping a category leaves one column fewer than classes
             if kind in LEAKY_ESTIMATORS or kind in _LABEL_ENCODERS:
                 return Estimator(kind=kind, instance=next(self._instances))
             return UNKNOWN
@@ -598,6 +606,11 @@ class DataFlow:
 
 def _labels_of(value: Value) -> kf.Labels | None:
     return value.labels if isinstance(value, Data) else None
+
+
+def _whole(part: cst.BaseSlice) -> bool:
+    """``:`` alone: the whole axis."""
+    return isinstance(part, cst.Slice) and part.lower is None and part.upper is None and part.step is None
 
 
 def _given(value: Value | None) -> bool:
