@@ -7,7 +7,7 @@ which lines carry suppression comments; everything else happens here once.
 from __future__ import annotations
 
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, field, replace
+from dataclasses import dataclass, replace
 
 from kerascheck.diagnostics import Diagnostic, Severity, Span
 from kerascheck.facts import Anchor, ProgramFacts
@@ -53,13 +53,6 @@ class Selection:
 
 
 DEFAULT_SELECTION = Selection()
-
-
-@dataclass
-class Outcome:
-    """Diagnostics for one input, plus the line numbers suppressed by comments."""
-
-    diagnostics: list[Diagnostic] = field(default_factory=list)
 
 
 def run_rules(facts: ProgramFacts, selection: Selection = DEFAULT_SELECTION) -> list[Diagnostic]:

@@ -62,6 +62,7 @@ _BUILTINS: dict[str, Value] = {
 }
 
 Env = dict[str, Value]
+Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
 
 
 def same(a: Value, b: Value) -> bool:
@@ -137,9 +138,9 @@ class Interpreter:
         data = self.data
         return kf.ProgramFacts(
             models=tuple(models),
-            argmaxes=tuple(replace(a, model=latest.get(a.model)) for a in data.argmaxes),
+            argmaxes=tuple(replace(a, model=_remap(latest, a.model)) for a in data.argmaxes),
             metric_calls=tuple(data.metric_calls),
-            removed_calls=tuple(replace(c, model=latest.get(c.model)) for c in data.removed_calls),
+            removed_calls=tuple(replace(c, model=_remap(latest, c.model)) for c in data.removed_calls),
             leaks=tuple(data.leaks),
         )
 
@@ -216,7 +217,7 @@ class Interpreter:
     def exec_if(self, statement: cst.If, env: Env) -> bool:
         test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
         orelse = statement.orelse
-        else_body: Sequence[cst.BaseStatement] = ()
+        else_body: Block = ()
         if isinstance(orelse, cst.Else):
             else_body = orelse.body.body
         elif isinstance(orelse, cst.If):
@@ -225,7 +226,7 @@ class Interpreter:
             return self.exec_block(statement.body.body if test.value else else_body, env)
         return self.exec_branches(env, [statement.body.body, else_body])
 
-    def exec_branches(self, env: Env, bodies: Sequence[Sequence[cst.BaseStatement]]) -> bool:
+    def exec_branches(self, env: Env, bodies: Sequence[Block]) -> bool:
         """Run alternative bodies from the same state; merge what they leave."""
         before = dict(env)
         survivors: list[Env] = []
@@ -325,9 +326,9 @@ class Interpreter:
             return self.eval_dict(node, env)
         if isinstance(node, cst.UnaryOperation):
             operand = self.eval(node.expression, env)
-            negatable = isinstance(operand, Const) and type(operand.value) in (int, float)
-            if isinstance(node.operator, cst.Minus) and negatable:
-                return Const(-operand.value)  # type: ignore[union-attr]
+            negative = isinstance(node.operator, cst.Minus) and isinstance(operand, Const)
+            if negative and type(operand.value) in (int, float):  # type: ignore[attr-defined]
+                return Const(-operand.value)  # type: ignore[attr-defined]
             return UNKNOWN
         if isinstance(node, cst.BinaryOperation):
             return self.data.binary_operation(self.eval(node.left, env), node.operator, self.eval(node.right, env))
@@ -626,6 +627,10 @@ class Interpreter:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 local[star.name.value] = UNKNOWN
+
+
+def _remap(table: dict[int, int], index: int | None) -> int | None:
+    return None if index is None else table.get(index)
 
 
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:

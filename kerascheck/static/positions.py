@@ -243,7 +243,8 @@ def _bodies(statement: cst.CSTNode, twin: ast.stmt) -> list[tuple[Sequence[cst.C
         pairs.append((_block(statement.body), node.body))
     elif isinstance(statement, (cst.Try, cst.TryStar)):
         pairs.append((_block(statement.body), node.body))
-        for handler, ast_handler in zip(statement.handlers, node.handlers, strict=True):
+        handlers: Sequence[cst.ExceptHandler | cst.ExceptStarHandler] = statement.handlers
+        for handler, ast_handler in zip(handlers, node.handlers, strict=True):
             pairs.append((_block(handler.body), ast_handler.body))
         if statement.orelse is not None:
             pairs.append((_block(statement.orelse.body), node.orelse))
