@@ -43,3 +43,96 @@ def test_binary_columns_cut_from_one_hot_are_not_one_hot(labels: str) -> None:
 )
 def test_one_hot_labels_on_a_sigmoid_still_fire(labels: str) -> None:
     assert [d.code for d in check_source(MODEL.format(labels=labels))] == ["KC301"]
+
+
+SILENT = {
+    "linear classifier with mse and binary accuracy on 0/1 targets": """
+import numpy as np
+import keras
+x = np.random.rand(100, 2).astype("float32")
+y = (x[:, 0] > 0.5).astype("float32")
+model = keras.Sequential([keras.Input((2,)), keras.layers.Dense(1)])
+model.compile(optimizer="rmsprop", loss="mse", metrics=[keras.metrics.BinaryAccuracy()])
+model.fit(x, y, epochs=5)
+""",
+    "classes dropped by a boolean mask": """
+import keras
+(x, y), _ = keras.datasets.fashion_mnist.load_data()
+keep = (y != 5) & (y != 6)
+x, y = x[keep] / 255.0, y[keep]
+model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                          keras.layers.Dense(8, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x, y, epochs=1)
+""",
+    "predictions thresholded in place": """
+import keras
+from sklearn.metrics import accuracy_score
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+y_pred = model.predict(x_test)
+y_pred[y_pred <= 0.5] = 0.0
+y_pred[y_pred > 0.5] = 1.0
+print(accuracy_score(y_test, y_pred))
+""",
+    "labels one-hot encoded and pixels rescaled inside Dataset.map": """
+import tensorflow as tf
+from tensorflow import keras
+(x, y), _ = keras.datasets.cifar10.load_data()
+def prep(image, label):
+    return tf.cast(image, tf.float32) / 255.0, tf.one_hot(tf.squeeze(label), 10)
+ds = tf.data.Dataset.from_tensor_slices((x, y)).map(prep).batch(64)
+model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                          keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+model.fit(ds, epochs=1)
+""",
+    "a hidden sigmoid layer of the output's width": """
+from tensorflow import keras
+model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="sigmoid"),
+                          keras.layers.Dense(3, activation="softmax")])
+model.compile(optimizer="sgd", loss="categorical_crossentropy")
+""",
+}
+
+FIRING = {
+    "accuracy on continuous regression targets": ("""
+import numpy as np
+import keras
+x = np.random.rand(100, 3)
+y = np.random.normal(20.0, 5.0, 100)
+model = keras.Sequential([keras.Input((3,)), keras.layers.Dense(1)])
+model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+model.fit(x, y, epochs=5)
+""", "KC204"),
+    "flow_from_directory one-hot labels on one sigmoid unit": ("""
+from keras.preprocessing.image import ImageDataGenerator
+from tensorflow import keras
+train = ImageDataGenerator(rescale=1.0 / 255).flow_from_directory("data/train", target_size=(64, 64))
+model = keras.Sequential([keras.Input((64, 64, 3)), keras.layers.Flatten(),
+                          keras.layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+model.fit(train, epochs=3)
+""", "KC301"),
+    "a scaler leak through iloc": ("""
+import pandas as pd
+from sklearn.model_selection import train_test_split
+from sklearn.preprocessing import StandardScaler
+data = pd.read_csv("cards.csv")
+data["Amount"] = StandardScaler().fit_transform(data[["Amount"]])
+X = data.iloc[:, data.columns != "Class"]
+y = data.iloc[:, data.columns == "Class"]
+X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.3)
+import keras
+""", "KC306"),
+}  # fmt: skip
+
+
+@pytest.mark.parametrize("source", SILENT.values(), ids=SILENT.keys())
+def test_correct_code_found_in_public_projects_stays_silent(source: str) -> None:
+    assert [d.code for d in check_source(source, select=["ALL"]) if d.severity.value != "info"] == []
+
+
+@pytest.mark.parametrize(("source", "code"), FIRING.values(), ids=FIRING.keys())
+def test_mistakes_found_in_public_projects_fire(source: str, code: str) -> None:
+    assert code in [d.code for d in check_source(source)]

@@ -194,7 +194,10 @@ class LayerAfterOutputActivation(Rule):
             'layers.Dense(1, activation="sigmoid"),\n    layers.BatchNormalization(),',
             loss='"binary_crossentropy"',
         ),
-        _example('layers.Dense(3, activation="softmax"),\n    layers.Dense(3, activation="softmax"),'),
+        _example(
+            'layers.Dense(1, activation="sigmoid"),\n    layers.Dense(1),',
+            loss="keras.losses.BinaryCrossentropy(from_logits=True)",
+        ),
     )
     GOOD = (
         _example('layers.Dropout(0.5),\n    layers.Dense(10, activation="softmax"),'),
@@ -232,7 +235,9 @@ def _recalibrates(later: Layer, output: Layer) -> bool:
     sigmoid/softmax was a hidden layer, which other rules judge.
     """
     if later.kind == "Dense":
-        return later.units is not None and later.units == output.units
+        # Dense(1, "sigmoid") then Dense(1): re-scoring the output. A later Dense with an
+        # activation of its own is the real output, and the sigmoid/softmax was hidden.
+        return later.units is not None and later.units == output.units and later.activation == "linear"
     return True
 
 

@@ -273,6 +273,16 @@ class PrecisionRecallOnSoftmax(Rule):
                 )
 
 
+def _continuous_targets(model: Model, head: Head) -> bool:
+    index = model.heads.index(head)
+    return any(
+        index < len(fit.labels)
+        and fit.labels[index] is not None
+        and fit.labels[index].encoding is LabelEncoding.CONTINUOUS  # type: ignore[union-attr]
+        for fit in model.fits
+    )
+
+
 def _one_hot_labels(model: Model, head: Head) -> bool:
     """One-hot labels: seen at fit time, or implied by a (binary/categorical) cross-entropy on a softmax."""
     index = model.heads.index(head)
@@ -287,14 +297,17 @@ def _one_hot_labels(model: Model, head: Head) -> bool:
 class AccuracyOnRegression(Rule):
     """
     ## What it does
-    Flags the `accuracy` metric on a regression model (a regression loss and
-    a linear output).
+    Flags an accuracy metric on a regression model: a regression loss, a
+    linear output, and targets known to be continuous (a regression data set
+    such as `boston_housing`, `make_regression`, or float targets seen at
+    runtime). A linear output trained with mse on 0/1 targets is a legitimate
+    classifier and is not flagged.
 
     ## Why is this bad?
-    Accuracy counts exact matches. A regression model's continuous outputs
-    practically never equal the targets, so accuracy sits near 0 whatever
-    the model learns (or Keras silently picks a meaningless variant); the
-    number says nothing about the error.
+    Accuracy compares predicted classes with true classes. Continuous targets
+    have no classes: Keras thresholds or rounds the predictions and compares
+    them with values like 23.7, so accuracy sits near 0 whatever the model
+    learns; the number says nothing about the error.
 
     ## Example
     ```python
@@ -312,12 +325,21 @@ class AccuracyOnRegression(Rule):
     name = "accuracy-on-regression"
     severity = Severity.WARNING
     fix = "use mae or RootMeanSquaredError() for regression"
+    _TARGETS = 'y = np.random.normal(50.0, 10.0, 64).astype("float32")'
+    _FIT = "model.fit(x, y, epochs=1, verbose=0)\n"
     BAD = (
-        _example("layers.Dense(1),", '"mse"', '["accuracy"]'),
-        _example("layers.Dense(1),", "keras.losses.Huber()", '["mae", "accuracy"]'),
+        _example("layers.Dense(1),", '"mse"', '["accuracy"]', data=_TARGETS, fit=_FIT),
+        _example("layers.Dense(1),", "keras.losses.Huber()", '["mae", "accuracy"]', data=_TARGETS, fit=_FIT),
     )
     GOOD = (
-        _example("layers.Dense(1),", '"mse"', '["mae"]'),
+        _example("layers.Dense(1),", '"mse"', '["mae"]', data=_TARGETS, fit=_FIT),
+        _example(
+            "layers.Dense(1),",
+            '"mse"',
+            "[keras.metrics.BinaryAccuracy()]",
+            data='y = np.random.randint(0, 2, 64).astype("float32")',
+            fit=_FIT,
+        ),
         _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"', '["accuracy"]'),
     )
 
@@ -326,11 +348,13 @@ class AccuracyOnRegression(Rule):
             loss = head.loss
             if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation != "linear":
                 continue
+            if not _continuous_targets(model, head):
+                continue
             if head.metrics and any(m.kind in kv.ACCURACY_METRICS for m in head.metrics):
                 yield self.report(
                     _compile_anchor(model, head),
-                    f"accuracy on a regression model ({loss.kind}, linear output) counts exact matches "
-                    "and stays near 0",
+                    f"accuracy on a regression model ({loss.kind}, linear output, continuous targets) "
+                    "compares classes that do not exist and stays near 0",
                 )
 
 

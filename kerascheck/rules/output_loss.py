@@ -404,7 +404,7 @@ class SigmoidCategoricalCrossentropy(Rule):
     """
     ## What it does
     Flags a sigmoid output with two or more units trained with categorical
-    cross-entropy.
+    (or sparse categorical) cross-entropy.
 
     ## Why is this bad?
     Independent sigmoids do not sum to 1, so they are not a distribution over
@@ -430,7 +430,10 @@ class SigmoidCategoricalCrossentropy(Rule):
     name = "sigmoid-categorical-crossentropy"
     severity = Severity.WARNING
     fix = "softmax for single-label classification; binary_crossentropy for multi-label"
-    BAD = (_example('layers.Dense(5, activation="sigmoid"),', '"categorical_crossentropy"'),)
+    BAD = (
+        _example('layers.Dense(5, activation="sigmoid"),', '"categorical_crossentropy"'),
+        _example('layers.Dense(5, activation="sigmoid"),', '"sparse_categorical_crossentropy"'),
+    )
     GOOD = (
         _example('layers.Dense(5, activation="softmax"),', '"categorical_crossentropy"'),
         _example('layers.Dense(5, activation="sigmoid"),', '"binary_crossentropy"'),
@@ -439,7 +442,7 @@ class SigmoidCategoricalCrossentropy(Rule):
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head, loss in heads_with_loss(facts):
             if (
-                loss.kind in kv.CATEGORICAL_CE
+                loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
                 and head.activation == "sigmoid"
                 and head.units is not None

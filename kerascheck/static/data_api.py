@@ -29,6 +29,7 @@ from kerascheck.static.values import (
     Estimator,
     Eye,
     Filled,
+    ImageGenerator,
     Mapping,
     ModelObj,
     Prediction,
@@ -130,6 +131,16 @@ _PASS_THROUGH = frozenset(
 )
 _CONCATENATE = frozenset({"numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.r_"})
 _FILLED = {"numpy.zeros": 0, "numpy.ones": 1}
+# Random floats used as regression targets.
+_CONTINUOUS_SOURCES = frozenset(
+    {"numpy.random.rand", "numpy.random.randn", "numpy.random.normal", "numpy.random.uniform", "numpy.random.random"}
+)
+# ImageDataGenerator.flow_from_directory(class_mode=...): the labels it yields.
+_CLASS_MODES = {
+    "categorical": LabelEncoding.ONE_HOT,
+    "binary": LabelEncoding.BINARY,
+    "sparse": LabelEncoding.INTEGER,
+}
 _DATA_METHODS_KEEP = frozenset(
     {
         # numpy / tensors
@@ -185,11 +196,11 @@ class DataFlow:
     def subscript(self, value: Value, node: cst.Subscript, env: Env) -> Value:
         elements = node.slice
         if isinstance(value, Eye) and len(elements) == 1 and isinstance(elements[0].slice, cst.Index):
-            labels = self.interpreter.eval(elements[0].slice.value, env)
-            return self.one_hot(value.size, labels, None, "np.eye(n)[y]")
-        if isinstance(value, (Data, Prediction)):
-            if isinstance(value, Prediction):
-                return value
+            indices = self.interpreter.eval(elements[0].slice.value, env)
+            return self.one_hot(value.size, indices, None, "np.eye(n)[y]")
+        if isinstance(value, Prediction):
+            return value
+        if isinstance(value, Data):
             if all(isinstance(element.slice, cst.Slice) for element in elements):
                 # A new object: two slices of one array are different data. Cutting columns
                 # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
@@ -201,7 +212,13 @@ class DataFlow:
             index = self.interpreter.eval(elements[0].slice.value, env)
             if isinstance(index, Const):
                 return self.column(value, index.value)
-            return replace(value, ordered=False)  # fancy indexing, e.g. a permutation
+            # Fancy or boolean indexing: a permutation, or a mask that may drop whole classes
+            # (one-hot rows keep their width, so their class count still holds).
+            known = value.labels
+            if known is not None:
+                one_hot = known.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.MULTI_HOT)
+                known = replace(known, num_classes=known.num_classes if one_hot else None, minority_fraction=None)
+            return replace(value, labels=known, ordered=False)
         if len(elements) != 1 or not isinstance(elements[0].slice, cst.Index):
             return UNKNOWN
         key = self.interpreter.eval(elements[0].slice.value, env)
@@ -222,7 +239,9 @@ class DataFlow:
         return UNKNOWN
 
     def assign_item(self, container: Value, value: Value) -> Value | None:
-        """``frame["col"] = scaled``: the frame now holds data fitted by that scaler."""
+        """``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1`` thresholds."""
+        if isinstance(container, Prediction):
+            return Prediction(container.model, processed=True)
         if isinstance(value, Data) and value.fitted_by:
             base = container if isinstance(container, Data) else Data()
             return replace(base, fitted_by=(*base.fitted_by, *value.fitted_by))
@@ -239,9 +258,9 @@ class DataFlow:
     def attribute(self, owner: Value, name: str) -> Value:
         from kerascheck.static.values import BoundMethod
 
-        if isinstance(owner, Data) and name == "values":
-            return owner
-        if isinstance(owner, (Data, Prediction, Estimator, Eye)):
+        if isinstance(owner, Data) and name in ("values", "iloc", "loc"):
+            return replace(owner, labels=None) if name != "values" else owner
+        if isinstance(owner, (Data, Prediction, Estimator, Eye, ImageGenerator)):
             return BoundMethod(owner, name)
         if owner is UNKNOWN and name in _FRAME_METHODS:
             return BoundMethod(owner, name)
@@ -297,6 +316,16 @@ class DataFlow:
             return replace(first, ordered=True)
         if qualname in ("sklearn.utils.shuffle", "numpy.random.shuffle", "tensorflow.random.shuffle"):
             return self.shuffle(qualname, args)
+        if qualname in _CONTINUOUS_SOURCES:
+            return Data(labels=kf.Labels(encoding=LabelEncoding.CONTINUOUS, anchor=anchor, source=qualname))
+        if qualname == "sklearn.datasets.make_regression":
+            labels = kf.Labels(encoding=LabelEncoding.CONTINUOUS, anchor=anchor, source="make_regression(...)")
+            return Seq((Data(), Data(labels=labels)))
+        if qualname == "keras.preprocessing.image.ImageDataGenerator":
+            rescale = args.get("rescale")
+            preprocessing = args.get("preprocessing_function")
+            rescales = (rescale is not None and rescale != Const(None)) or preprocessing is not None or args.has_star
+            return ImageGenerator(rescales=rescales)
         if qualname == "builtins.len" and isinstance(first, Seq):
             return Const(len(first.items))
         return UNKNOWN
@@ -450,6 +479,8 @@ class DataFlow:
             base = owner if isinstance(owner, Data) else Data()
             return replace(base, sorted_by=by) if by is not None else UNKNOWN
         if isinstance(owner, Data):
+            if owner.dataset and name == "map":
+                return UNKNOWN  # the mapped function may rescale pixels or re-encode labels
             if name in _DATA_METHODS_KEEP:
                 return owner
             if name in _RESHAPES:
@@ -468,6 +499,23 @@ class DataFlow:
             return UNKNOWN
         if isinstance(owner, Estimator):
             return self.estimator_method(owner, name, args, anchor)
+        if isinstance(owner, ImageGenerator):
+            return self.generator_method(owner, name, args, anchor)
+        return UNKNOWN
+
+    def generator_method(self, generator: ImageGenerator, name: str, args: Args, anchor: kf.Anchor) -> Value:
+        """``ImageDataGenerator().flow_from_directory(...)`` yields pixels and labels we can name."""
+        if name in ("flow_from_directory", "flow_from_dataframe"):
+            mode_value = args.get("class_mode")
+            mode = "categorical" if mode_value is None else const_str(mode_value)
+            labels = None
+            if mode in _CLASS_MODES:
+                labels = kf.Labels(encoding=_CLASS_MODES[mode], anchor=anchor, source=f"{name}(class_mode={mode!r})")
+            return Data(labels=labels, raw_images=not generator.rescales, dataset=True)
+        if name == "flow":
+            x, y = args.get("x", 0), args.get("y", 1)
+            raw = isinstance(x, Data) and x.raw_images and not generator.rescales
+            return Data(labels=y.labels if isinstance(y, Data) else None, raw_images=raw, dataset=True)
         return UNKNOWN
 
     def estimator_method(self, estimator: Estimator, name: str, args: Args, anchor: kf.Anchor) -> Value:

@@ -76,7 +76,7 @@ _PYTHON_CELL_MAGICS = frozenset({"time", "timeit", "capture", "prun", "debug", "
 _LINE_MAGIC = re.compile(r"^(\s*)(?:[%!]|\w+\s*=\s*[%!])")
 # `%time model.fit(...)`: the timed statement is ordinary Python worth checking.
 _TIMED = re.compile(r"^(\s*)(%timeit|%time)( +)(?=[A-Za-z_(\[])")
-_HELP = re.compile(r"^(\s*)[\w.]+\?\??\s*$")
+_HELP = re.compile(r"^(\s*)(?:[\w.]+\?\??|\?\??[\w.]+)\s*$")  # obj? obj?? ?obj ??obj
 
 
 def neutralise_cell(source: str) -> str:

@@ -180,6 +180,13 @@ class Estimator(Value):
 
 
 @dataclass(frozen=True)
+class ImageGenerator(Value):
+    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels."""
+
+    rescales: bool
+
+
+@dataclass(frozen=True)
 class Eye(Value):
     """``np.eye(n)``: indexing it with labels one-hot encodes them."""
 
