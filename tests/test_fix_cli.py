@@ -211,3 +211,25 @@ def test_files_without_fixes_keep_their_inode(project: Path) -> None:
     inode = os.stat(project / "clean.py").st_ino
     main(["--fix", "--unsafe-fixes", "--no-cache", "."])
     assert os.stat(project / "clean.py").st_ino == inode
+
+
+def test_notebook_with_a_broken_cell_is_reported_not_fixed(tmp_path: Path) -> None:
+    cells = [
+        "import keras\nfrom keras import layers\n",
+        "print 'python 2'\n",
+        "model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation='softmax')])\n",
+        "model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))\n",
+    ]
+    document = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells
+        ],
+    }
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    before = path.read_bytes()
+    assert main(["--no-cache", "--fix", str(path)]) == 1
+    assert path.read_bytes() == before

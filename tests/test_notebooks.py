@@ -47,6 +47,19 @@ def test_syntax_error_is_reported_in_its_cell() -> None:
     assert [(d.code, d.cell) for d in found] == [("KC001", 2)]
 
 
+def test_broken_cells_do_not_hide_the_rest_of_the_notebook() -> None:
+    text = notebook(
+        ("code", "import keras\nfrom keras import layers\n"),
+        ("code", "print 'python 2'\n"),
+        ("code", "model = keras.Sequential([keras.Input((4,)), layers.Dense(3)])\n"),
+        ("code", "for x in range(3)\n    pass\n"),
+        ("code", "model.compile(loss='categorical_crossentropy')\n"),
+    )
+    found = check_source(text, filename="nb.ipynb")
+    assert [(d.code, d.cell, d.line) for d in found] == [("KC001", 2, 1), ("KC101", 3, 1), ("KC001", 4, 1)]
+    assert "other cells were checked" in found[0].fix
+
+
 def test_magics_keep_lines_and_indentation() -> None:
     cell = "%%time\nfor i in range(3):\n    !echo {i}\n    files = !ls\nobj?\n"
     assert neutralise_cell(cell).split("\n") == ["", "for i in range(3):", "    pass", "    pass", "pass", ""]

@@ -54,6 +54,8 @@ def lint_with_context(
     analysis = analyse_program(program, filename, selection)
     if analysis.module is None or analysis.facts is None:
         return analysis.diagnostics, None
+    if any(d.code == "KC001" for d in analysis.diagnostics):
+        return analysis.diagnostics, None  # a notebook with a broken cell: no fix could re-parse
     return analysis.diagnostics, FixContext(module=analysis.module, facts=analysis.facts, text=program.text)
 
 

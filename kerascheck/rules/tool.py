@@ -67,7 +67,12 @@ class UnreadableFileRule(Rule):
 
 
 def tool_diagnostic(
-    code: str, message: str, filename: str, span: Span | None = None, cell: int | None = None
+    code: str,
+    message: str,
+    filename: str,
+    span: Span | None = None,
+    cell: int | None = None,
+    fix: str | None = None,
 ) -> Diagnostic:
     """A KC001/KC002 finding made by a front-end, outside the fact-based rules."""
     rule = SyntaxErrorRule if code == "KC001" else UnreadableFileRule
@@ -76,7 +81,7 @@ def tool_diagnostic(
         name=rule.name,
         severity=rule.severity,
         message=message,
-        fix=rule.fix,
+        fix=fix or rule.fix,
         filename=filename,
         span=span or Span(1, 1, 1, 1),
         cell=cell,

@@ -63,7 +63,11 @@ def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) 
         pass
     cell, line = program.cell_line(raw_line)
     text = f"cannot parse: {message}".replace("\n", " ")
-    return tool_diagnostic("KC001", text, filename, Span(line, column, line, column), cell)
+    fix = "fix the syntax error; the other cells were checked without this one" if cell is not None else None
+    return tool_diagnostic("KC001", text, filename, Span(line, column, line, column), cell, fix=fix)
+
+
+MAX_BROKEN_CELLS = 20
 
 
 @dataclass
@@ -84,16 +88,24 @@ def analyse_program(
 ) -> Analysis:
     if not mentions_keras(program.text):
         return Analysis([])
-    try:
-        module = parse(program)
-    except cst.ParserSyntaxError as error:
-        return Analysis([syntax_error(error, program, filename)])
-    except (RecursionError, MemoryError):
-        return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
+    broken: list[Diagnostic] = []
+    while True:
+        try:
+            module = parse(program)
+            break
+        except cst.ParserSyntaxError as error:
+            diagnostic = syntax_error(error, program, filename)
+            broken.append(diagnostic)
+            if diagnostic.cell is None or len(broken) > MAX_BROKEN_CELLS:
+                return Analysis(broken)
+            # One bad cell should not hide the rest of the notebook: check it without that cell.
+            program = program.without_cell(diagnostic.cell)
+        except (RecursionError, MemoryError):
+            return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
     facts = extract_facts(module)
     found = engine.run_rules(facts, selection)
     if not found:
-        return Analysis([], module, facts)
+        return Analysis(broken, module, facts)
     table = suppressions(program.text)
     starts = dict(program.cell_starts)
 
@@ -106,7 +118,7 @@ def analyse_program(
         return is_suppressed(diagnostic, table, line)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
-    return Analysis(located, module, facts)
+    return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
 
 
 def lint_program(

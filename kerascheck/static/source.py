@@ -36,6 +36,16 @@ class Program:
     def is_notebook(self) -> bool:
         return bool(self.cell_starts)
 
+    def without_cell(self, cell: int) -> Program:
+        """The same program with one cell's lines blanked (line numbers unchanged)."""
+        starts = dict(self.cell_starts)
+        lines = self.text.split("\n")
+        first = starts[cell] - 1
+        later = [start for _number, start in self.cell_starts if start > starts[cell]]
+        last = (later[0] - 1) if later else len(lines)
+        blanked = lines[:first] + [""] * (last - first) + lines[last:]
+        return Program(text="\n".join(blanked), cell_starts=self.cell_starts)
+
     def cell_line(self, line: int) -> tuple[int | None, int]:
         """Map a line of ``text`` to (cell number, line within the cell)."""
         if not self.cell_starts:
