@@ -40,6 +40,13 @@ def _with_sklearn(snippet: str) -> str:
     return "from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer\n" + snippet
 
 
+# Integer labels with the sparse loss, one-hot labels with the categorical one: both right.
+_MATCHING_LOSSES = (
+    _with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')),
+    _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
+)
+
+
 def labelled_fits(facts: ProgramFacts) -> Iterator[tuple[Model, Fit, Head, Labels]]:
     """(model, fit, head, labels) for every head whose training labels are known."""
     for model in facts.models:
@@ -144,12 +151,7 @@ class SparseLossWithOneHot(Rule):
     severity = Severity.ERROR
     fix = "use categorical_crossentropy with one-hot labels, or pass integer labels to the sparse loss"
     BAD = (_example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'),)
-    GOOD = (
-        _with_sklearn(
-            _example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')
-        ),
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-    )
+    GOOD = _MATCHING_LOSSES
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
@@ -190,12 +192,7 @@ class CategoricalLossWithIntegerLabels(Rule):
     severity = Severity.ERROR
     fix = "use sparse_categorical_crossentropy, or one-hot encode with to_categorical"
     BAD = (_with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"')),)
-    GOOD = (
-        _with_sklearn(
-            _example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')
-        ),
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-    )
+    GOOD = _MATCHING_LOSSES
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
