@@ -98,6 +98,8 @@ def layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
     if kind in kv.UNIT_LAYERS:
         width, position = _WIDTH.get(kind, ("units", 0))
         units = params.integer(width, position)
+        if kind == "Dense" and params.integer("output_dim", 1) is not None:
+            units = None  # Keras 0's Dense(input_dim, output_dim): the width is not the first number
         activation = params.activation(
             "activation", _ACTIVATION_POSITION.get(kind), _DEFAULT_ACTIVATION.get(kind, "linear")
         )

@@ -136,3 +136,49 @@ def test_correct_code_found_in_public_projects_stays_silent(source: str) -> None
 @pytest.mark.parametrize(("source", "code"), FIRING.values(), ids=FIRING.keys())
 def test_mistakes_found_in_public_projects_fire(source: str, code: str) -> None:
     assert code in [d.code for d in check_source(source)]
+
+
+SILENT_MODELS = {
+    "a generator compiled for form's sake and trained through the combined GAN": """
+from keras.models import Sequential
+from keras.layers import Dense, Activation
+g = Sequential([Dense(784, input_dim=100), Activation("tanh")])
+d = Sequential([Dense(1, input_dim=784), Activation("sigmoid")])
+combined = Sequential([g, d])
+g.compile(loss="binary_crossentropy", optimizer="SGD")
+combined.compile(loss="binary_crossentropy", optimizer="SGD")
+d.compile(loss="binary_crossentropy", optimizer="SGD")
+d.train_on_batch(images, labels)
+combined.train_on_batch(noise, ones)
+""",
+    "a compiled model that is only loaded and used for prediction": """
+from keras.models import Sequential
+from keras.layers import Dense
+model = Sequential([Dense(784, input_dim=100, activation="tanh")])
+model.compile(loss="binary_crossentropy", optimizer="SGD")
+model.load_weights("generator.h5")
+images = model.predict(noise)
+""",
+    "Keras 0 Dense(input_dim, output_dim)": """
+from keras.models import Sequential
+from keras.layers.core import Dense
+from keras.utils import np_utils
+y = np_utils.to_categorical(labels, 10)
+model = Sequential()
+model.add(Dense(100, 10, activation="softmax"))
+model.compile(loss="categorical_crossentropy", optimizer="adam")
+model.fit(x, y)
+""",
+}
+
+
+@pytest.mark.parametrize("source", SILENT_MODELS.values(), ids=SILENT_MODELS.keys())
+def test_models_whose_loss_or_width_is_not_what_it_seems_stay_silent(source: str) -> None:
+    assert [d.code for d in check_source(source, select=["ALL"]) if d.severity.value != "info"] == []
+
+
+def test_a_compiled_generator_that_is_trained_directly_is_still_judged() -> None:
+    source = SILENT_MODELS["a compiled model that is only loaded and used for prediction"].replace(
+        'model.load_weights("generator.h5")', "model.fit(noise, images)"
+    )
+    assert [d.code for d in check_source(source)] == ["KC106"]

@@ -131,6 +131,11 @@ _PASS_THROUGH = frozenset(
 )
 _CONCATENATE = frozenset({"numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.r_"})
 _FILLED = {"numpy.zeros": 0, "numpy.ones": 1}
+# Model methods that use the compiled loss, and ones that only run the model.
+_TRAINING_METHODS = frozenset(
+    {"fit", "fit_generator", "train_on_batch", "evaluate", "evaluate_generator", "test_on_batch"}
+)
+_INFERENCE_METHODS = frozenset({"predict", "predict_on_batch", "predict_generator", "load_weights"})
 # Random floats used as regression targets.
 _CONTINUOUS_SOURCES = frozenset(
     {"numpy.random.rand", "numpy.random.randn", "numpy.random.normal", "numpy.random.uniform", "numpy.random.random"}
@@ -571,6 +576,10 @@ class DataFlow:
 
     def model_method(self, model: ModelObj, name: str, args: Args, anchor: kf.Anchor) -> Value:
         index = self.interpreter.model_index(model)
+        if name in _TRAINING_METHODS:
+            model.trained = True
+        elif name in _INFERENCE_METHODS:
+            model.inference = True
         if name == "fit":
             model.fits.append(self.fit(model, args, anchor))
             return UNKNOWN

@@ -411,6 +411,7 @@ class Interpreter:
         return (_UNKNOWN_LAYER,)
 
     def apply_model(self, model: ModelObj, inputs: Value | None) -> Value:
+        model.nested = True
         chains = model.chains()
         if len(chains) != 1:
             return Tensor((*self.chain_of(inputs), _UNKNOWN_LAYER))
@@ -471,6 +472,7 @@ class Interpreter:
         if isinstance(value, Tensor):  # keras.Input(...) inside Sequential([...])
             return value.chain
         if isinstance(value, ModelObj):
+            value.nested = True
             chains = value.chains()
             if len(chains) == 1:
                 return chains[0][0]
@@ -563,6 +565,10 @@ class Interpreter:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
+        if model.loss_unused():
+            # Compiled, never trained here, and only nested in another model or used for
+            # inference (a GAN generator's dummy compile): its loss decides nothing.
+            phases = [(None, None, compile_anchor, fits) for _loss, _metrics, compile_anchor, fits in phases]
         facts = []
         for loss_spec, metric_spec, compile_anchor, fits in phases:
             facts.append(

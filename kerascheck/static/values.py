@@ -214,6 +214,13 @@ class ModelObj(Value):
         # A model compiled again after training: each earlier (compile, fits) pair is kept,
         # so a fit is judged against the loss it was trained with, not a later one.
         self.earlier_phases: list[tuple[Any, Any, Anchor, list[Fit]]] = []
+        self.trained = False  # fit / train_on_batch / evaluate seen
+        self.nested = False  # used as a layer of another model
+        self.inference = False  # predict / load_weights seen
+
+    def loss_unused(self) -> bool:
+        """Compiled, but the file only nests it or runs inference: the loss never trains it."""
+        return self.compiled and not self.trained and (self.nested or self.inference)
 
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""
