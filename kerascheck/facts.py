@@ -179,6 +179,9 @@ class Model:
     compiled: bool = False
     fits: tuple[Fit, ...] = ()
     compile_anchor: Anchor = NOWHERE
+    # False when the compiled loss never trains this model here (it is only nested in another
+    # model, or only loaded and used for prediction): loss and metric rules stay silent.
+    loss_in_use: bool = True
 
     @property
     def single_head(self) -> Head | None:

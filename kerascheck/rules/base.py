@@ -84,11 +84,18 @@ def get_rule(code: str) -> type[Rule] | None:
 
 
 def heads_with_loss(facts: ProgramFacts) -> Iterator[tuple[Model, Head, Loss]]:
-    """Every (model, head, loss) where the head's loss is known."""
+    """Every (model, head, loss) where the head's loss is known and trains the model."""
+    for model, head in trained_heads(facts):
+        if head.loss is not None and head.loss.kind is not None:
+            yield model, head, head.loss
+
+
+def trained_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:
+    """Heads of models whose compiled loss and metrics are in use (see ``Model.loss_in_use``)."""
     for model in facts.models:
-        for head in model.heads:
-            if head.loss is not None and head.loss.kind is not None:
-                yield model, head, head.loss
+        if model.loss_in_use:
+            for head in model.heads:
+                yield model, head
 
 
 def all_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
-from kerascheck.rules.base import Rule, all_heads
+from kerascheck.rules.base import Rule, trained_heads
 
 _MODEL = """import numpy as np
 import keras
@@ -109,7 +109,7 @@ class AccuracyOnlyBinary(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for model, head in all_heads(facts):
+        for model, head in trained_heads(facts):
             if _is_binary_classifier(head) and _only_accuracy(head):
                 yield self.report(
                     _compile_anchor(model, head),
@@ -260,7 +260,7 @@ class PrecisionRecallOnSoftmax(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for model, head in all_heads(facts):
+        for model, head in trained_heads(facts):
             if head.activation != "softmax" or head.units is None or head.units < 2 or not head.metrics:
                 continue
             averaged = [m.kind for m in head.metrics if m.kind in ("precision", "recall") and m.has_class_id is False]
@@ -344,7 +344,7 @@ class AccuracyOnRegression(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for model, head in all_heads(facts):
+        for model, head in trained_heads(facts):
             loss = head.loss
             if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation != "linear":
                 continue

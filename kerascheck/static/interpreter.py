@@ -565,10 +565,6 @@ class Interpreter:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
-        if model.loss_unused():
-            # Compiled, never trained here, and only nested in another model or used for
-            # inference (a GAN generator's dummy compile): its loss decides nothing.
-            phases = [(None, None, compile_anchor, fits) for _loss, _metrics, compile_anchor, fits in phases]
         facts = []
         for loss_spec, metric_spec, compile_anchor, fits in phases:
             facts.append(
@@ -579,6 +575,7 @@ class Interpreter:
                     compiled=model.compiled,
                     fits=tuple(fits),
                     compile_anchor=compile_anchor,
+                    loss_in_use=not model.loss_unused(),
                 )
             )
         return facts
