@@ -141,6 +141,7 @@ class Fit:
     trains_on_test: bool | None = None
     validates_on_training: bool | None = None
     ordered_validation_split: bool | None = None
+    reconstruction: bool | None = None  # trained to reproduce its input: fit(x, x)
 
 
 @dataclass(frozen=True)

@@ -182,3 +182,34 @@ def test_a_compiled_generator_that_is_trained_directly_is_still_judged() -> None
         'model.load_weights("generator.h5")', "model.fit(noise, images)"
     )
     assert [d.code for d in check_source(source)] == ["KC106"]
+
+
+def test_a_linear_encoder_exposed_as_its_own_model_is_not_a_forgotten_activation() -> None:
+    source = """
+from keras.layers import Input, Dense
+from keras.models import Model
+inp = Input(shape=(60,))
+encoded = Dense(35)(inp)
+decoded = Dense(60, activation="linear")(encoded)
+autoencoder = Model(inp, decoded)
+encoder = Model(inp, encoded)
+autoencoder.compile(optimizer="adam", loss="mse")
+autoencoder.fit(x_noisy, x_clean, epochs=50)
+"""
+    assert check_source(source, select=["ALL"]) == []
+    assert [d.code for d in check_source(source.replace("encoder = Model(inp, encoded)\n", ""))] == ["KC404"]
+
+
+def test_raw_pixels_through_train_on_batch() -> None:
+    source = """
+import numpy as np
+from tensorflow import keras
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+model = keras.Sequential([keras.Input((28, 28)), keras.layers.Flatten(),
+                          keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+for step in range(100):
+    idx = np.random.randint(0, 60000, 32)
+    model.train_on_batch(x_train[idx], y_train[idx])
+"""
+    assert [d.code for d in check_source(source)] == ["KC307"]

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, Layer, ProgramFacts
+from kerascheck.facts import Head, Layer, Model, ProgramFacts
 from kerascheck.rules.base import Rule, all_heads
 
 _STACK = """import keras
@@ -241,6 +241,19 @@ def _recalibrates(later: Layer, output: Layer) -> bool:
     return True
 
 
+_LINEAR_AUTOENCODER = """import numpy as np
+import keras
+from keras import layers
+
+x = np.random.rand(64, 20).astype("float32")
+inputs = keras.Input(shape=(20,))
+code = layers.Dense(5)(inputs)
+model = keras.Model(inputs, layers.Dense(20)(code))
+model.compile(optimizer="adam", loss="mse")
+model.fit(x, x, epochs=1, verbose=0)
+"""
+
+
 class LinearLayerStack(Rule):
     """
     ## What it does
@@ -281,11 +294,18 @@ class LinearLayerStack(Rule):
             'layers.Dense(64),\n    layers.BatchNormalization(),\n    layers.Activation("relu"),\n'
             '    layers.Dense(10, activation="softmax"),'
         ),
+        _LINEAR_AUTOENCODER,
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for _head, chain, index, layer in _unique_layers(facts):
-            if layer.kind != "Dense" or layer.activation != "linear":
+        # A linear layer whose output is itself a model's output (an encoder's code) is a
+        # deliberate linear projection, as in a linear (PCA-like) autoencoder.
+        outputs = {id(head.chain[-1]) for _model, head in all_heads(facts) if head.chain}
+        reconstructing = {id(head) for model in facts.models if _reconstructs(model) for head in model.heads}
+        for head, chain, index, layer in _unique_layers(facts):
+            if layer.kind != "Dense" or layer.activation != "linear" or id(layer) in outputs:
+                continue
+            if id(head) in reconstructing:
                 continue
             following = _next_meaningful(chain, index, kv.TRANSPARENT_LAYERS)
             if following is not None and following[1].kind == "Dense":
@@ -294,6 +314,10 @@ class LinearLayerStack(Rule):
                     f"{following[1].label} follows the linear {layer.label} with no activation between: "
                     "together they are one linear map",
                 )
+
+
+def _reconstructs(model: Model) -> bool:
+    return any(fit.reconstruction for fit in model.fits)
 
 
 def _timesteps_before(chain: tuple[Layer, ...], index: int) -> int | None:

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, ProgramFacts
+from kerascheck.facts import Head, ProgramFacts, effective_output
 from kerascheck.rules.base import Rule, all_heads, heads_with_loss, unit_label
 
 _SEQ = """import keras
@@ -193,7 +193,8 @@ class SingleUnitCategorical(Rule):
 class SingleUnitSoftmax(Rule):
     """
     ## What it does
-    Flags a softmax over a single output unit.
+    Flags a softmax over a single unit: at the output, or inside the model
+    (attention weights computed as `Dense(1)` then `Activation("softmax")`).
 
     ## Why is this bad?
     Softmax normalises across units; over one unit it returns exactly 1.0 for
@@ -218,10 +219,30 @@ class SingleUnitSoftmax(Rule):
     BAD = (
         _example('layers.Dense(1, activation="softmax"),', '"binary_crossentropy"'),
         _example("layers.Dense(1), layers.Softmax(),", '"binary_crossentropy"'),
+        """import keras
+from keras import layers
+
+inputs = keras.Input(shape=(30, 8))
+h = layers.LSTM(16, return_sequences=True)(inputs)
+weights = layers.Activation("softmax")(layers.Dense(1)(h))
+pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+model.compile(optimizer="adam", loss="binary_crossentropy")
+""",
     )
     GOOD = (
         _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
         _example('layers.Dense(2, activation="softmax"),', '"sparse_categorical_crossentropy"'),
+        """import keras
+from keras import layers
+
+inputs = keras.Input(shape=(30, 8))
+h = layers.LSTM(16, return_sequences=True)(inputs)
+weights = layers.Softmax(axis=1)(layers.Dense(1)(h))
+pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+model.compile(optimizer="adam", loss="binary_crossentropy")
+""",
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -231,6 +252,14 @@ class SingleUnitSoftmax(Rule):
                     head.activation_anchor,
                     f"softmax over the single unit of {_where(head)} always outputs 1.0",
                 )
+            # Inside the model too: attention weights from Dense(1) then a softmax over that
+            # same last axis are all 1.0, and the attention does nothing.
+            for index, layer in enumerate(head.chain[:-1]):
+                if layer.activation != "softmax":
+                    continue
+                units, activation, anchor = effective_output(head.chain[: index + 1])
+                if activation == "softmax" and units == 1:
+                    yield self.report(anchor, f"softmax over a single unit ({layer.label}) always outputs 1.0")
 
 
 class SoftmaxBinaryCrossentropy(Rule):

@@ -351,4 +351,5 @@ def fit_from_data(
         labels=labels,
         has_validation=has_validation,
         unscaled_images=unscaled_images(sample.x, heads) if sample.x is not None else None,
+        reconstruction=(y is x) if x is not None and y is not None else None,
     )

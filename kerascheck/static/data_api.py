@@ -580,7 +580,7 @@ class DataFlow:
             model.trained = True
         elif name in _INFERENCE_METHODS:
             model.inference = True
-        if name == "fit":
+        if name in ("fit", "fit_generator", "train_on_batch"):
             model.fits.append(self.fit(model, args, anchor))
             return UNKNOWN
         if name in ("predict", "predict_on_batch"):
@@ -615,6 +615,7 @@ class DataFlow:
             trains_on_test=on_test,
             validates_on_training=self.validates_on_training(x, x_node, validation_data, args),
             ordered_validation_split=splits_off and ordered,
+            reconstruction=_same_data(x, y, x_node, y_node),
         )
 
     def labels_per_head(
@@ -668,6 +669,13 @@ def _labels_of(value: Value) -> kf.Labels | None:
 def _whole(part: cst.BaseSlice) -> bool:
     """``:`` alone: the whole axis."""
     return isinstance(part, cst.Slice) and part.lower is None and part.upper is None and part.step is None
+
+
+def _same_data(x: Value | None, y: Value | None, x_node: object, y_node: object) -> bool:
+    """``fit(x, x)``: the same variable, or the same tracked array, as input and target."""
+    if isinstance(x_node, cst.Name) and isinstance(y_node, cst.Name) and x_node.value == y_node.value:
+        return True
+    return isinstance(x, Data) and x is y
 
 
 def _given(value: Value | None) -> bool:
