@@ -460,9 +460,10 @@ class RnnStackMissingReturnSequences(Rule):
 class DenseOnFeatureMaps(Rule):
     """
     ## What it does
-    Flags a classifier whose Dense layer directly follows a 2-D/3-D
-    convolution or pooling layer, with no Flatten or global pooling anywhere
-    before the output.
+    Flags a classifier whose Dense layer directly follows 2-D/3-D feature
+    maps that were pooled (and not upsampled again), with no Flatten or global
+    pooling anywhere before the output. A Dense on full-resolution feature
+    maps can be a per-pixel classifier (segmentation) and is not flagged.
 
     ## Why is this bad?
     Dense acts on the last axis only: on a (height, width, channels) feature
@@ -508,6 +509,10 @@ class DenseOnFeatureMaps(Rule):
             '    layers.GlobalAveragePooling2D(),\n    layers.Dense(10, activation="softmax"),',
             shape="(28, 28, 1)",
         ),
+        _example(
+            'layers.Conv2D(8, 3, padding="same", activation="relu"),\n    layers.Dense(4, activation="softmax"),',
+            shape="(64, 64, 3)",
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -523,12 +528,36 @@ class DenseOnFeatureMaps(Rule):
                 if following is None or following[1].kind != "Dense":
                     continue
                 rest = chain[following[0] :]
+                if not _downsampled_for_classification(chain[: index + 1]):
+                    continue
                 if all(later.kind is not None and later.kind not in kv.FLATTENING_LAYERS for later in rest):
                     yield self.report(
                         following[1].anchor,
                         f"{following[1].label} is applied to the feature maps of {layer.label} "
                         "with no Flatten or global pooling",
                     )
+
+
+_POOLING = frozenset(kind for kind in kv.FEATURE_MAP_LAYERS if "Pool" in kind)
+_UPSAMPLING = frozenset(
+    {"UpSampling2D", "UpSampling3D", "Conv2DTranspose", "Conv3DTranspose", "Resizing", "ZeroPadding2D"}
+)
+
+
+def _downsampled_for_classification(stack: tuple[Layer, ...]) -> bool:
+    """A conv stack that pools and never upsamples again: a classifier's trunk.
+
+    A Dense straight after full-resolution (or upsampled) feature maps can be a
+    per-pixel classifier (segmentation); after pooling it is the classic
+    "forgot Flatten" image classifier.
+    """
+    pooled = False
+    for layer in stack:
+        if layer.kind in _POOLING:
+            pooled = True
+        elif layer.kind in _UPSAMPLING or layer.kind is None:
+            pooled = False
+    return pooled
 
 
 def _is_classifier(head: Head) -> bool:
