@@ -213,3 +213,33 @@ for step in range(100):
     model.train_on_batch(x_train[idx], y_train[idx])
 """
     assert [d.code for d in check_source(source)] == ["KC307"]
+
+
+def test_softmax_op_over_another_axis_is_attention_pooling() -> None:
+    source = """
+import tensorflow as tf
+from tensorflow import keras
+from tensorflow.keras import layers
+inputs = keras.Input((16, 32))
+representation = layers.LayerNormalization()(inputs)
+weights = tf.nn.softmax(layers.Dense(1)(representation), axis=1)
+pooled = tf.squeeze(tf.matmul(weights, representation, transpose_a=True), -2)
+model = keras.Model(inputs, layers.Dense(10)(pooled))
+model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+"""
+    assert check_source(source, select=["ALL"]) == []
+    assert [d.code for d in check_source(source.replace(", axis=1)", ")"))] == ["KC104"]
+
+
+def test_pixels_changed_in_place_are_not_raw() -> None:
+    source = """
+from tensorflow import keras
+(x_train, y_train), _ = keras.datasets.cifar10.load_data()
+x_train = x_train.astype("float32")
+x_train[:, :, :, 0] = x_train[:, :, :, 0] - 123.68
+model = keras.Sequential([keras.Input((32, 32, 3)), keras.layers.Flatten(),
+                          keras.layers.Dense(10, activation="softmax")])
+model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+model.fit(x_train, y_train, epochs=1)
+"""
+    assert check_source(source) == []

@@ -140,7 +140,7 @@ def layer_fact(layer: Any) -> kf.Layer:
     name = getattr(layer, "name", None)
     name = name if isinstance(name, str) else None
     if cls.__module__.startswith(("keras.src.ops", "keras.ops")):
-        return ks.op_layer(cls.__name__, name)
+        return ks.op_layer(cls.__name__, name, getattr(layer, "axis", -1))
     if not ks.is_keras_module(cls.__module__):
         return ks.unknown_layer(name)
     try:

@@ -97,13 +97,14 @@ def unknown_layer(name: str | None) -> kf.Layer:
     return kf.Layer(kind=None, anchor=kf.Anchor(layer=name), name=name)
 
 
-def op_layer(class_name: str, name: str | None) -> kf.Layer:
+def op_layer(class_name: str, name: str | None, axis: Any = -1) -> kf.Layer:
     """A Keras op applied in a functional graph (``keras.ops.sigmoid(x)``).
 
-    Activation ops act like an ``Activation`` layer; any other op is unknown.
+    Activation ops act like an ``Activation`` layer; any other op is unknown,
+    and so is a softmax over another axis than the last (attention pooling).
     """
     activation = kv.activation_from_string(class_name.lower()) if class_name else None
-    if activation is None or activation == "linear":
+    if activation is None or activation == "linear" or axis not in (-1, [-1], None):
         return unknown_layer(name)
     return kf.Layer(kind="Activation", anchor=kf.Anchor(layer=name), activation=activation, name=name)
 
@@ -111,7 +112,8 @@ def op_layer(class_name: str, name: str | None) -> kf.Layer:
 def _op_lambda(config: Mapping[str, Any], name: str | None) -> kf.Layer:
     """tf.keras 2 wraps ``tf.nn.softmax(x)`` in a TFOpLambda layer naming the function."""
     function = _str(config.get("function")) or ""
-    return op_layer(function.rsplit(".", 1)[-1].removesuffix("_v2"), name)
+    axis = config.get("axis", -1)  # tf.keras 2 stores the op's call kwargs separately: unknown here
+    return op_layer(function.rsplit(".", 1)[-1].removesuffix("_v2"), name, axis)
 
 
 class _ConfigParams:
@@ -180,7 +182,7 @@ def layer_from_entry(entry: Mapping[str, Any]) -> kf.Layer:
     if not isinstance(class_name, str):
         return unknown_layer(name)
     if str(entry.get("module") or "").startswith(("keras.src.ops", "keras.ops")):
-        return op_layer(class_name, name)
+        return op_layer(class_name, name, config.get("axis", -1))
     return layer_from_config(class_name, config, known=entry_is_keras(entry))
 
 

@@ -250,6 +250,10 @@ class DataFlow:
         if isinstance(value, Data) and value.fitted_by:
             base = container if isinstance(container, Data) else Data()
             return replace(base, fitted_by=(*base.fitted_by, *value.fitted_by))
+        if isinstance(container, Data):
+            # x[..., 0] = x[..., 0] - 123.7 or y[y == 5] = 0: changed in place, so neither
+            # "raw pixels" nor the labels we knew any more.
+            return replace(container, raw_images=False, labels=None)
         return None
 
     def comparison(self, node: cst.Comparison, env: Env) -> Value:

@@ -438,6 +438,9 @@ class Interpreter:
         first = args.positional[0] if args.positional else None
         if isinstance(first, Tensor):
             activation = kv.activation_from_callable(qualname)
+            axis = args.get("axis", 1)
+            if axis is not None and axis != Const(-1):
+                activation = None  # tf.nn.softmax(x, axis=1): over another axis (attention pooling)
             if activation is not None:
                 return Tensor((*first.chain, kf.Layer(kind="Activation", anchor=anchor, activation=activation)))
             return Tensor((*first.chain, _UNKNOWN_LAYER))
