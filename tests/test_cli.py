@@ -164,3 +164,13 @@ def test_python_m_and_console_script(tmp_path: Path) -> None:
     assert result.code == 1
     assert "KC101" in result.out
     assert run_subprocess("--version").out.startswith("kerascheck ")
+
+
+def test_brackets_nested_beyond_python_are_kc001_not_a_crash(tmp_path: Path) -> None:
+    # libcst's native parser overflows its stack on these: CPython must reject them first.
+    deep = write(tmp_path, "deep.py", "import keras\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n")
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    result = run_subprocess(deep, bad)
+    assert result.code == 1, result.err
+    assert "deep.py:2:" in result.out and "KC001 [error] cannot parse: too many nested parentheses" in result.out
+    assert "bad.py:4:52: KC101" in result.out

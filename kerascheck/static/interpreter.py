@@ -100,6 +100,7 @@ class Interpreter:
     def __init__(self) -> None:
         self.models: list[ModelObj] = []
         self.model_levels: dict[int, int] = {}
+        self.model_indexes: dict[int, int] = {}
         self.functions: list[tuple[Function, ClassObj | None]] = []
         self.model_classes: list[ClassObj] = []
         self.called: set[int] = set()
@@ -145,10 +146,7 @@ class Interpreter:
         )
 
     def model_index(self, model: ModelObj) -> int | None:
-        for index, candidate in enumerate(self.models):
-            if candidate is model:
-                return index
-        return None
+        return self.model_indexes.get(id(model))
 
     # -- statements -------------------------------------------------------
 
@@ -449,6 +447,7 @@ class Interpreter:
     # -- models -----------------------------------------------------------
 
     def register(self, model: ModelObj) -> ModelObj:
+        self.model_indexes[id(model)] = len(self.models)
         self.models.append(model)
         self.model_levels[id(model)] = self.conditional
         return model

@@ -8,6 +8,8 @@ than the parse.
 from __future__ import annotations
 
 import ast
+import itertools
+import re
 from dataclasses import dataclass
 
 import libcst as cst
@@ -23,12 +25,36 @@ from kerascheck.suppress import is_suppressed, suppressions
 
 
 def parse(program: Program) -> cst.Module:
+    if _may_nest_too_deeply(program.text):
+        # libcst's native parser overflows its stack (a segfault, not an exception) on
+        # brackets nested far beyond what CPython accepts; let CPython reject those first.
+        compile(program.text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     return cst.parse_module(program.text)
 
 
+_BRACKETS = re.compile(r"[()\[\]{}]")
+_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
+SUSPICIOUS_NESTING = 150  # CPython refuses more than 200 nested brackets
+
+
+def _may_nest_too_deeply(text: str) -> bool:
+    """A cheap upper bound on bracket nesting (brackets in strings may inflate it)."""
+    if text.count("(") + text.count("[") + text.count("{") < SUSPICIOUS_NESTING:
+        return False
+    depth = itertools.accumulate(_DEPTH[b] for b in _BRACKETS.findall(text))
+    return max(depth, default=0) >= SUSPICIOUS_NESTING
+
+
 def extract_facts(module: cst.Module) -> ProgramFacts:
-    """Source facts for a parsed module (the static front-end's whole answer)."""
-    return Interpreter().run(module)
+    """Source facts for a parsed module (the static front-end's whole answer).
+
+    Code nested deeper than the interpreter can follow yields no facts: silence,
+    not a guess and not a crash.
+    """
+    try:
+        return Interpreter().run(module)
+    except RecursionError:
+        return ProgramFacts()
 
 
 class _Locator:
@@ -52,15 +78,21 @@ class _Locator:
 
 def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) -> Diagnostic:
     """KC001 with CPython's wording and position where it has one (clearer than the parser's)."""
-    raw_line, column, message = error.raw_line, error.raw_column + 1, error.message
     try:
         compile(program.text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
     except SyntaxError as python_error:
         if python_error.lineno:
-            raw_line, column = python_error.lineno, max(python_error.offset or 1, 1)
-            message = python_error.msg
+            return python_syntax_error(python_error, program, filename)
     except (ValueError, RecursionError, MemoryError):
         pass
+    return _syntax_diagnostic(program, filename, error.raw_line, error.raw_column + 1, error.message)
+
+
+def python_syntax_error(error: SyntaxError, program: Program, filename: str) -> Diagnostic:
+    return _syntax_diagnostic(program, filename, error.lineno or 1, max(error.offset or 1, 1), error.msg)
+
+
+def _syntax_diagnostic(program: Program, filename: str, raw_line: int, column: int, message: str) -> Diagnostic:
     cell, line = program.cell_line(raw_line)
     text = f"cannot parse: {message}".replace("\n", " ")
     fix = "fix the syntax error; the other cells were checked without this one" if cell is not None else None
@@ -93,8 +125,11 @@ def analyse_program(
         try:
             module = parse(program)
             break
-        except cst.ParserSyntaxError as error:
-            diagnostic = syntax_error(error, program, filename)
+        except (cst.ParserSyntaxError, SyntaxError) as error:
+            if isinstance(error, SyntaxError):
+                diagnostic = python_syntax_error(error, program, filename)
+            else:
+                diagnostic = syntax_error(error, program, filename)
             broken.append(diagnostic)
             if diagnostic.cell is None or len(broken) > MAX_BROKEN_CELLS:
                 return Analysis(broken)
