@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
-from kerascheck.rules.base import Rule, all_heads
+from kerascheck.rules.base import Rule, all_heads, is_classifier
 
 _STACK = """import keras
 from keras import layers
@@ -517,7 +517,7 @@ class DenseOnFeatureMaps(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head in all_heads(facts):
-            if not _is_classifier(head):
+            if not is_classifier(head):
                 continue
             chain = head.chain
             for index, layer in enumerate(chain):
@@ -558,9 +558,3 @@ def _downsampled_for_classification(stack: tuple[Layer, ...]) -> bool:
         elif layer.kind in _UPSAMPLING or layer.kind is None:
             pooled = False
     return pooled
-
-
-def _is_classifier(head: Head) -> bool:
-    if head.loss is not None and head.loss.kind is not None:
-        return head.loss.kind in kv.CROSS_ENTROPY
-    return head.activation in ("softmax", "sigmoid")

@@ -16,6 +16,7 @@ import textwrap
 from collections.abc import Iterator
 from typing import ClassVar
 
+from kerascheck import vocabulary
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import NOWHERE, Anchor, Head, Loss, Model, ProgramFacts
 
@@ -106,3 +107,10 @@ def all_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:
 
 def unit_label(units: int) -> str:
     return "1 unit" if units == 1 else f"{units} units"
+
+
+def is_classifier(head: Head) -> bool:
+    """A classification head: a cross-entropy loss, or (loss unknown) a sigmoid/softmax output."""
+    if head.loss is not None and head.loss.kind is not None:
+        return head.loss.kind in vocabulary.CROSS_ENTROPY
+    return head.activation in ("softmax", "sigmoid")

@@ -7,7 +7,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, ProgramFacts
-from kerascheck.rules.base import Rule
+from kerascheck.rules.base import Rule, is_classifier
 
 _FIT = """import numpy as np
 import keras
@@ -260,19 +260,13 @@ class UnitsClassesMismatch(Rule):
                 continue
             if classes == 2 and units in (1, 2):
                 continue
-            if not _is_classifier(head):
+            if not is_classifier(head):
                 continue
             seen.add(id(head))
             yield self.report(
                 head.activation_anchor if head.activation_anchor.is_known else head.anchor,
                 f"the output has {units} units but the labels{_origin(labels)} have {classes} classes",
             )
-
-
-def _is_classifier(head: Head) -> bool:
-    if head.loss is not None and head.loss.kind is not None:
-        return head.loss.kind in kv.CROSS_ENTROPY
-    return head.activation in ("softmax", "sigmoid")
 
 
 _SPLIT = """import numpy as np

@@ -12,7 +12,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
-from kerascheck.rules.base import Rule, trained_heads
+from kerascheck.rules.base import Rule, is_classifier, trained_heads
 
 _MODEL = """import numpy as np
 import keras
@@ -151,7 +151,8 @@ class AccuracyOnImbalancedLabels(Rule):
     severity = Severity.WARNING
     fix = "track precision, recall, F1 or AUC on the rare class (and consider class weights)"
     LIMIT = 0.10
-    _Y = 'y = (np.arange(64) < 3).astype("float32")'
+    # 400 rows: the runtime front-end judges class balance only from enough labels.
+    _Y = 'x = np.random.rand(400, 8).astype("float32")\ny = (np.arange(400) < 12).astype("float32")'
     BAD = (
         _example(
             'layers.Dense(1, activation="sigmoid"),',
@@ -184,6 +185,8 @@ class AccuracyOnImbalancedLabels(Rule):
                 for head, labels in zip(model.heads, fit.labels, strict=False):
                     if labels is None or labels.minority_fraction is None or not labels.num_classes:
                         continue
+                    if not is_classifier(head):
+                        continue  # integer-valued regression targets (ages, counts) are not classes
                     share = labels.minority_fraction
                     # Compared with its share if balanced: 10 % of a binary problem, 2 % of ten classes.
                     if share * labels.num_classes >= 2 * self.LIMIT or not _only_accuracy(head):

@@ -98,6 +98,9 @@ class Overfitting(Rule):
         if len(training.epochs) < 2:
             return None  # the first epoch's training accuracy is an average over a model still learning
         last = training.epochs[-1]
+        losses = [loss for epoch in training.epochs if (loss := epoch.get("val_loss")) is not None]
+        if losses and losses[-1] <= min(losses):
+            return None  # validation is still improving: a gap alone (small or noisy val set) is not overfitting
         for key in _accuracy_keys(last):
             train, val = last.get(key), last.get(f"val_{key}")
             if train is not None and val is not None and _finite(train - val) and train - val > training.gap:

@@ -25,6 +25,7 @@ MAX_ELEMENTS = 1000  # elements read from an unbatched tf.data pipeline
 MAX_LABEL_VALUES = 5_000_000  # label cells read from an in-memory array
 IMAGE_SAMPLE = 256  # images looked at for the 0-255 check
 _MAX_CLASS_ID = 100_000  # integer labels above this are ids, not classes to count
+_PIXEL_RANGE = 32  # non-uint8 integer data must exceed this to look like 0-255 pixels
 _TRUSTED_SAMPLE = 1000  # samples needed before a partial sample gives a class count
 _BALANCE_SAMPLE = 200  # samples needed before a partial sample gives a class balance
 # Layers that rescale or normalise what reaches them (or might: an unknown layer, a Lambda).
@@ -230,10 +231,14 @@ def _vector_labels(
         if top > _MAX_CLASS_ID:
             return kf.Labels(encoding=kf.LabelEncoding.INTEGER, anchor=anchor, source=source)
         counts = np.bincount(flat.astype(np.int64), minlength=top + 1)
-        trusted = complete or (flat.size >= _TRUSTED_SAMPLE and bool(np.all(counts > 0)))
+        # Even "complete" in-memory labels may be a slice the user passed (y[:8]): a class count
+        # needs enough rows and every class id up to the largest one present.
+        trusted = flat.size >= _TRUSTED_SAMPLE and bool(np.all(counts > 0))
+        # A class id beyond the output's width is certain, however few rows show it.
+        beyond = head is not None and head.units is not None and top + 1 > head.units
         return kf.Labels(
             encoding=kf.LabelEncoding.INTEGER,
-            num_classes=top + 1 if trusted else None,
+            num_classes=top + 1 if trusted or beyond else None,
             minority_fraction=_minority(counts, flat.size, complete),
             anchor=anchor,
             source=source,
@@ -267,11 +272,11 @@ def _matrix_labels(array: np.ndarray, complete: bool, anchor: kf.Anchor, source:
 
 
 def _minority(counts: np.ndarray, total: int, complete: bool) -> float | None:
-    """Share of the rarest class: over every class for the whole data, over seen ones for a sample."""
-    if total <= 0:
-        return None
-    if complete:
-        return float(counts.min()) / total
+    """Share of the rarest class present, from enough labels to say so.
+
+    A class with no sample is not "rare" (it may simply be outside the rows
+    given), and a handful of rows says nothing about balance.
+    """
     seen = counts[counts > 0]
     if total < _BALANCE_SAMPLE or len(seen) < 2:
         return None
@@ -307,7 +312,11 @@ def _raw_pixels(array: np.ndarray) -> bool:
     if sample.dtype.kind == "f" and not (np.all(np.isfinite(sample)) and np.array_equal(sample, np.round(sample))):
         return False
     low, high = float(sample.min()), float(sample.max())
-    return low >= 0 and 1.5 < high <= 255
+    if sample.dtype == np.uint8:
+        return low >= 0 and high > 1.5
+    # Integer-valued floats or ints: pixels only if they use the range (a board of piece ids or
+    # small counts is image-shaped but not 0-255 pixels).
+    return low >= 0 and _PIXEL_RANGE < high <= 255
 
 
 def rescales_input(heads: tuple[kf.Head, ...]) -> bool:

@@ -60,17 +60,18 @@ def layer_order_chain(model: Any) -> tuple[kf.Layer, ...]:
 
     A Sequential model's layer order is its call order. A subclassed model's
     ``layers`` are in attribute-assignment order, which need not be the order
-    ``call`` uses them, so unknown layers separate them: the last layer still
-    gives the head, and no rule sees a "consecutive" pair that may not be one.
+    ``call`` uses them: the last one assigned need not be the output. So
+    unknown layers separate them (no rule sees a "consecutive" pair that may
+    not be one) and the chain ends in an unknown layer (no rule judges an
+    output it cannot be sure of).
     """
     layers = _flat_layers(model)
     if is_sequential(model) or len(layers) <= 1:
         return tuple(layers)
     separated: list[kf.Layer] = []
     for layer in layers:
-        if separated:
-            separated.append(ks.unknown_layer(None))
         separated.append(layer)
+        separated.append(ks.unknown_layer(None))
     return tuple(separated)
 
 

@@ -189,8 +189,10 @@ def test_built_subclassed_model_is_traced_in_call_order() -> None:
 
 def test_unbuilt_subclassed_model_is_a_best_effort_layer_order() -> None:
     (head,) = heads_of(Classifier())
-    assert [layer.name for layer in head.chain] == ["head", None, "hidden"]
+    assert [layer.name for layer in head.chain] == ["head", None, "hidden", None]
     assert head.chain[1].kind is None  # unsure what comes between: unknown
+    # ...and unsure which layer is the output (attribute order is not call order)
+    assert (head.units, head.activation) == (None, None)
 
 
 class Untraceable(keras.Model):
