@@ -196,7 +196,6 @@ class Argmax:
     anchor: Anchor
     model: int | None
     axis: int | None  # None: not given or unknown
-    axis_given: bool = True
 
 
 @dataclass(frozen=True)
@@ -289,10 +288,6 @@ def make_head(
         loss=loss,
         metrics=metrics,
     )
-
-
-LossSpec = Loss | None | list["Loss | None"] | dict[str, "Loss | None"]
-MetricSpec = tuple[Metric, ...] | None | list[Any] | dict[str, Any]
 
 
 def assign_per_head(spec: Any, heads: tuple[Head, ...]) -> tuple[Any, ...]:

@@ -190,8 +190,6 @@ TRANSPARENT_LAYERS = frozenset(
         "ActivityRegularization",
     }
 )
-# Layers that follow an output activation and still change the output.
-CHANGES_OUTPUT_LAYERS = frozenset({"BatchNormalization", "LayerNormalization", "Dense", "Conv1D", "Conv2D", "Conv3D"})
 RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU"})
 FEATURE_MAP_LAYERS = frozenset(
     {

@@ -24,7 +24,7 @@ from kerascheck.fix import Fixer, fixer_for
 from kerascheck.fix.documents import Document, load_document
 from kerascheck.fix.edits import FixContext, TextEdit
 from kerascheck.rules.tool import tool_diagnostic
-from kerascheck.static.lint import analyse_program
+from kerascheck.static.lint import analyse_program, parse
 from kerascheck.static.source import Program, UnreadableSource
 
 MAX_PASSES = 10
@@ -144,8 +144,8 @@ def fix_document(document: Document, filename: str, selection: engine.Selection,
             outcome.error = f"{filename}: cannot map the {codes} fix into the notebook's cells; not fixed"
             break
         try:
-            cst.parse_module(updated.program().text)
-        except (cst.ParserSyntaxError, RecursionError):
+            parse(updated.program())
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError):
             outcome.error = f"{filename}: the {codes} fix would not parse (a kerascheck bug); not fixed"
             break
         fixed.extend(fix.diagnostic for fix in chosen)

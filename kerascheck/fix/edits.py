@@ -166,13 +166,3 @@ def apply_text_edits(text: str, edits: Sequence[TextEdit]) -> str:
         end = offset(edit.end_line, edit.end_column)
         result = result[:start] + edit.text + result[end:]
     return result
-
-
-def non_overlapping(edits: Sequence[TextEdit]) -> list[TextEdit]:
-    """Identical edits once; of overlapping ones the first (the next pass gets the others)."""
-    chosen: list[TextEdit] = []
-    for edit in edits:
-        if edit in chosen or any(edit.overlaps(other) for other in chosen):
-            continue
-        chosen.append(edit)
-    return chosen

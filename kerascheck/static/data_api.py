@@ -33,7 +33,6 @@ from kerascheck.static.values import (
     Mapping,
     ModelObj,
     Prediction,
-    Ref,
     Seq,
     Value,
 )
@@ -415,9 +414,7 @@ class DataFlow:
     def argmax(self, value: Value | None, axis: Value | None, anchor: kf.Anchor) -> Value:
         if isinstance(value, Prediction) and not value.processed:
             axis_value = const_int(axis) if axis is not None else None
-            self.argmaxes.append(
-                kf.Argmax(anchor=anchor, model=value.model, axis=axis_value, axis_given=axis is not None)
-            )
+            self.argmaxes.append(kf.Argmax(anchor=anchor, model=value.model, axis=axis_value))
             return Prediction(value.model, processed=True)
         if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.ONE_HOT:
             labels = replace(value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels")
@@ -698,6 +695,3 @@ def _test_like(node: cst.BaseExpression | None) -> bool:
 
 def _is_number(value: object) -> bool:
     return isinstance(value, (int, float)) and not isinstance(value, bool)
-
-
-__all__ = ["CLASSIFICATION_METRICS", "LEAKY_ESTIMATORS", "DataFlow", "Ref"]

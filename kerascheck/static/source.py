@@ -32,10 +32,6 @@ class Program:
     text: str
     cell_starts: tuple[tuple[int, int], ...] = field(default=())
 
-    @property
-    def is_notebook(self) -> bool:
-        return bool(self.cell_starts)
-
     def without_cell(self, cell: int) -> Program:
         """The same program with one cell's lines blanked (line numbers unchanged)."""
         starts = dict(self.cell_starts)
