@@ -1,7 +1,8 @@
 """A content-hash cache of results in ``.kerascheck_cache/``, so an unchanged tree costs almost nothing.
 
 An entry is found by the file's name as reported and is valid while the
-file's bytes hash to the same digest. The cache file itself is named by a
+file's bytes hash to the same digest and so does every project module it
+imports (recorded with the entry: editing ``models.py`` re-checks ``train.py``). The cache file itself is named by a
 key over everything else that decides the results: the kerascheck version
 (plus the size and mtime of its own source files, so an editable install
 whose rules change does not serve stale answers), the Python version and
@@ -22,10 +23,11 @@ import json
 import os
 import sys
 import tempfile
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.diagnostics import Diagnostic, Related, Severity, Span
 
 CACHE_DIR_NAME = ".kerascheck_cache"
 ENV_CACHE_DIR = "KERASCHECK_CACHE_DIR"
@@ -67,11 +69,16 @@ def encode(diagnostic: Diagnostic) -> list[object]:
         None if span is None else [span.line, span.column, span.end_line, span.end_column],
         diagnostic.cell,
         diagnostic.layer,
+        [[r.filename, None if r.span is None else list(_span(r.span)), r.message] for r in diagnostic.related],
     ]
 
 
+def _span(span: Span) -> tuple[int, int, int, int]:
+    return (span.line, span.column, span.end_line, span.end_column)
+
+
 def decode(item: list[object], filename: str) -> Diagnostic:
-    code, name, severity, message, fix, span, cell, layer = item
+    code, name, severity, message, fix, span, cell, layer, related = item
     return Diagnostic(
         code=str(code),
         name=str(name),
@@ -82,7 +89,20 @@ def decode(item: list[object], filename: str) -> Diagnostic:
         span=None if span is None else Span(*span),  # type: ignore[misc]
         cell=cell,  # type: ignore[arg-type]
         layer=layer,  # type: ignore[arg-type]
+        related=tuple(
+            Related(str(f), None if s is None else Span(*s), str(m))  # type: ignore[misc]
+            for f, s, m in related  # type: ignore[attr-defined]
+        ),
     )
+
+
+@dataclass
+class Entry:
+    """One file's cached result: findings, the project modules they depend on (path -> digest), notes."""
+
+    diagnostics: list[Diagnostic]
+    deps: dict[str, str]
+    notes: list[str]
 
 
 @dataclass
@@ -110,20 +130,35 @@ class Cache:
             return {}
         return data["entries"]  # type: ignore[no-any-return]
 
-    def get(self, filename: str, file_digest: str) -> list[Diagnostic] | None:
+    def get(
+        self, filename: str, file_digest: str, current: Callable[[str], str | None] = lambda _path: None
+    ) -> Entry | None:
+        """The cached result, valid while the file and every project module it imports are unchanged.
+
+        ``current(path)`` is the digest of a dependency's bytes now (None if it is gone).
+        """
         entry = self.entries.get(filename)
-        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != file_digest:
+        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != file_digest:
             return None
-        items = entry[1]
-        if not isinstance(items, list):
+        items, deps, notes = entry[1], entry[2], entry[3]
+        if not isinstance(items, list) or not isinstance(deps, dict) or not isinstance(notes, list):
             return None
+        if any(current(str(path)) != content for path, content in deps.items()):
+            return None  # an imported module changed: its importer is re-checked
         try:
-            return [decode(item, filename) for item in items]
+            return Entry([decode(item, filename) for item in items], dict(deps), [str(n) for n in notes])
         except (TypeError, ValueError):  # a hand-edited or truncated entry: recompute it
             return None
 
-    def put(self, filename: str, file_digest: str, diagnostics: list[Diagnostic]) -> None:
-        self.entries[filename] = [file_digest, [encode(d) for d in diagnostics]]
+    def put(
+        self,
+        filename: str,
+        file_digest: str,
+        diagnostics: list[Diagnostic],
+        deps: dict[str, str] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.entries[filename] = [file_digest, [encode(d) for d in diagnostics], deps or {}, notes or []]
         self.dirty.add(filename)
 
     def save(self) -> None:

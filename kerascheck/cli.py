@@ -61,6 +61,9 @@ def build_parser() -> argparse.ArgumentParser:
     parser.add_argument("--output-format", choices=sorted(FORMATS), default="text")
     parser.add_argument("--exit-zero", action="store_true", help="exit 0 even if there are findings")
     parser.add_argument("--statistics", action="store_true", help="print counts per rule instead")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="also say what the analysis could not follow (on stderr)"
+    )
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to pick .ipynb parsing)")
     parser.add_argument("--config", type=Path, help="a pyproject.toml to use instead of the nearest one")
     parser.add_argument("--force-exclude", action="store_true", help="apply 'exclude' to files named explicitly")
@@ -215,6 +218,12 @@ def emit(report: Report, args: argparse.Namespace) -> int:
         sys.stdout.write(statistics(diagnostics))
     else:
         sys.stdout.write(renderer(args.output_format)(diagnostics))
+    if args.verbose or args.statistics:
+        # Budgets and unfollowable imports cut analysis short: say so rather than stay silent.
+        for note in report.notes:
+            print(f"kerascheck: note: {note}", file=sys.stderr)
+    if args.verbose:
+        print(f"kerascheck: checked {report.files} file{'s' if report.files != 1 else ''}", file=sys.stderr)
     for error in report.errors:
         print(f"kerascheck: error: {error}", file=sys.stderr)
     if report.errors:

@@ -11,12 +11,13 @@ from __future__ import annotations
 import io
 import re
 import tokenize
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.diagnostics import Diagnostic, Related, Severity, Span
 from kerascheck.fix.edits import TextEdit
 
 SOURCE = "kerascheck"
@@ -49,7 +50,16 @@ def text_edit(codec: PositionCodec, lines: Sequence[str], edit: TextEdit) -> typ
     return types.TextEdit(range=types.Range(start=start, end=end), new_text=edit.text)
 
 
-def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagnostic) -> types.Diagnostic:
+def lsp_diagnostic(
+    codec: PositionCodec,
+    lines: Sequence[str],
+    diagnostic: Diagnostic,
+    lines_of: Callable[[str], Sequence[str]] | None = None,
+) -> types.Diagnostic:
+    """``lines_of(filename)`` gives another file's lines for its related locations' positions."""
+    related = None
+    if diagnostic.related:
+        related = [related_information(codec, item, lines_of) for item in diagnostic.related]
     return types.Diagnostic(
         range=span_range(codec, lines, diagnostic.span),
         message=f"{diagnostic.message}\nfix: {diagnostic.fix}",
@@ -57,7 +67,26 @@ def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagn
         code=diagnostic.code,
         source=SOURCE,
         data={"name": diagnostic.name},
+        related_information=related,
     )
+
+
+def related_information(
+    codec: PositionCodec, related: Related, lines_of: Callable[[str], Sequence[str]] | None
+) -> types.DiagnosticRelatedInformation:
+    """A related location (another module's layer) as LSP ``relatedInformation``."""
+    other = lines_of(related.filename) if lines_of is not None else []
+    uri = Path(related.filename).resolve().as_uri()
+    span = related.span
+    if other or span is None:
+        where = span_range(codec, other, span)
+    else:  # the file is gone: code points are the best guess
+        where = types.Range(
+            start=types.Position(span.line - 1, span.column - 1),
+            end=types.Position(span.end_line - 1, span.end_column - 1),
+        )
+    location = types.Location(uri=uri, range=where)
+    return types.DiagnosticRelatedInformation(location=location, message=related.message)
 
 
 def contains(outer: types.Range, point: types.Position) -> bool:

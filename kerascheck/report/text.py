@@ -19,6 +19,7 @@ def render(diagnostics: Sequence[Diagnostic]) -> str:
         where = f" (layer {d.layer!r})" if d.layer and d.span is None else ""
         lines.append(f"{location(d)}: {d.code} [{d.severity.value}] {d.message}{where}")
         lines.append(f"  fix: {d.fix}")
+        lines.extend(f"  related: {item.location()}: {item.message}" for item in d.related)
     if diagnostics:
         counts = Counter(d.severity.value for d in diagnostics)
         parts = [f"{counts[s]} {s}{'s' if counts[s] != 1 else ''}" for s in ("error", "warning", "info") if counts[s]]

@@ -18,6 +18,7 @@ from __future__ import annotations
 
 from collections.abc import Sequence
 from dataclasses import replace
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -48,6 +49,9 @@ from kerascheck.static.values import (
     Tensor,
     Value,
 )
+
+if TYPE_CHECKING:
+    from kerascheck.static.project import Session
 
 _UNKNOWN_LAYER = kf.Layer(kind=None)
 _MODEL_CLASSES = frozenset({"keras.Model", "keras.models.Model"})
@@ -97,7 +101,9 @@ class Interpreter:
     MAX_RUNS_PER_FUNCTION = 8
     MAX_RUNS_PER_FILE = 200
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
+        # Project-wide analysis (static/project.py): imports of the project's own modules.
+        self.session = session
         self.models: list[ModelObj] = []
         self.model_levels: dict[int, int] = {}
         self.model_indexes: dict[int, int] = {}
@@ -177,6 +183,8 @@ class Interpreter:
                 self.frames[-1].returns.append(value)
             return True
         elif isinstance(statement, (cst.Import, cst.ImportFrom)):
+            if self.session is not None and self.session.bind_import(statement, env, self):
+                return False
             for local, full in import_bindings(statement):
                 env[local] = Ref(canonical(full))
         elif isinstance(statement, cst.FunctionDef):
@@ -213,7 +221,8 @@ class Interpreter:
         return False
 
     def exec_if(self, statement: cst.If, env: Env) -> bool:
-        test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
+        imported = self.session is not None and self.session.summarising  # then __name__ != "__main__"
+        test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(not imported)
         orelse = statement.orelse
         else_body: Block = ()
         if isinstance(orelse, cst.Else):
@@ -385,6 +394,8 @@ class Interpreter:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
         anchor = kf.Anchor(node=node, statement=self.current_statement)
+        if self.session is not None:
+            self.session.saw_call(node, anchor)
         self.current_call, self.current_env = node, env
         if isinstance(callee, Ref):
             return self.call_ref(callee.qualname, args, anchor)
@@ -601,9 +612,13 @@ class Interpreter:
         self.frames.append(frame)
         self.depth += 1
         caller_statement = self.current_statement
+        if self.session is not None:
+            self.session.enter(function)
         try:
             self.exec_block(function.node.body.body, local)
         finally:
+            if self.session is not None:
+                self.session.leave()
             self.depth -= 1
             self.frames.pop()
             self.current_statement = caller_statement

@@ -10,7 +10,8 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from dataclasses import dataclass
+from dataclasses import dataclass, field
+from pathlib import Path
 
 import libcst as cst
 
@@ -20,16 +21,21 @@ from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
 from kerascheck.static.positions import NodePositions
+from kerascheck.static.project import Project, Session
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import is_suppressed, suppressions
 
 
 def parse(program: Program) -> cst.Module:
-    if _may_nest_too_deeply(program.text):
+    return parse_text(program.text)
+
+
+def parse_text(text: str) -> cst.Module:
+    if _may_nest_too_deeply(text):
         # libcst's native parser overflows its stack (a segfault, not an exception) on
         # brackets nested far beyond what CPython accepts; let CPython reject those first.
-        compile(program.text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
-    return cst.parse_module(program.text)
+        compile(text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    return cst.parse_module(text)
 
 
 _BRACKETS = re.compile(r"[()\[\]{}]")
@@ -45,14 +51,15 @@ def _may_nest_too_deeply(text: str) -> bool:
     return max(depth, default=0) >= SUSPICIOUS_NESTING
 
 
-def extract_facts(module: cst.Module) -> ProgramFacts:
+def extract_facts(module: cst.Module, session: Session | None = None) -> ProgramFacts:
     """Source facts for a parsed module (the static front-end's whole answer).
 
     Code nested deeper than the interpreter can follow yields no facts: silence,
-    not a guess and not a crash.
+    not a guess and not a crash. With a ``session``, imports of the project's own
+    modules are followed (static/project.py).
     """
     try:
-        return Interpreter().run(module)
+        return Interpreter(session=session).run(module)
     except RecursionError:
         return ProgramFacts()
 
@@ -113,17 +120,39 @@ class Analysis:
     diagnostics: list[Diagnostic]
     module: cst.Module | None = None
     facts: ProgramFacts | None = None
+    # Project modules the findings depend on (resolved path -> digest of its bytes), and notes on
+    # what the analysis could not follow (an import cycle, a module that does not parse, ...).
+    deps: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def session_for(project: Project | None, filename: str) -> Session | None:
+    """A project session for a real file (``<string>`` and stdin without a name have no project)."""
+    if project is None or not filename.endswith((".py", ".ipynb")):
+        return None
+    path = Path(filename).resolve()
+    return Session(project, path) if path.parent.is_dir() else None
 
 
 def analyse_program(
-    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+    program: Program,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
 ) -> Analysis:
     if not mentions_keras(program.text):
         return Analysis([])
+    session = session_for(project, filename)
     broken: list[Diagnostic] = []
     while True:
         try:
-            module = parse(program)
+            if session is not None and session.path is not None and not program.cell_starts:
+                from kerascheck.cache import digest
+
+                text_digest = digest(program.text.encode("utf-8", "surrogatepass"))
+                module = session.project.parse(session.path, text_digest, program.text)
+            else:
+                module = parse(program)
             break
         except (cst.ParserSyntaxError, SyntaxError) as error:
             if isinstance(error, SyntaxError):
@@ -137,10 +166,14 @@ def analyse_program(
             program = program.without_cell(diagnostic.cell)
         except (RecursionError, MemoryError):
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
-    facts = extract_facts(module)
+    facts = extract_facts(module, session)
     found = engine.run_rules(facts, selection)
+    deps = {str(path): content for path, content in session.deps.items()} if session is not None else {}
+    notes = list(session.notes) if session is not None else []
+    if session is not None:
+        found = [session.relocate(d, filename) for d in found]
     if not found:
-        return Analysis(broken, module, facts)
+        return Analysis(broken, module, facts, deps, notes)
     table = suppressions(program.text)
     starts = dict(program.cell_starts)
 
@@ -153,19 +186,31 @@ def analyse_program(
         return is_suppressed(diagnostic, table, line)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
-    return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
+    return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts, deps, notes)
 
 
 def lint_program(
-    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+    program: Program,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
 ) -> list[Diagnostic]:
-    return analyse_program(program, filename, selection).diagnostics
+    return analyse_program(program, filename, selection, project).diagnostics
 
 
-def lint_bytes(raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION) -> list[Diagnostic]:
-    """Lint a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
+def analyse_bytes(
+    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION, project: Project | None = None
+) -> Analysis:
+    """Analyse a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
     try:
         program = load_program(raw, filename)
     except UnreadableSource as error:
-        return [tool_diagnostic("KC002", str(error), filename)]
-    return lint_program(program, filename, selection)
+        return Analysis([tool_diagnostic("KC002", str(error), filename)])
+    return analyse_program(program, filename, selection, project)
+
+
+def lint_bytes(
+    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION, project: Project | None = None
+) -> list[Diagnostic]:
+    """Lint a file's bytes; imports of the project's own modules are followed (a fresh project if none given)."""
+    return analyse_bytes(raw, filename, selection, project if project is not None else Project()).diagnostics
