@@ -150,6 +150,7 @@ def check(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
         )
         report.errors.extend(found.errors)
+        report.notes.extend(found.notes)
         report.files += found.files
         if args.fix or args.diff:
             return fix_and_emit(found.diagnostics, report, config, args)

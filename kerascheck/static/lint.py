@@ -21,6 +21,7 @@ from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
 from kerascheck.static.positions import NodePositions
+from kerascheck.static.prefilter import may_contribute
 from kerascheck.static.project import Project, Session
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import is_suppressed, suppressions
@@ -140,9 +141,12 @@ def analyse_program(
     selection: engine.Selection = engine.DEFAULT_SELECTION,
     project: Project | None = None,
 ) -> Analysis:
-    if not mentions_keras(program.text):
-        return Analysis([])
     session = session_for(project, filename)
+    if program.cell_starts:  # a notebook is a program, never a library module: only the keras test
+        if not mentions_keras(program.text):
+            return Analysis([])
+    elif not may_contribute(program.text, session.imports_keras_module if session is not None else None):
+        return Analysis([])  # nothing here can be a finding: not even parsed (static/prefilter.py)
     broken: list[Diagnostic] = []
     while True:
         try:

@@ -62,6 +62,7 @@ MODULE_KEY = "__file__"  # the env entry naming the file a scope belongs to (as 
 MAX_MODULE_BYTES = 1_000_000  # a larger (generated) module is not followed
 MAX_IMPORT_DEPTH = 12  # nested summaries (a imports b imports c ...) before the rest is unknown
 MAX_MODULES = 1000  # summaries per run
+MAX_PREFILTER_DEPTH = 3  # import levels the prefilter follows to find a module that names keras
 MAX_PARSED = 256  # parsed modules kept for reuse in one run (least recently used dropped)
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _LIBRARY_TOPS = frozenset(prefix.split(".")[0] for prefix, _ in KERAS_PREFIXES) | {"keras", "tensorflow", "tf"}
@@ -112,9 +113,10 @@ class Resolver:
         if cached is not None:
             return cached
         candidates = [folder, _package_top(importer)]
-        root = self.root if self.root is not None and _is_within(importer, self.root) else project_root(folder)
-        if root is not None:
-            candidates.extend([root, root / "src"])
+        nearest = project_root(folder)
+        for root in (nearest, self.root if self.root is not None and _is_within(importer, self.root) else None):
+            if root is not None:
+                candidates.extend([root, root / "src"])
         roots = tuple(dict.fromkeys(c for c in candidates if c.is_dir()))
         self._roots[folder] = roots
         return roots
@@ -178,6 +180,7 @@ class Summary:
     text: str = ""
     deps: dict[Path, str] = field(default_factory=dict)  # every project module it (transitively) imports
     problem: str | None = None  # why its names are unknown (does not parse, too large, ...)
+    notes: list[str] = field(default_factory=list)  # what its own imports could not follow
     _positions: NodePositions | None = None
 
     def positions(self) -> NodePositions | None:
@@ -227,9 +230,31 @@ class Project:
         self.statistics = Statistics()
         # id(call node) -> (node, module): calls run while summarising a module's top level.
         self.top_level_calls: dict[int, tuple[cst.CSTNode, Path]] = {}
+        self.keras_modules: dict[Path, bool] = {}  # the prefilter's answers (see mentions_keras)
+
+    def mentions_keras(self, path: Path, depth: int = 0) -> bool:
+        """Whether the module or a project module it imports (a few levels deep) names keras/tensorflow."""
+        known = self.keras_modules.get(path)
+        if known is not None:
+            return known
+        self.keras_modules[path] = False  # a cycle ends here
+        raw = self.read(path) or b""
+        found = b"keras" in raw or b"tensorflow" in raw
+        if not found and depth < MAX_PREFILTER_DEPTH:
+            from kerascheck.static.prefilter import imported_modules
+
+            text = raw.decode("utf-8", "replace")
+            for module, level in imported_modules(text):
+                target = self.resolver.resolve(path, module, level)
+                if target is not None and self.mentions_keras(target, depth + 1):
+                    found = True
+                    break
+        self.keras_modules[path] = found
+        return found
 
     def forget(self, paths: set[Path] | None = None) -> None:
         """Drop summaries (all, or of these files and whatever imports them): their sources changed."""
+        self.keras_modules.clear()
         if paths is None:
             self.summaries.clear()
             return
@@ -311,7 +336,7 @@ class Project:
             self.in_progress.pop()
         deps = dict(session.deps)
         deps.pop(path, None)
-        return Summary(path, content, env, module, text, deps, problem)
+        return Summary(path, content, env, module, text, deps, problem, session.notes)
 
 
 @dataclass
@@ -338,6 +363,18 @@ class Session:
         self.modules: list[Path | None] = []  # the module of each user function being run
         self.entry: kf.Anchor | None = None  # the linted file's call that entered another module
         self.pending: kf.Anchor | None = None  # the latest call anchor seen in the linted file
+
+    def imports_keras_module(self, text: str) -> bool:
+        """The prefilter's question: does this file import a project module that names keras?"""
+        if self.path is None:
+            return False
+        from kerascheck.static.prefilter import imported_modules
+
+        for module, level in imported_modules(text):
+            target = self.project.resolver.resolve(self.path, module, level)
+            if target is not None and target != self.path and self.project.mentions_keras(target):
+                return True
+        return False
 
     # -- the interpreter's hooks ------------------------------------------
 
@@ -470,6 +507,8 @@ class Session:
         self.deps.update(summary.deps)
         if summary.problem is not None:
             self._note(f"{_shown(target)}: {summary.problem}")
+        for note in summary.notes:  # what its own imports could not follow
+            self._note(note)
         return summary
 
     def _imported(self, value: Value, interpreter: Interpreter) -> Value:
