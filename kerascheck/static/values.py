@@ -202,6 +202,10 @@ class ModelObj(Value):
 
     def __init__(self, anchor: Anchor, kind: str, name: str | None = None) -> None:
         self.anchor = anchor
+        # Set when the program state registers the model: its position among the program's
+        # models (a stable key, in creation order) and the branch depth it was created at.
+        self.index = -1
+        self.level = 0
         self.kind = kind  # "sequential" | "functional" | "subclass"
         self.name = name
         self.layers: list[Layer] = []  # the Sequential stack
@@ -233,3 +237,7 @@ class ModelObj(Value):
         if self.kind == "sequential":
             return [(tuple(self.layers), None)] if self.layers else []
         return self.outputs
+
+
+Env = dict[str, Value]
+"""Names bound in one scope (module, function body)."""
