@@ -109,17 +109,16 @@ class Interpreter:
                 anchor = kf.Anchor(node=cls.node.name, statement=cls.node)
                 self.instantiate_model(cls, Args([], {}, has_star=True), anchor)
         models: list[kf.Model] = []
-        latest: dict[int, int] = {}  # interpreter model index -> fact index of its last compile
         for model in self.state.models:
             models.extend(self.model_facts(model))
-            latest[model.index] = len(models) - 1
         data = self.state
         return kf.ProgramFacts(
             models=tuple(models),
-            argmaxes=tuple(replace(a, model=_remap(latest, a.model)) for a in data.argmaxes),
+            argmaxes=tuple(data.argmaxes),
             metric_calls=tuple(data.metric_calls),
-            removed_calls=tuple(replace(c, model=_remap(latest, c.model)) for c in data.removed_calls),
-            leaks=tuple(data.leaks),
+            removed_calls=tuple(data.removed_calls),
+            preprocessing_fits=tuple(data.preprocessing_fits),
+            splits=tuple(data.splits),
         )
 
     # -- statements -------------------------------------------------------
@@ -339,7 +338,8 @@ class Interpreter:
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
                 elements.append(operators.Slice(whole=whole))
-        return operators.subscript(value, elements)
+        of = node.value.value if isinstance(node.value, cst.Name) else None
+        return operators.subscript(value, elements, of)
 
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
@@ -449,6 +449,7 @@ class Interpreter:
                     fits=tuple(fits),
                     compile_anchor=compile_anchor,
                     loss_in_use=not model.loss_unused(),
+                    key=model.index,
                 )
             )
         return facts
@@ -503,10 +504,6 @@ class Interpreter:
         for star in (params.star_arg, params.star_kwarg):
             if isinstance(star, cst.Param):
                 local[star.name.value] = UNKNOWN
-
-
-def _remap(table: dict[int, int], index: int | None) -> int | None:
-    return None if index is None else table.get(index)
 
 
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:

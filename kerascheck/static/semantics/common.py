@@ -9,6 +9,8 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+import libcst as cst
+
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.keras_api import const_int
@@ -23,7 +25,7 @@ def one_hot(classes: int | None, source: Value | None, anchor: kf.Anchor | None,
     if classes is None and base.labels is not None and base.labels.encoding is LabelEncoding.INTEGER:
         classes = base.labels.num_classes
     labels = kf.Labels(encoding=LabelEncoding.ONE_HOT, num_classes=classes, anchor=anchor or kf.NOWHERE, source=how)
-    return replace(base, labels=labels, raw_images=False)
+    return replace(base, labels=labels, raw_images=False).transformed("one-hot")
 
 
 def argmax(state: ProgramState, value: Value | None, axis: Value | None, anchor: kf.Anchor) -> Value:
@@ -34,7 +36,7 @@ def argmax(state: ProgramState, value: Value | None, axis: Value | None, anchor:
         return Prediction(value.model, processed=True)
     if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.ONE_HOT:
         labels = replace(value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels")
-        return replace(value, labels=labels)
+        return replace(value, labels=labels).transformed("argmax")
     return UNKNOWN
 
 
@@ -47,6 +49,41 @@ def rounding_call(ctx: CallContext) -> Value:
     """``np.round(pred)``, ``np.where(pred > .5, 1, 0)``: predictions turned into labels."""
     first = ctx.first
     return Prediction(first.model, processed=True) if isinstance(first, Prediction) else UNKNOWN
+
+
+def describe(value: Value | None, node: cst.BaseExpression | None, identity: int | None = None) -> kf.ArrayInfo | None:
+    """An argument as an :class:`~kerascheck.facts.ArrayInfo` (None when it was not passed)."""
+    if value is None:
+        return None
+    name = node.value if isinstance(node, cst.Name) else None
+    if not isinstance(value, Data):
+        return kf.ArrayInfo(name=name)
+    return kf.ArrayInfo(
+        name=name,
+        split=value.split,
+        identity=identity,
+        slice_of=value.sliced_from,
+        ordered=value.ordered,
+        raw_images=value.raw_images,
+        dataset=value.dataset,
+        transforms=value.transforms,
+    )
+
+
+def operand(value: Value | None) -> kf.Operand | None:
+    """An evaluation call's argument as an :class:`~kerascheck.facts.Operand`."""
+    if value is None:
+        return None
+    if isinstance(value, Prediction):
+        return kf.Operand(predictions_of=value.model, processed=value.processed)
+    if isinstance(value, Data):
+        return kf.Operand(labels=value.labels)
+    return kf.Operand()
+
+
+def shuffled(value: Value) -> Value:
+    """Rows shuffled: no longer in class order (other values unchanged)."""
+    return replace(value, ordered=False).transformed("shuffled") if isinstance(value, Data) else value
 
 
 def given(value: Value | None) -> bool:

@@ -9,14 +9,13 @@ data helpers (``to_categorical``, ``load_data``, directory datasets,
 
 from __future__ import annotations
 
-import re
 from dataclasses import replace
 
 import libcst as cst
 
 from kerascheck import facts as kf
 from kerascheck import vocabulary as kv
-from kerascheck.facts import LabelEncoding
+from kerascheck.facts import LabelEncoding, Split
 from kerascheck.static.keras_api import (
     Args,
     const_int,
@@ -27,7 +26,7 @@ from kerascheck.static.keras_api import (
     make_metric,
     metric_spec_of,
 )
-from kerascheck.static.semantics.common import argmax_call, given, is_number, one_hot
+from kerascheck.static.semantics.common import argmax_call, describe, given, is_number, one_hot
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY, Precedence
 from kerascheck.static.values import (
@@ -114,14 +113,15 @@ def first_input(args: Args) -> Value | None:
 @REGISTRY.function("keras.Input", "keras.layers.Input", precedence=Precedence.KERAS_BUILD)
 def input_tensor(ctx: CallContext) -> Value:
     layer = make_layer("Input", ctx.args, ctx.anchor)
-    return Tensor((layer.layer,)) if isinstance(layer, LayerObj) else UNKNOWN
+    return Tensor((replace(layer.layer, key=ctx.state.layer_key()),)) if isinstance(layer, LayerObj) else UNKNOWN
 
 
 @REGISTRY.family(
     "keras.layers.<Class>", lambda q: _member(q, "keras.layers") is not None, precedence=Precedence.KERAS_BUILD
 )
 def layer(ctx: CallContext) -> Value:
-    return make_layer(ctx.qualname.rpartition(".")[2], ctx.args, ctx.anchor)
+    made = make_layer(ctx.qualname.rpartition(".")[2], ctx.args, ctx.anchor)
+    return LayerObj(replace(made.layer, key=ctx.state.layer_key())) if isinstance(made, LayerObj) else made
 
 
 @REGISTRY.method(LayerObj, "__call__")
@@ -278,11 +278,9 @@ REGISTRY.methods_on(ModelObj)
 
 # -- fit ------------------------------------------------------------------
 
-_TEST_NAME = re.compile(r"(?:^|_)(?:test|testing)(?:$|_)", re.I)
-_TRAIN_NAME = re.compile(r"train", re.I)
-
 
 def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
+    """What a ``fit`` was given: labels per head, the arrays and their origin, validation."""
     x, y = args.get("x", 0), args.get("y", 1)
     heads = model.chains()
     labels = labels_per_head(x, y, heads)
@@ -292,23 +290,51 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
     has_validation: bool | None = None
     if not args.has_star or validation_data is not None or validation_split is not None:
         has_validation = given(validation_data) or given(validation_split)
-    split_value = validation_split.value if isinstance(validation_split, Const) else None
-    splits_off = isinstance(split_value, (int, float)) and split_value > 0
-    ordered = any(isinstance(v, Data) and v.ordered for v in (x, y))
-    x_node, y_node = args.node("x", 0), args.node("y", 1)
-    on_test = any(isinstance(v, Data) and v.split == "test" for v in (x, y)) or any(
-        _test_like(node) for node in (x_node, y_node)
-    )
+    split: float | None = None
+    if validation_split is None:
+        split = 0.0
+    elif isinstance(validation_split, Const) and is_number(validation_split.value):
+        split = float(validation_split.value)
+    validation_x = validation_y = None
+    if isinstance(validation_data, Seq) and validation_data.items:
+        validation_x = validation_data.items[0]
+        validation_y = validation_data.items[1] if len(validation_data.items) > 1 else None
+    elif validation_data is not None:
+        validation_x = UNKNOWN
+    # Name the validation arrays only when written as a literal (x_val, y_val) in the call.
+    node = args.node("validation_data", None)
+    elements = node.elements if isinstance(node, (cst.Tuple, cst.List)) else ()
+    vx_node = elements[0].value if elements else None
+    vy_node = elements[1].value if len(elements) > 1 else None
+    identities = _identities((x, y, validation_x, validation_y))
     return kf.Fit(
         anchor=anchor,
         labels=labels,
         has_validation=has_validation,
-        unscaled_images=isinstance(x, Data) and x.raw_images,
-        trains_on_test=on_test,
-        validates_on_training=_validates_on_training(x, x_node, validation_data, args),
-        ordered_validation_split=splits_off and ordered,
-        reconstruction=_same_data(x, y, x_node, y_node),
+        x=describe(x, args.node("x", 0), identities[0]),
+        y=describe(y, args.node("y", 1), identities[1]),
+        validation_x=describe(validation_x, vx_node, identities[2]),
+        validation_y=describe(validation_y, vy_node, identities[3]),
+        validation_split=split,
     )
+
+
+def _identities(values: tuple[Value | None, ...]) -> tuple[int | None, ...]:
+    """Number the tracked arrays among ``values`` so that the same object gets the same number."""
+    seen: list[Value] = []
+    numbers: list[int | None] = []
+    for value in values:
+        if not isinstance(value, Data):
+            numbers.append(None)
+            continue
+        for index, other in enumerate(seen):
+            if other is value:
+                numbers.append(index)
+                break
+        else:
+            numbers.append(len(seen))
+            seen.append(value)
+    return tuple(numbers)
 
 
 def labels_per_head(
@@ -342,34 +368,8 @@ def with_class_weight(labels: tuple[kf.Labels | None, ...], weights: Value | Non
     return (current,)
 
 
-def _validates_on_training(
-    x: Value | None, x_node: cst.BaseExpression | None, validation: Value | None, args: Args
-) -> bool:
-    node = args.node("validation_data", None)
-    if isinstance(node, (cst.Tuple, cst.List)) and node.elements and x_node is not None:
-        first = node.elements[0].value
-        if isinstance(first, cst.Name) and isinstance(x_node, cst.Name) and first.value == x_node.value:
-            return True
-    if isinstance(validation, Seq) and validation.items and isinstance(x, Data):
-        return validation.items[0] is x and x.split != "test"
-    return False
-
-
 def _labels_of(value: Value) -> kf.Labels | None:
     return value.labels if isinstance(value, Data) else None
-
-
-def _same_data(x: Value | None, y: Value | None, x_node: object, y_node: object) -> bool:
-    """``fit(x, x)``: the same variable, or the same tracked array, as input and target."""
-    if isinstance(x_node, cst.Name) and isinstance(y_node, cst.Name) and x_node.value == y_node.value:
-        return True
-    return isinstance(x, Data) and x is y
-
-
-def _test_like(node: cst.BaseExpression | None) -> bool:
-    """``x_test``, ``test_images``: a variable named as the test set (not ``x_train_test``)."""
-    name = node.value if isinstance(node, cst.Name) else None
-    return bool(name and _TEST_NAME.search(name) and not _TRAIN_NAME.search(name))
 
 
 # -- keras.utils, keras.datasets, image preprocessing ---------------------
@@ -406,7 +406,7 @@ def load_dataset(ctx: CallContext) -> Value:
     if encoding is LabelEncoding.BINARY:
         labels = replace(labels, minority_fraction=0.5)
     sides = []
-    for split in ("train", "test"):
+    for split in (Split.TRAIN, Split.TEST):
         sides.append(Seq((Data(raw_images=images, split=split), Data(labels=labels, split=split))))
     return Seq(tuple(sides))
 
@@ -430,7 +430,7 @@ def directory_dataset(ctx: CallContext) -> Value:
             anchor=ctx.anchor,
             source=f"{ctx.qualname.rsplit('.', 1)[1]}(label_mode={mode!r})",
         )
-    split = "test" if "test" in (const_str(ctx.arg("subset")) or "") else None
+    split = Split.TEST if "test" in (const_str(ctx.arg("subset")) or "") else None
     return Data(labels=labels, raw_images="image" in ctx.qualname, dataset=True, split=split)
 
 

@@ -13,7 +13,7 @@ from dataclasses import replace
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics.common import argmax, argmax_call, rounding_call
+from kerascheck.static.semantics.common import argmax, argmax_call, rounding_call, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
 from kerascheck.static.values import UNKNOWN, Const, Data, Eye, Filled, Prediction, Seq, Value
@@ -84,7 +84,7 @@ def filled(ctx: CallContext) -> Value:
 
 @REGISTRY.function("numpy.sort")
 def sort(ctx: CallContext) -> Value:
-    return replace(ctx.first, ordered=True) if isinstance(ctx.first, Data) else UNKNOWN
+    return replace(ctx.first, ordered=True).transformed("sorted") if isinstance(ctx.first, Data) else UNKNOWN
 
 
 @REGISTRY.function("numpy.random.shuffle")
@@ -92,7 +92,7 @@ def shuffle_in_place(ctx: CallContext) -> Value:
     """``np.random.shuffle(x)`` shuffles ``x`` in place: rebind it, shuffled."""
     first = ctx.first
     if first is not None:
-        ctx.rebind_argument(0, replace(first, ordered=False) if isinstance(first, Data) else first)
+        ctx.rebind_argument(0, shuffled(first))
     return Const(None)
 
 

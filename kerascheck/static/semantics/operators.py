@@ -60,7 +60,12 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     for side in (left, right):
         if isinstance(side, Data) and function is not None:
             # Any arithmetic rescales pixels; label arithmetic changes what they mean.
-            return Data(split=side.split, ordered=side.ordered, dataset=side.dataset)
+            return Data(
+                split=side.split,
+                ordered=side.ordered,
+                dataset=side.dataset,
+                transforms=(*side.transforms, "arithmetic"),
+            )
         if isinstance(side, Prediction):
             return side
     return UNKNOWN
@@ -73,14 +78,15 @@ def unpack(value: Value, count: int) -> list[Value] | None:
     return None
 
 
-def subscript(value: Value, elements: Subscript) -> Value:
+def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value:
+    """``value[elements]``; ``of`` names the variable subscripted, if it is a plain name."""
     single = elements[0] if len(elements) == 1 and isinstance(elements[0], Index) else None
     if isinstance(value, Eye) and isinstance(single, Index):
         return one_hot(value.size, single.value, None, "np.eye(n)[y]")
     if isinstance(value, Prediction):
         return value
     if isinstance(value, Data):
-        return _data_subscript(value, elements, single)
+        return _data_subscript(value, elements, single, of)
     if single is None or not isinstance(single.value, Const):
         return UNKNOWN
     key = single.value.value
@@ -91,13 +97,14 @@ def subscript(value: Value, elements: Subscript) -> Value:
     return UNKNOWN
 
 
-def _data_subscript(value: Data, elements: Subscript, single: Index | None) -> Value:
+def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: str | None) -> Value:
     if all(isinstance(element, Slice) for element in elements):
         # A new object: two slices of one array are different data. Cutting columns
         # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
+        sliced = replace(value, sliced_from=of or value.sliced_from)
         if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
-            return replace(value)
-        return replace(value, labels=None)
+            return sliced
+        return replace(sliced, labels=None)
     if single is None:
         return replace(value, labels=None, ordered=False)  # y[:, 1] picks a column
     if isinstance(single.value, Const):

@@ -11,12 +11,12 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kerascheck import facts as kf
-from kerascheck.facts import LabelEncoding
+from kerascheck.facts import LabelEncoding, Split
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics.common import is_number
+from kerascheck.static.semantics.common import describe, is_number, operand, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
-from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Prediction, Seq, Value
+from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Seq, Value
 
 # Estimators whose fit learns statistics of the data: fitting them before a split leaks.
 LEAKY_ESTIMATORS = frozenset(
@@ -35,28 +35,6 @@ LEAKY_ESTIMATORS = frozenset(
 )
 LABEL_ENCODERS = frozenset({"OneHotEncoder", "LabelBinarizer", "MultiLabelBinarizer", "LabelEncoder"})
 ESTIMATOR_MODULES = ("sklearn.preprocessing.", "sklearn.impute.", "sklearn.decomposition.")
-# scikit-learn metrics that need class labels, not scores.
-CLASSIFICATION_METRICS = frozenset(
-    {
-        "accuracy_score",
-        "balanced_accuracy_score",
-        "classification_report",
-        "confusion_matrix",
-        "multilabel_confusion_matrix",
-        "precision_score",
-        "recall_score",
-        "f1_score",
-        "fbeta_score",
-        "precision_recall_fscore_support",
-        "matthews_corrcoef",
-        "cohen_kappa_score",
-        "jaccard_score",
-        "hamming_loss",
-        "zero_one_loss",
-        "ConfusionMatrixDisplay.from_predictions",
-    }
-)
-
 REGISTRY.methods_on(Estimator)
 
 
@@ -75,35 +53,32 @@ def train_test_split(ctx: CallContext) -> Value:
     if ctx.args.has_star:
         return UNKNOWN
     parts: list[Value] = []
+    preprocessed_by: list[int] = []
     for array in ctx.args.positional:
         base = array if isinstance(array, Data) else Data()
-        for fit_anchor, kind in base.fitted_by:
-            ctx.state.leaks.append(kf.PreprocessingLeak(anchor=fit_anchor, estimator=kind))
+        preprocessed_by += [key for key in base.fitted_by if key not in preprocessed_by]
         base = replace(base, fitted_by=())
-        parts += [replace(base, split="train"), replace(base, split="test")]
+        parts += [replace(base, split=Split.TRAIN), replace(base, split=Split.TEST)]
+    ctx.state.splits.append(kf.DataSplit(anchor=ctx.anchor, preprocessed_by=tuple(preprocessed_by)))
     return Seq(tuple(parts))
 
 
 @REGISTRY.function("sklearn.utils.shuffle")
 def shuffle(ctx: CallContext) -> Value:
-    shuffled = [replace(v, ordered=False) if isinstance(v, Data) else v for v in ctx.args.positional]
-    if len(shuffled) > 1:
-        return Seq(tuple(shuffled))
-    return shuffled[0] if shuffled else UNKNOWN
+    arrays = [shuffled(v) for v in ctx.args.positional]
+    if len(arrays) > 1:
+        return Seq(tuple(arrays))
+    return arrays[0] if arrays else UNKNOWN
 
 
 @REGISTRY.family("sklearn.metrics.*", lambda q: q.startswith("sklearn.metrics."))
 def metric(ctx: CallContext) -> Value:
+    """Every metric call is recorded with what its arguments are; rules decide which need labels."""
     function = ctx.qualname.removeprefix("sklearn.metrics.")
-    if function not in CLASSIFICATION_METRICS:
-        return UNKNOWN
     y_true, y_pred = ctx.arg("y_true", 0), ctx.arg("y_pred", 1)
-    raw = any(isinstance(v, Prediction) and not v.processed for v in (y_true, y_pred))
-    one_hot = isinstance(y_true, Data) and y_true.labels is not None and y_true.labels.encoding is LabelEncoding.ONE_HOT
-    if raw or one_hot:
-        ctx.state.metric_calls.append(
-            kf.MetricCall(anchor=ctx.anchor, function=function, raw_predictions=raw, one_hot_truth=one_hot)
-        )
+    ctx.state.metric_calls.append(
+        kf.MetricCall(anchor=ctx.anchor, function=function, y_true=operand(y_true), y_pred=operand(y_pred))
+    )
     return UNKNOWN
 
 
@@ -143,11 +118,15 @@ def fit(ctx: CallContext) -> Value:
     fitted = ctx.receiver
     assert isinstance(fitted, Estimator)
     data = ctx.arg("X", 0)
-    whole = not (isinstance(data, Data) and data.split == "train")
     classes = fitted.classes
     if isinstance(data, Seq) and all(isinstance(item, Const) for item in data.items):
         classes = len({item.value for item in data.items if isinstance(item, Const)})
-    fitted = replace(fitted, fit_anchor=ctx.anchor, fitted_on_whole=whole, classes=classes)
+    key = len(ctx.state.preprocessing_fits)
+    fitted_on = describe(data, ctx.args.node("X", 0))
+    ctx.state.preprocessing_fits.append(
+        kf.PreprocessingFit(anchor=ctx.anchor, estimator=fitted.kind, fitted_on=fitted_on, key=key)
+    )
+    fitted = replace(fitted, fit_key=key, classes=classes)
     ctx.rebind_receiver(fitted)
     if ctx.method == "fit":
         return fitted
@@ -166,9 +145,9 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
     kind = estimator.kind
     if kind in LEAKY_ESTIMATORS:
         fitted_by = base.fitted_by
-        if estimator.fitted_on_whole and estimator.fit_anchor is not None and base.split is None:
-            fitted_by = (*fitted_by, (estimator.fit_anchor, kind))
-        return replace(base, labels=None, raw_images=False, fitted_by=fitted_by)
+        if estimator.fit_key is not None and base.split is None:
+            fitted_by = (*fitted_by, estimator.fit_key)  # its statistics are in the data from now on
+        return replace(base, labels=None, raw_images=False, fitted_by=fitted_by).transformed(kind)
     encoding: LabelEncoding | None = None
     classes = estimator.classes
     if kind == "OneHotEncoder":
@@ -180,4 +159,4 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
     elif kind == "LabelEncoder":
         encoding = LabelEncoding.INTEGER
     labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=anchor, source=f"{kind}")
-    return replace(base, labels=labels if encoding else None, raw_images=False)
+    return replace(base, labels=labels if encoding else None, raw_images=False).transformed(kind)

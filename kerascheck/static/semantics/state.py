@@ -24,8 +24,10 @@ class ProgramState:
         self.argmaxes: list[kf.Argmax] = []
         self.metric_calls: list[kf.MetricCall] = []
         self.removed_calls: list[kf.RemovedApiCall] = []
-        self.leaks: list[kf.PreprocessingLeak] = []
+        self.preprocessing_fits: list[kf.PreprocessingFit] = []
+        self.splits: list[kf.DataSplit] = []
         self._instances = itertools.count(1)
+        self._layers = itertools.count(1)
 
     def register(self, model: ModelObj) -> ModelObj:
         """Give a new model its stable key and remember where (which branch depth) it was made."""
@@ -37,6 +39,10 @@ class ProgramState:
     def changed_conditionally(self, model: ModelObj) -> bool:
         """Whether a change to ``model`` now happens inside a branch it was not created in."""
         return self.conditional > model.level
+
+    def layer_key(self) -> str:
+        """A key naming the next layer built ("L1", "L2", ...: creation order in this program)."""
+        return f"L{next(self._layers)}"
 
     def next_instance(self) -> int:
         """A fresh number telling two estimators of the same kind apart."""

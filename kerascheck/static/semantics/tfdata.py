@@ -8,10 +8,8 @@ that keep elements as they are (batching, caching, shuffling) are a table;
 
 from __future__ import annotations
 
-from dataclasses import replace
-
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics.common import argmax_call, one_hot, rounding_call
+from kerascheck.static.semantics.common import argmax_call, one_hot, rounding_call, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
 from kerascheck.static.values import UNKNOWN, Data, Prediction, Seq, Value
@@ -49,7 +47,7 @@ def tf_shuffle(ctx: CallContext) -> Value:
     first = ctx.first
     if first is None:
         return UNKNOWN
-    return replace(first, ordered=False) if isinstance(first, Data) else first
+    return shuffled(first)
 
 
 @REGISTRY.method(Data, "map")
