@@ -22,8 +22,8 @@ RULE_PATTERN = {
 
 
 def _property(setting: Setting) -> dict[str, object]:
-    rules = {"type": "array", "items": RULE_PATTERN}
-    strings = {"type": "array", "items": {"type": "string"}}
+    rules: dict[str, object] = {"type": "array", "items": RULE_PATTERN}
+    strings: dict[str, object] = {"type": "array", "items": {"type": "string"}}
     kinds: dict[str, dict[str, object]] = {
         "rules": rules,
         "strings": strings,
