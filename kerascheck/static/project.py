@@ -514,7 +514,7 @@ class Session:
     def _imported(self, value: Value, interpreter: Interpreter) -> Value:
         """The importer's own copy of a mutable value (a model compiled here must not change the summary)."""
         if isinstance(value, ModelObj):
-            return interpreter.register(_copy_model(value))
+            return interpreter.state.register(_copy_model(value))
         if isinstance(value, Instance):
             copy = Instance(value.cls)
             copy.attrs.update(value.attrs)
@@ -594,15 +594,20 @@ def _public(env: dict[str, Value]) -> Iterator[tuple[str, Value]]:
 
 
 def _copy_model(model: ModelObj) -> ModelObj:
+    """A fresh model for the importer, its layers keyed apart from the importer's own ("L1" -> "import.L1")."""
     copy = ModelObj(model.anchor, model.kind, model.name)
-    copy.layers = list(model.layers)
-    copy.outputs = list(model.outputs)
+    copy.layers = [_rekeyed(layer) for layer in model.layers]
+    copy.outputs = [(tuple(_rekeyed(layer) for layer in chain), name) for chain, name in model.outputs]
     copy.loss_spec, copy.metric_spec = model.loss_spec, model.metric_spec
     copy.compiled, copy.compile_anchor = model.compiled, model.compile_anchor
     copy.fits = list(model.fits)
     copy.earlier_phases = list(model.earlier_phases)
     copy.trained, copy.nested, copy.inference = model.trained, model.nested, model.inference
     return copy
+
+
+def _rekeyed(layer: kf.Layer) -> kf.Layer:
+    return replace(layer, key=f"import.{layer.key}") if layer.key is not None else layer
 
 
 def _shown(path: Path) -> str:
