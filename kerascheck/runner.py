@@ -73,7 +73,7 @@ def lint_task(task: Task, project: Project | None = None) -> Outcome:
     from kerascheck.static.lint import analyse_bytes
 
     try:
-        analysis = analyse_bytes(task.raw, task.filename, task.selection, project or _project(task.root))
+        analysis = analyse_bytes(task.raw, task.filename, task.selection, project or _project(task.root), prune=True)
     except Exception as error:  # a bug of ours must not stop the other files
         return Outcome([], f"{task.filename}: internal error: {type(error).__name__}: {error}")
     # Anchors hold libcst nodes: never worth pickling back from a worker or keeping.

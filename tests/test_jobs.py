@@ -66,10 +66,10 @@ def test_internal_error_in_one_file_is_reported_and_others_go_on(
 
     real = lint.analyse_bytes
 
-    def flaky(raw: bytes, filename: str, selection: object, project: object = None) -> object:
+    def flaky(raw: bytes, filename: str, selection: object, project: object = None, prune: bool = False) -> object:
         if filename.endswith("m001.py"):
             raise ValueError("boom")
-        return real(raw, filename, selection, project)  # type: ignore[arg-type]
+        return real(raw, filename, selection, project, prune=prune)  # type: ignore[arg-type]
 
     monkeypatch.setattr(lint, "analyse_bytes", flaky)
     report = check_paths([tmp_path], Config(root=tmp_path))

@@ -10,7 +10,7 @@ from __future__ import annotations
 import ast
 import itertools
 import re
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 import libcst as cst
@@ -21,7 +21,7 @@ from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
 from kerascheck.static.positions import NodePositions
-from kerascheck.static.prefilter import may_contribute
+from kerascheck.static.prefilter import text_to_parse
 from kerascheck.static.project import Project, Session
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import is_suppressed, suppressions
@@ -140,13 +140,22 @@ def analyse_program(
     filename: str,
     selection: engine.Selection = engine.DEFAULT_SELECTION,
     project: Project | None = None,
+    *,
+    prune: bool = False,
 ) -> Analysis:
+    """``prune``: parse only the definitions that can matter (for reporting; never for fixing)."""
     session = session_for(project, filename)
+    original = program
     if program.cell_starts:  # a notebook is a program, never a library module: only the keras test
         if not mentions_keras(program.text):
             return Analysis([])
-    elif not may_contribute(program.text, session.imports_keras_module if session is not None else None):
-        return Analysis([])  # nothing here can be a finding: not even parsed (static/prefilter.py)
+    else:
+        asks = session.imports_keras_module if session is not None else None
+        to_parse = text_to_parse(program.text, asks, pruning=prune)
+        if to_parse is None:
+            return Analysis([])  # nothing here can be a finding: not even parsed (static/prefilter.py)
+        if to_parse is not program.text:
+            program = replace(program, text=to_parse)  # same lines, unneeded definitions blanked
     broken: list[Diagnostic] = []
     while True:
         try:
@@ -178,7 +187,7 @@ def analyse_program(
         found = [session.relocate(d, filename) for d in found]
     if not found:
         return Analysis(broken, module, facts, deps, notes)
-    table = suppressions(program.text)
+    table = suppressions(original.text)
     starts = dict(program.cell_starts)
 
     def suppressed(diagnostic: Diagnostic) -> bool:
@@ -203,14 +212,19 @@ def lint_program(
 
 
 def analyse_bytes(
-    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION, project: Project | None = None
+    raw: bytes,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
+    *,
+    prune: bool = False,
 ) -> Analysis:
     """Analyse a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
     try:
         program = load_program(raw, filename)
     except UnreadableSource as error:
         return Analysis([tool_diagnostic("KC002", str(error), filename)])
-    return analyse_program(program, filename, selection, project)
+    return analyse_program(program, filename, selection, project, prune=prune)
 
 
 def lint_bytes(

@@ -112,7 +112,10 @@ class Resolver:
         cached = self._roots.get(folder)
         if cached is not None:
             return cached
-        candidates = [folder, _package_top(importer)]
+        # A script's folder is on sys.path when it runs; a package module's own folder is not
+        # (``import numpy`` inside ``pkg/ops/`` never means ``pkg/ops/numpy.py``).
+        candidates = [] if (folder / "__init__.py").is_file() else [folder]
+        candidates.append(_package_top(importer))
         nearest = project_root(folder)
         for root in (nearest, self.root if self.root is not None and _is_within(importer, self.root) else None):
             if root is not None:
