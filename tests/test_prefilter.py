@@ -108,3 +108,14 @@ def test_a_script_without_keras_that_imports_a_keras_module_is_linted(tmp_path: 
     assert set(analysis.deps) == {str((tmp_path / "helpers.py").resolve())}
     plain = "import json\n\nprint(json.dumps({'fit': 1}))\nmodel.fit(x)\n"
     assert analyse_bytes(plain.encode(), str(tmp_path / "other.py"), project=project).module is None
+
+
+def test_other_libraries_functions_are_not_model_calls() -> None:
+    body = "".join(FILLER.format(index=i).replace("model.fit(x, y) and keras.Sequential([...])", "") for i in range(60))
+    other = "import re\nimport openvino as ov\nfrom keras.src import backend\n" + body
+    other += "\n\ndef export(x):\n    pattern = re.compile('a')\n    return ov.Model(results=[x], parameters=[])\n"
+    assert len(other) > prefilter.CONFIRM_ABOVE_BYTES and prefilter.text_to_parse(other) is None
+    split = other + "\n\nfrom sklearn.model_selection import train_test_split\nparts = train_test_split([1, 2])\n"
+    assert prefilter.text_to_parse(split) is not None
+    keras_model = other + "\n\nfrom keras.src import models\nnet = models.Model(inputs, outputs)\n"
+    assert prefilter.text_to_parse(keras_model) is not None

@@ -190,19 +190,46 @@ def _is_model_class(node: ast.ClassDef) -> bool:
 
 
 def _code_signal(tree: ast.AST) -> bool:
+    """A model-building or model-using call in code (not in a docstring), or a ``Model`` subclass.
+
+    Names another library provides do not count: ``re.compile(...)``, ``ov.Model(...)`` with
+    ``import openvino as ov``, ``Model`` imported from a non-Keras module.
+    """
+    foreign: set[str] = set()  # local names bound by imports from modules that are not keras/tensorflow
+    calls: list[ast.Call] = []
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            func = node.func
-            if isinstance(func, ast.Name) and func.id in _CONSTRUCTORS:
-                return True
-            if isinstance(func, ast.Attribute):
-                if func.attr in _CONSTRUCTORS:
-                    return True
-                if func.attr in _USES and not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
-                    return True
+            calls.append(node)
+        elif isinstance(node, ast.Import):
+            for alias in node.names:
+                if not _keras_module(alias.name):
+                    foreign.add(alias.asname or alias.name.split(".")[0])
+        elif isinstance(node, ast.ImportFrom):
+            if node.level == 0 and not _keras_module(node.module or ""):
+                foreign.update(alias.asname or alias.name for alias in node.names)
         elif isinstance(node, ast.ClassDef) and _is_model_class(node):
             return True
+    for call in calls:
+        func = call.func
+        if isinstance(func, ast.Name):
+            if func.id in _CONSTRUCTORS and (func.id not in foreign or func.id == "train_test_split"):
+                return True
+        elif isinstance(func, ast.Attribute) and (func.attr in _CONSTRUCTORS or func.attr in _USES):
+            root = func.value
+            while isinstance(root, ast.Attribute):
+                root = root.value
+            if isinstance(root, ast.Name) and root.id in foreign and func.attr != "train_test_split":
+                continue  # re.compile, ov.Model, np.linalg...: another library's function
+            if func.attr in _CONSTRUCTORS:
+                return True
+            if not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
+                return True
     return False
+
+
+def _keras_module(module: str) -> bool:
+    top = module.split(".")[0]
+    return top in ("keras", "tensorflow", "tf_keras", "tf")
 
 
 def imported_modules(text: str) -> list[tuple[str, int]]:
