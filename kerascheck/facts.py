@@ -87,14 +87,66 @@ class LabelEncoding(enum.Enum):
 
 
 @dataclass(frozen=True)
+class ValueRange:
+    """What is known about the values an array holds; every field may be unknown (None).
+
+    ``low``/``high`` bound every value (``[0, 1]`` after ``/ 255``, ``[0, 255]`` for raw
+    pixels); ``negative``/``above_one`` say the array is known to *reach* below 0 or
+    above 1 even when the bounds are not known (standardised data has negatives).
+    ``source`` names what the range comes from, for messages.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    negative: bool | None = None
+    above_one: bool | None = None
+    source: str | None = None
+
+    @property
+    def reaches_negative(self) -> bool:
+        return self.negative is True or (self.high is not None and self.high < 0)
+
+    @property
+    def reaches_above_one(self) -> bool:
+        return self.above_one is True or (self.low is not None and self.low > 1)
+
+
+@dataclass(frozen=True)
 class Labels:
-    """What is known about the labels a head is trained on."""
+    """What is known about the labels a head is trained on.
+
+    ``scaled_from``/``scaled_by``: class labels of that encoding whose values were
+    then changed (``y / 255``, a scaler fitted on them); ``encoding`` is then unknown,
+    since the values are no longer class ids. ``values``: the range of the values.
+    """
 
     encoding: LabelEncoding | None = None
     num_classes: int | None = None
     minority_fraction: float | None = None
     anchor: Anchor = NOWHERE
     source: str | None = None  # human words for messages, e.g. "to_categorical(y)"
+    scaled_from: LabelEncoding | None = None
+    scaled_by: str | None = None
+    values: ValueRange | None = None
+    # The encoding was read off the values alone (runtime): integer-valued measurements
+    # (ages, counts) look like class ids there, so "integer" is weaker than from a label encoder.
+    from_values: bool = False
+
+
+@dataclass(frozen=True)
+class ArrayFacts:
+    """An input array given to fit / evaluate / predict: where it came from, what was done to it.
+
+    ``origin`` identifies the data it derives from (one data set loaded, one array split
+    into train and test, image files decoded to pixels): two arrays with the same origin
+    are sides of the same data. ``transforms`` lists the value-changing steps it went
+    through, in order (``x / 255``, ``StandardScaler``); ``None`` when some step is unknown.
+    """
+
+    origin: str | None = None
+    transforms: tuple[str, ...] | None = None
+    values: ValueRange | None = None
+    anchor: Anchor = NOWHERE
 
 
 @dataclass(frozen=True)
@@ -142,6 +194,12 @@ class Fit:
     validates_on_training: bool | None = None
     ordered_validation_split: bool | None = None
     reconstruction: bool | None = None  # trained to reproduce its input: fit(x, x)
+    # The model method: "fit" for training; "evaluate" / "predict" for the calls in
+    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too).
+    method: str = "fit"
+    inputs: ArrayFacts | None = None
+    # validation_data's inputs are a slice or subset of the very array trained on.
+    validation_within_training: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -183,6 +241,8 @@ class Model:
     # False when the compiled loss never trains this model here (it is only nested in another
     # model, or only loaded and used for prediction): loss and metric rules stay silent.
     loss_in_use: bool = True
+    # evaluate / predict calls after this compile, with their labels and inputs.
+    evaluations: tuple[Fit, ...] = ()
 
     @property
     def single_head(self) -> Head | None:

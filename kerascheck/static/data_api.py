@@ -21,6 +21,7 @@ import libcst as cst
 
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
+from kerascheck.static import arrays
 from kerascheck.static.keras_api import Args, const_int, const_str
 from kerascheck.static.values import (
     UNKNOWN,
@@ -40,6 +41,10 @@ from kerascheck.static.values import (
 if TYPE_CHECKING:
     from kerascheck.static.interpreter import Env, Interpreter
 
+_OPERATION_NAMES: dict[type[cst.CSTNode], str] = {
+    cst.Add: "add", cst.AddAssign: "add", cst.Subtract: "sub", cst.SubtractAssign: "sub",
+    cst.Multiply: "mul", cst.MultiplyAssign: "mul", cst.Divide: "div", cst.DivideAssign: "div",
+}  # fmt: skip
 _ARITHMETIC = {
     cst.Add: operator.add,
     cst.Subtract: operator.sub,
@@ -184,10 +189,14 @@ class DataFlow:
                 except (ArithmeticError, ValueError, OverflowError):
                     return UNKNOWN
             return UNKNOWN
+        if function is not None and type(op) in _OPERATION_NAMES:
+            # Any arithmetic rescales pixels; label arithmetic changes what they mean.
+            found = arrays.arithmetic(left, _OPERATION_NAMES[type(op)], right)
+            if found is not None:
+                return found
         for side in (left, right):
             if isinstance(side, Data) and function is not None:
-                # Any arithmetic rescales pixels; label arithmetic changes what they mean.
-                return Data(split=side.split, ordered=side.ordered, dataset=side.dataset)
+                return Data(split=side.split, ordered=side.ordered, dataset=side.dataset, transforms=None)
             if isinstance(side, Prediction):
                 return side
         return UNKNOWN
@@ -209,8 +218,8 @@ class DataFlow:
                 # A new object: two slices of one array are different data. Cutting columns
                 # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
                 if all(_whole(element.slice) for element in elements[1:]):
-                    return replace(value)
-                return replace(value, labels=None)
+                    return replace(value, slice_of=value)
+                return replace(value, labels=None, slice_of=value)
             if len(elements) != 1 or not isinstance(elements[0].slice, cst.Index):
                 return replace(value, labels=None, ordered=False)  # y[:, 1] picks a column
             index = self.interpreter.eval(elements[0].slice.value, env)
@@ -222,7 +231,7 @@ class DataFlow:
             if known is not None:
                 one_hot = known.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.MULTI_HOT)
                 known = replace(known, num_classes=known.num_classes if one_hot else None, minority_fraction=None)
-            return replace(value, labels=known, ordered=False)
+            return replace(value, labels=known, ordered=False, slice_of=value)
         if len(elements) != 1 or not isinstance(elements[0].slice, cst.Index):
             return UNKNOWN
         key = self.interpreter.eval(elements[0].slice.value, env)
@@ -252,7 +261,7 @@ class DataFlow:
         if isinstance(container, Data):
             # x[..., 0] = x[..., 0] - 123.7 or y[y == 5] = 0: changed in place, so neither
             # "raw pixels" nor the labels we knew any more.
-            return replace(container, raw_images=False, labels=None)
+            return replace(container, raw_images=False, labels=None, transforms=None, values=None)
         return None
 
     def comparison(self, node: cst.Comparison, env: Env) -> Value:
@@ -278,6 +287,9 @@ class DataFlow:
 
     def call_ref(self, qualname: str, args: Args, anchor: kf.Anchor) -> Value:
         first = args.positional[0] if args.positional else None
+        found = arrays.call(qualname, args, anchor)
+        if found is not None:
+            return found
         if qualname == "keras.utils.to_categorical":
             classes = const_int(args.get("num_classes", 1))
             return self.one_hot(classes, args.get("y", 0), anchor, "to_categorical(...)")
@@ -295,7 +307,8 @@ class DataFlow:
             if kind == "OneHotEncoder" and args.get("drop") not in (None, Const(None)):
                 return UNKNOWN  # dropping a category leaves one column fewer than classes
             if kind in LEAKY_ESTIMATORS or kind in _LABEL_ENCODERS:
-                return Estimator(kind=kind, instance=next(self._instances))
+                custom = kind == "MinMaxScaler" and args.get("feature_range", 0) is not None
+                return Estimator(kind=kind, instance=next(self._instances), custom_range=custom or args.has_star)
             return UNKNOWN
         if qualname == "sklearn.model_selection.train_test_split":
             return self.train_test_split(args, anchor)
@@ -333,7 +346,7 @@ class DataFlow:
             rescale = args.get("rescale")
             preprocessing = args.get("preprocessing_function")
             rescales = (rescale is not None and rescale != Const(None)) or preprocessing is not None or args.has_star
-            return ImageGenerator(rescales=rescales)
+            return ImageGenerator(rescales=rescales, steps=arrays.generator_steps(args))
         if qualname == "builtins.len" and isinstance(first, Seq):
             return Const(len(first.items))
         return UNKNOWN
@@ -349,11 +362,13 @@ class DataFlow:
         if args.has_star:
             return UNKNOWN
         parts: list[Value] = []
-        for array in args.positional:
+        for position, array in enumerate(args.positional):
             base = array if isinstance(array, Data) else Data()
             for fit_anchor, kind in base.fitted_by:
                 self.leaks.append(kf.PreprocessingLeak(anchor=fit_anchor, estimator=kind))
-            base = replace(base, fitted_by=())
+            # Both sides share everything done before the split: steps are counted from here.
+            origin = arrays.origin_at(f"split {position}", anchor)
+            base = replace(base, fitted_by=(), origin=origin, transforms=())
             parts += [replace(base, split="train"), replace(base, split="test")]
         return Seq(tuple(parts))
 
@@ -368,9 +383,14 @@ class DataFlow:
         labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=anchor, source=f"{name}.load_data()")
         if encoding is LabelEncoding.BINARY:
             labels = replace(labels, minority_fraction=0.5)
+        if name == "boston_housing":  # median house prices in $1000s
+            labels = replace(labels, values=kf.ValueRange(low=5.0, high=50.0, above_one=True, source="house prices"))
+        origin = arrays.origin_at(f"{name}.load_data()", anchor)
+        pixels = arrays.PIXELS if images else None
         sides = []
         for split in ("train", "test"):
-            sides.append(Seq((Data(raw_images=images, split=split), Data(labels=labels, split=split))))
+            inputs = Data(raw_images=images, split=split, origin=origin, values=pixels)
+            sides.append(Seq((inputs, Data(labels=labels, split=split))))
         return Seq(tuple(sides))
 
     def directory_dataset(self, qualname: str, args: Args, anchor: kf.Anchor) -> Value:
@@ -389,7 +409,11 @@ class DataFlow:
                 source=f"{qualname.rsplit('.', 1)[1]}(label_mode={mode!r})",
             )
         split = "test" if "test" in (const_str(args.get("subset")) or "") else None
-        return Data(labels=labels, raw_images="image" in qualname, dataset=True, split=split)
+        images = "image" in qualname
+        return Data(
+            labels=labels, raw_images=images, dataset=True, split=split,
+            origin=arrays.IMAGE_FILES if images else None, values=arrays.PIXELS if images else None,
+        )  # fmt: skip
 
     def make_classification(self, args: Args, anchor: kf.Anchor) -> Value:
         classes = const_int(args.get("n_classes")) if args.get("n_classes") is not None else 2
@@ -485,6 +509,9 @@ class DataFlow:
             base = owner if isinstance(owner, Data) else Data()
             return replace(base, sorted_by=by) if by is not None else UNKNOWN
         if isinstance(owner, Data):
+            kept = arrays.data_method(owner, name)
+            if kept is not None:
+                return kept
             if owner.dataset and name == "map":
                 return UNKNOWN  # the mapped function may rescale pixels or re-encode labels
             if name in _DATA_METHODS_KEEP:
@@ -517,11 +544,14 @@ class DataFlow:
             labels = None
             if mode in _CLASS_MODES:
                 labels = kf.Labels(encoding=_CLASS_MODES[mode], anchor=anchor, source=f"{name}(class_mode={mode!r})")
-            return Data(labels=labels, raw_images=not generator.rescales, dataset=True)
+            facts = arrays.generator_output(generator.steps, None)
+            return Data(labels=labels, raw_images=not generator.rescales, dataset=True, **facts)  # type: ignore[arg-type]
         if name == "flow":
             x, y = args.get("x", 0), args.get("y", 1)
             raw = isinstance(x, Data) and x.raw_images and not generator.rescales
-            return Data(labels=y.labels if isinstance(y, Data) else None, raw_images=raw, dataset=True)
+            facts = arrays.generator_output(generator.steps, x) if isinstance(x, Data) else {"transforms": None}
+            labels = y.labels if isinstance(y, Data) else None
+            return Data(labels=labels, raw_images=raw, dataset=True, **facts)  # type: ignore[arg-type]
         return UNKNOWN
 
     def estimator_method(self, estimator: Estimator, name: str, args: Args, anchor: kf.Anchor) -> Value:
@@ -559,7 +589,10 @@ class DataFlow:
             fitted_by = base.fitted_by
             if estimator.fitted_on_whole and estimator.fit_anchor is not None and base.split is None:
                 fitted_by = (*fitted_by, (estimator.fit_anchor, kind))
-            return replace(base, labels=None, raw_images=False, fitted_by=fitted_by)
+            if not isinstance(data, Data):
+                return replace(base, fitted_by=fitted_by, transforms=None)
+            scaled = arrays.scaler_output(base, kind, custom_range=estimator.custom_range)
+            return replace(scaled, fitted_by=fitted_by)
         encoding: LabelEncoding | None = None
         classes = estimator.classes
         if kind == "OneHotEncoder":
@@ -584,6 +617,8 @@ class DataFlow:
         if name in ("fit", "fit_generator", "train_on_batch"):
             model.fits.append(self.fit(model, args, anchor))
             return UNKNOWN
+        if name in ("evaluate", "predict", "predict_on_batch"):
+            model.fits.append(self.evaluation(model, name, args, anchor))
         if name in ("predict", "predict_on_batch"):
             return Prediction(index) if index is not None else UNKNOWN
         if name in ("predict_classes", "predict_proba"):
@@ -617,7 +652,19 @@ class DataFlow:
             validates_on_training=self.validates_on_training(x, x_node, validation_data, args),
             ordered_validation_split=splits_off and ordered,
             reconstruction=_same_data(x, y, x_node, y_node),
+            inputs=arrays.array_facts(x, anchor),
+            validation_within_training=arrays.within_training(
+                x, x_node, validation_data, args.node("validation_data", None)
+            ),
         )
+
+    def evaluation(self, model: ModelObj, name: str, args: Args, anchor: kf.Anchor) -> kf.Fit:
+        """An ``evaluate``/``predict`` call: its inputs, and for evaluate the labels it scores."""
+        x = args.get("x", 0)
+        labels: tuple[kf.Labels | None, ...] = ()
+        if name == "evaluate":
+            labels = self.labels_per_head(x, args.get("y", 1), model.chains())
+        return kf.Fit(anchor=anchor, labels=labels, method=name, inputs=arrays.array_facts(x, anchor))
 
     def labels_per_head(
         self, x: Value | None, y: Value | None, heads: list[tuple[tuple[kf.Layer, ...], str | None]]
@@ -625,7 +672,7 @@ class DataFlow:
         if y is None and isinstance(x, Data) and x.dataset:
             y = Data(labels=x.labels)
         if len(heads) == 1:
-            return (y.labels if isinstance(y, Data) else None,)
+            return (_labels_of(y),)
         if isinstance(y, Seq) and len(y.items) == len(heads):
             return tuple(item.labels if isinstance(item, Data) else None for item in y.items)
         if isinstance(y, Mapping):
@@ -663,8 +710,8 @@ class DataFlow:
         return False
 
 
-def _labels_of(value: Value) -> kf.Labels | None:
-    return value.labels if isinstance(value, Data) else None
+def _labels_of(value: Value | None) -> kf.Labels | None:
+    return arrays.target_labels(value)
 
 
 def _whole(part: cst.BaseSlice) -> bool:

@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, Metric
+from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, Metric, ValueRange
 
 
 class Value:
@@ -151,6 +151,18 @@ class Data(Value):
     fitted_by: tuple[tuple[Anchor, str], ...] = ()
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
+    # Issue-10 data facts (see ``static/arrays.py``): the range of the values, the data it
+    # derives from, the value-changing steps since then (None: a step we cannot follow),
+    # and, for a slice or subset, the array it was cut from.
+    values: ValueRange | None = None
+    origin: str | None = None
+    transforms: tuple[Step, ...] | None = ()
+    slice_of: Data | None = field(default=None, compare=False, hash=False, repr=False)
+
+
+# One value-changing step: ("affine", scale, shift) for constant arithmetic (folded, so
+# ``(x - 127.5) / 127.5`` equals ``x / 127.5 - 1``), else (description, 0.0, 0.0).
+Step = tuple[str, float, float]
 
 
 @dataclass(frozen=True)
@@ -177,13 +189,18 @@ class Estimator(Value):
     fit_anchor: Anchor | None = None
     fitted_on_whole: bool = False
     instance: int = 0  # distinguishes two estimators of the same kind
+    custom_range: bool = False  # MinMaxScaler(feature_range=...): the output range is not [0, 1]
 
 
 @dataclass(frozen=True)
 class ImageGenerator(Value):
-    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels."""
+    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels.
+
+    ``steps``: what it does to the pixel values, in order (None: something unknown).
+    """
 
     rescales: bool
+    steps: tuple[Step, ...] | None = None
 
 
 @dataclass(frozen=True)
