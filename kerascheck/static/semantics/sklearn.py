@@ -151,9 +151,9 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
         fitted_by = base.fitted_by
         if estimator.fit_key is not None and base.split is None:
             fitted_by = (*fitted_by, estimator.fit_key)  # its statistics are in the data from now on
-        if not isinstance(data, Data):
-            return replace(base, fitted_by=fitted_by, steps=None).transformed(kind)
         scaled = arrays.scaler_output(base, kind, custom_range=estimator.custom_range)
+        if not isinstance(data, Data):
+            scaled = replace(scaled, steps=None)  # the steps before are unknown; the output range is not
         return replace(scaled, fitted_by=fitted_by).transformed(kind)
     encoding: LabelEncoding | None = None
     classes = estimator.classes
