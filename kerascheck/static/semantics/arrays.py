@@ -33,7 +33,7 @@ CLASS_ENCODINGS = frozenset({LabelEncoding.INTEGER, LabelEncoding.BINARY, LabelE
 # Decoded image files, whatever the loader: two arrays of this origin hold the same kind of pixels.
 IMAGE_FILES = "image files"
 PIXELS = ValueRange(low=0, high=255, above_one=True, source="raw 0-255 pixels")
-# Scaler kinds (data_api.LEAKY_ESTIMATORS) and the range of what their transform returns.
+# Scaler kinds (of sklearn.LEAKY_ESTIMATORS) and the range of what their transform returns.
 _SCALER_RANGES = {
     "StandardScaler": ValueRange(negative=True, source="StandardScaler"),
     "RobustScaler": ValueRange(negative=True, source="RobustScaler"),
