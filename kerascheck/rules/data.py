@@ -853,9 +853,10 @@ class TrainTestPreprocessingMismatch(Rule):
     come from the same data (the two sides of one `train_test_split` or one
     `load_data()`, or images read from files): `x_train / 255` but raw
     `x_test`, a `StandardScaler` on the training split only, a training
-    generator with `rescale=1/255` and a test generator without it. The same
-    helper function applied to both sides records the same steps and is not
-    flagged; a `Rescaling` layer inside the model applies to both anyway.
+    generator with `rescale=1/255` and a test generator without it.
+
+    The same helper function applied to both sides records the same steps and
+    is not flagged; a `Rescaling` layer inside the model applies to both anyway.
 
     ## Why is this bad?
     The model learned its weights for inputs in one range and is scored on
@@ -949,8 +950,9 @@ class TargetsOutsideOutputRange(Rule):
     (regression losses, binary cross-entropy): negatives (standardised
     targets, `fit(x, x)` on standardised `x`) with relu, sigmoid or softmax;
     values above 1 (house prices, raw 0-255 pixels reconstructed by an
-    autoencoder) with sigmoid, softmax or tanh. Class labels are left to the
-    label rules.
+    autoencoder) with sigmoid, softmax or tanh.
+
+    Class labels are left to the label rules (KC111, KC309-KC311).
 
     ## Why is this bad?
     The model can never reach those targets, so the loss has a floor it

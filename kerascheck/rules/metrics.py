@@ -328,14 +328,12 @@ class AccuracyOnRegression(Rule):
     """
     ## What it does
     Flags an accuracy metric on a model trained with a regression loss (mse,
-    mae, msle, huber, log-cosh) when
+    mae, msle, huber, log-cosh) when the targets are known to be continuous,
+    whatever the output activation, or when the targets are unknown and the
+    string `"accuracy"` sits on a single linear unit.
 
-    - the targets are known to be continuous (`make_regression`,
-      `boston_housing`, `np.random.normal`, `linspace` formulas, float targets
-      at runtime), whatever the output activation; or
-    - the targets are unknown, the output is a single linear unit and the
-      metric is the string `"accuracy"`.
-
+    Continuous targets come from `make_regression`, `boston_housing`,
+    `np.random.normal`, `linspace` formulas, or float targets seen at runtime.
     Known 0/1 targets with a linear unit and mse, and an explicit
     `BinaryAccuracy()` on unknown targets, are not flagged.
 

@@ -608,9 +608,10 @@ class RegressionLossOnClassLabels(Rule):
     Flags a regression loss (mse, mae, msle, huber, log-cosh) trained on
     labels known to be class labels: one-hot rows, integer class ids of three
     or more classes (from a label encoder or a class data set), or 0/1 labels
-    with a relu output or with two or more output units. A single sigmoid (or
-    linear) unit with mse on 0/1 labels is a legitimate, if unusual,
-    classifier and is not flagged; a softmax output is KC109's.
+    with a relu output or with two or more output units.
+
+    A single sigmoid (or linear) unit with mse on 0/1 labels is a legitimate,
+    if unusual, classifier and is not flagged; a softmax output is KC109's.
 
     ## Why is this bad?
     Squared error treats class ids as quantities: predicting 2 for a true 0
