@@ -233,3 +233,14 @@ model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     (diagnostic,) = found(body, "KC408")
     assert diagnostic.line == LINE_OFFSET + 3
     assert diagnostic.message.startswith("2 convolutional layers (Conv2D, Conv2D)")
+
+
+def test_kc312_compares_validation_data_too() -> None:
+    body = (
+        "(a, ya), (b, yb) = keras.datasets.mnist.load_data()\na = a / 255.0\n"
+        + model("layers.Dense(10, activation='softmax')", "'sparse_categorical_crossentropy'")
+        + "model.fit(a, ya, validation_data=(b, yb))\n"
+    )
+    (diagnostic,) = found(body, "KC312")
+    assert diagnostic.message.startswith("validation_data gets inputs with no preprocessing")
+    assert found(body.replace("a = a / 255.0", "a, b = a / 255.0, b / 255.0"), "KC312") == []

@@ -848,12 +848,13 @@ def _preprocessed(prep: str, use: str, first: str = "") -> str:
 class TrainTestPreprocessingMismatch(Rule):
     """
     ## What it does
-    Flags `evaluate` / `predict` on inputs that went through different
-    value-changing steps than the inputs the model was trained on, when both
-    come from the same data (the two sides of one `train_test_split` or one
-    `load_data()`, or images read from files): `x_train / 255` but raw
-    `x_test`, a `StandardScaler` on the training split only, a training
-    generator with `rescale=1/255` and a test generator without it.
+    Flags `evaluate`, `predict` or `validation_data` given inputs that went
+    through other value-changing steps than the inputs the model was trained
+    on, when both come from the same data (the two sides of one
+    `train_test_split` or one `load_data()`, or images read from files):
+    `x_train / 255` but raw `x_test`, a `StandardScaler` on the training split
+    only, a training generator with `rescale=1/255` and a test generator
+    without it.
 
     The same helper function applied to both sides records the same steps and
     is not flagged; a `Rescaling` layer inside the model applies to both anyway.
@@ -908,16 +909,17 @@ class TrainTestPreprocessingMismatch(Rule):
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for model in facts.models:
             trained = [fit.x for fit in model.fits if fit.x is not None and fit.x.value_steps is not None]
-            for use in model.evaluations:
-                used = use.x
+            uses = [(fit, fit.validation_x, "validation_data") for fit in model.fits]
+            uses += [(use, use.x, f"{use.method}()") for use in model.evaluations]
+            for call, used, what in uses:
                 if used is None or used.value_steps is None or used.origin is None:
                     continue
                 for inputs in trained:
                     if inputs.origin != used.origin or inputs.value_steps == used.value_steps:
                         continue
                     yield self.report(
-                        use.anchor,
-                        f"{use.method}() gets inputs {_steps(used.value_steps)}, but the model was trained on "
+                        call.anchor,
+                        f"{what} gets inputs {_steps(used.value_steps)}, but the model was trained on "
                         f"inputs {_steps(inputs.value_steps)} from the same data",
                     )
                     break
