@@ -26,10 +26,10 @@ def rule_page(rule: type[Rule]) -> str:
         lines += ["", f"Not selected by default: enable with `--extend-select {rule.code}`."]
     if rule.BAD:
         lines += ["", "## Flagged (from the rule's tests)", ""]
-        lines += [f"```python\n{example.strip()}\n```" for example in rule.BAD[:2]]
+        lines += [f"```python\n{example.source.strip()}\n```" for example in rule.BAD[:2]]
     if rule.GOOD:
         lines += ["", "## Not flagged (from the rule's tests)", ""]
-        lines += [f"```python\n{example.strip()}\n```" for example in rule.GOOD[:2]]
+        lines += [f"```python\n{example.source.strip()}\n```" for example in rule.GOOD[:2]]
     return "\n".join(lines) + "\n"
 
 

@@ -1,27 +1,93 @@
-"""Every rule's own BAD examples fire and its GOOD examples stay silent (static front-end)."""
+"""Every rule's own examples, as written in the rule: BAD ones fire where and how they say, GOOD ones stay silent.
+
+The examples run through the static front-end; the runtime tests build the
+model-level ones with Keras. See ``kerascheck/rules/base.py`` for the format.
+"""
 
 from __future__ import annotations
+
+import importlib
 
 import pytest
 
 from kerascheck import check_source
-from kerascheck.rules.base import all_rules
+from kerascheck.diagnostics import Severity
+from kerascheck.engine import Selection
+from kerascheck.fix import fixer_for
+from kerascheck.fix.apply import fix_source
+from kerascheck.rules.base import Bad, Good, Rule, all_rules, rule_modules, rules_of
 
-CASES = [
-    pytest.param(code, kind, index, example, id=f"{code}-{kind}-{index}")
+BAD_CASES = [
+    pytest.param(code, example, id=f"{code}-bad-{index}")
     for code, rule in all_rules().items()
-    for kind, examples in (("bad", rule.BAD), ("good", rule.GOOD))
-    for index, example in enumerate(examples)
+    for index, example in enumerate(rule.BAD)
+]
+GOOD_CASES = [
+    pytest.param(code, example, id=f"{code}-good-{index}")
+    for code, rule in all_rules().items()
+    for index, example in enumerate(rule.GOOD)
 ]
 
 
-@pytest.mark.parametrize(("code", "kind", "index", "example"), CASES)
-def test_rule_example(code: str, kind: str, index: int, example: str) -> None:
-    found = [d.code for d in check_source(example, select=["ALL"])]
-    if kind == "bad":
-        assert code in found, f"{code} BAD example {index} did not fire:\n{example}"
-    else:
-        assert code not in found, f"{code} GOOD example {index} fired:\n{example}"
+@pytest.mark.parametrize(("code", "example"), BAD_CASES)
+def test_bad_example_fires_where_it_says(code: str, example: Bad) -> None:
+    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == code]
+    assert len(found) == 1, f"{code} fired {len(found)} times, not once:\n{example.source}"
+    (finding,) = found
+    assert finding.span is not None
+    where = f"{code} at line {finding.span.line}, columns {finding.span.column}-{finding.span.end_column}"
+    assert finding.span.line == example.line, f"{where}, not line {example.line}:\n{example.source}"
+    if example.columns is not None:
+        assert (finding.span.column, finding.span.end_column) == example.columns, where
+    assert example.message in finding.message, f"{code} said {finding.message!r}"
+
+
+@pytest.mark.parametrize(("code", "example"), BAD_CASES)
+def test_bad_example_is_fixed_as_it_says(code: str, example: Bad) -> None:
+    if fixer_for(code) is None:
+        assert example.fixed is None, f"{code} has no autofix, but its example gives a fixed source"
+        return
+    fixed = fix_source(example.source, unsafe=True, selection=Selection(select=(code,)))
+    assert fixed == (example.fixed or example.source)
+    if example.fixed is not None:
+        assert code not in {d.code for d in check_source(fixed, select=["ALL"])}, f"{code} still fires once fixed"
+
+
+@pytest.mark.parametrize(("code", "example"), GOOD_CASES)
+def test_good_example_stays_silent(code: str, example: Good) -> None:
+    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == code]
+    assert not found, f"{code} GOOD example fired: {found[0].message}\n{example.source}"
+
+
+def test_rules_are_found_by_scanning_the_package() -> None:
+    """Each rule module contributes a rule, and every rule found comes from a rule module."""
+    modules = rule_modules()
+    assert "kerascheck.rules.output_loss" in modules and "kerascheck.rules.base" not in modules
+    for name in modules:
+        assert rules_of(importlib.import_module(name)), f"{name} defines no rule: is it a rule module?"
+    assert {rule.__module__ for rule in all_rules().values()} == set(modules)
+
+
+def test_a_rule_defined_elsewhere_does_not_join_the_registry() -> None:
+    class ElsewhereRule(Rule):
+        """A rule defined in a test."""
+
+        code = "KC999"
+        name = "defined-in-a-test"
+        severity = Severity.ERROR
+        fix = "nothing"
+
+    assert "KC999" not in all_rules()
+    assert all(d.code != "KC999" for d in check_source("import keras\n", select=["ALL"]))
+
+
+def test_old_style_string_examples_are_refused() -> None:
+    with pytest.raises(TypeError, match="BAD examples are Bad"):
+
+        class StringExamples(Rule):
+            code = "KC998"
+            name = "string-examples"
+            BAD = ("import keras\n",)  # type: ignore[assignment]
 
 
 def test_every_fact_rule_has_examples() -> None:

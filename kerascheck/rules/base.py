@@ -1,28 +1,98 @@
-"""The rule contract and the registry.
+'''The rule contract and the registry.
 
-A rule is a small class: a stable ``code``, a kebab-case ``name``, a
-``severity``, a ``check`` that reads facts and yields diagnostics, and a
-docstring with ruff's headings (What it does / Why is this bad? / Example /
-Use instead). It carries its own ``BAD`` examples (must fire) and ``GOOD``
-examples (must stay silent); one test runs them all, the runtime parity test
-builds the model-level ones, and ``kerascheck rule CODE`` prints them.
-"""
+A rule is a small class in a module of this package (``kerascheck/rules/<family>.py``):
+a stable ``code``, a kebab-case ``name``, a ``severity``, a ``fix`` hint (one
+line, shown with every finding), a ``check`` that reads facts and yields
+diagnostics, and a docstring with ruff's headings (What it does / Why is this
+bad? / Example / Use instead). Nothing else registers it: :func:`all_rules`
+finds every ``Rule`` subclass with a ``code`` defined in a module of this
+package, so a new module needs no import list, and a rule defined elsewhere
+(in a test) never joins the global registry.
+
+Writing examples
+----------------
+Every rule carries ``BAD`` examples (must fire) and ``GOOD`` examples (must
+stay silent), written out in full so a reader sees exactly what is checked.
+One test runs them all through the static front-end, the runtime parity test
+builds the model-level ones with Keras, and ``kerascheck rule CODE`` prints
+them. A source is a complete, runnable program in a triple-quoted string,
+indented with the code around it (it is dedented; line 1 is its first line)::
+
+    BAD = (
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(10)])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            """,
+            line=4,
+            columns=(53, 69),  # optional: 1-based, end exclusive; give it when the line holds several candidates
+            message="outputs 10 units with no activation",  # a fragment of the message
+            fixed="""...""",  # the whole source after the rule's autofix (unsafe ones included)
+        ),
+    )
+    GOOD = (Good("""..."""),)
+
+A ``Bad`` must produce exactly one finding of its rule, on ``line`` (and
+``columns``), whose message contains ``message``. If the rule has an autofix,
+``fixed`` is what applying it gives (leave it out when the fixer declines on
+this example: then the source must come back unchanged). No ``.format``
+templates: repeat the few lines of setup instead, so each example reads as
+written. Model examples should also run under Keras (small shapes, one epoch).
+'''
 
 from __future__ import annotations
 
+import functools
+import importlib
 import inspect
+import pkgutil
 import re
 import textwrap
 from collections.abc import Iterator
+from dataclasses import KW_ONLY, dataclass
 from typing import ClassVar
 
 from kerascheck import vocabulary
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import NOWHERE, Anchor, Head, Loss, Model, ProgramFacts
 
-_REGISTRY: dict[str, type[Rule]] = {}
 _CODE = re.compile(r"^KC\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
+
+
+def _program(source: str) -> str:
+    """An example's source as written in the rule, dedented, starting at its first line."""
+    return textwrap.dedent(source).strip("\n") + "\n"
+
+
+@dataclass(frozen=True)
+class Good:
+    """A program the rule must stay silent on."""
+
+    source: str
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", _program(self.source))
+
+
+@dataclass(frozen=True)
+class Bad:
+    """A program the rule must flag once, where and how it says (see the module docstring)."""
+
+    source: str
+    _: KW_ONLY
+    line: int
+    message: str
+    columns: tuple[int, int] | None = None
+    fixed: str | None = None
+
+    def __post_init__(self) -> None:
+        object.__setattr__(self, "source", _program(self.source))
+        if self.fixed is not None:
+            object.__setattr__(self, "fixed", _program(self.fixed))
 
 
 class Rule:
@@ -32,8 +102,8 @@ class Rule:
     fix: ClassVar[str]
     # Model rules are checked against real built models in the runtime tests.
     model_rule: ClassVar[bool] = True
-    BAD: ClassVar[tuple[str, ...]] = ()
-    GOOD: ClassVar[tuple[str, ...]] = ()
+    BAD: ClassVar[tuple[Bad, ...]] = ()
+    GOOD: ClassVar[tuple[Good, ...]] = ()
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -43,9 +113,13 @@ class Rule:
             raise ValueError(f"{cls.__name__}: bad rule code {cls.code!r}")
         if not _NAME.match(cls.name):
             raise ValueError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
-        if cls.code in _REGISTRY and _REGISTRY[cls.code] is not cls:
-            raise ValueError(f"duplicate rule code {cls.code}: {cls.__name__} and {_REGISTRY[cls.code].__name__}")
-        _REGISTRY[cls.code] = cls
+        for kind, wanted in (("BAD", Bad), ("GOOD", Good)):
+            for example in getattr(cls, kind):
+                if not isinstance(example, wanted):
+                    raise TypeError(
+                        f"{cls.code}: {kind} examples are {wanted.__name__}(...) objects, not "
+                        f"{type(example).__name__} (see kerascheck/rules/base.py)"
+                    )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         raise NotImplementedError
@@ -73,11 +147,42 @@ class Rule:
         return textwrap.dedent(cls.__doc__ or "").strip()
 
 
-def all_rules() -> dict[str, type[Rule]]:
-    """Every registered rule by code, in code order (imports the rule modules)."""
-    from kerascheck.rules import architecture, data, metrics, output_loss, tool, training  # noqa: F401
+def rule_modules() -> list[str]:
+    """The rule modules: every module of this package except ``base`` and ``_private`` ones."""
+    import kerascheck.rules as package
 
-    return dict(sorted(_REGISTRY.items()))
+    return sorted(
+        f"{package.__name__}.{info.name}"
+        for info in pkgutil.iter_modules(package.__path__)
+        if info.name != "base" and not info.name.startswith("_")
+    )
+
+
+def rules_of(module: object) -> list[type[Rule]]:
+    """The rules a module defines (not those it imports)."""
+    name = getattr(module, "__name__", None)
+    return [
+        value
+        for value in vars(module).values()
+        if isinstance(value, type) and issubclass(value, Rule) and "code" in value.__dict__ and value.__module__ == name
+    ]
+
+
+@functools.cache
+def _registry() -> dict[str, type[Rule]]:
+    found: dict[str, type[Rule]] = {}
+    for module_name in rule_modules():
+        for rule in rules_of(importlib.import_module(module_name)):
+            if rule.code in found:
+                other = found[rule.code]
+                raise ValueError(f"duplicate rule code {rule.code}: {other.__qualname__} and {rule.__qualname__}")
+            found[rule.code] = rule
+    return dict(sorted(found.items()))
+
+
+def all_rules() -> dict[str, type[Rule]]:
+    """Every rule of the package by code, in code order (found by scanning ``kerascheck.rules``)."""
+    return dict(_registry())
 
 
 def get_rule(code: str) -> type[Rule] | None:

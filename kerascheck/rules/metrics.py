@@ -12,26 +12,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
-from kerascheck.rules.base import Rule, is_classifier, trained_heads
-
-_MODEL = """import numpy as np
-import keras
-from keras import layers
-
-x = np.random.rand(64, 8).astype("float32")
-{data}
-model = keras.Sequential([
-    keras.Input(shape=(8,)),
-    layers.Dense(16, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss}, metrics={metrics})
-{fit}"""
-
-
-def _example(output: str, loss: str, metrics: str, data: str = "", fit: str = "") -> str:
-    """A runnable model snippet (the runtime tests build it and inspect it too)."""
-    return _MODEL.format(output=output, loss=loss, metrics=metrics, data=data, fit=fit)
+from kerascheck.rules.base import Bad, Good, Rule, is_classifier, trained_heads
 
 
 def _only_accuracy(head: Head) -> bool:
@@ -92,20 +73,82 @@ class AccuracyOnlyBinary(Rule):
     severity = Severity.INFO
     fix = "also track keras.metrics.Precision(), Recall() and AUC()"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"', '["accuracy"]'),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            "[keras.metrics.BinaryAccuracy()]",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=12,
+            message="binary classifier tracked by accuracy alone: on imbalanced data a model that",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()]
+            )
+            """,
+            line=12,
+            message="binary classifier tracked by accuracy alone: on imbalanced data a model that",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
         ),
-        _example('layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"', '["accuracy"]'),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -151,31 +194,65 @@ class AccuracyOnImbalancedLabels(Rule):
     severity = Severity.WARNING
     fix = "track precision, recall, F1 or AUC on the rare class (and consider class weights)"
     LIMIT = 0.10
-    # 400 rows: the runtime front-end judges class balance only from enough labels.
-    _Y = 'x = np.random.rand(400, 8).astype("float32")\ny = (np.arange(400) < 12).astype("float32")'
     BAD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy"]',
-            data=_Y,
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})\n",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            x = np.random.rand(400, 8).astype("float32")
+            y = (np.arange(400) < 12).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})
+            """,
+            line=14,
+            message="the rarest class is about 5% of the labels and accuracy is the only metric:",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Recall()]',
-            data=_Y,
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})\n",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            x = np.random.rand(400, 8).astype("float32")
+            y = (np.arange(400) < 12).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=["accuracy", keras.metrics.Recall()]
+            )
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})
+            """,
         ),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy"]',
-            data='y = (np.arange(64) % 2).astype("float32")',
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 1.2})\n",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = (np.arange(64) % 2).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 1.2})
+            """,
         ),
     )
 
@@ -238,27 +315,87 @@ class PrecisionRecallOnSoftmax(Rule):
     severity = Severity.WARNING
     fix = "binary: 1 sigmoid unit; multi-class: Precision(class_id=k) / Recall(class_id=k) or F1Score(average=...)"
     BAD = (
-        _example(
-            'layers.Dense(2, activation="softmax"),',
-            '"categorical_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="categorical_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
+            line=12,
+            message="precision and recall without class_id on a 2-unit softmax with one-hot labels",
         ),
-        _example(
-            'layers.Dense(4, activation="softmax"),',
-            '"categorical_crossentropy"',
-            "[keras.metrics.Recall()]",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=[keras.metrics.Recall()])
+            """,
+            line=12,
+            message="recall without class_id on a 4-unit softmax with one-hot labels count every",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
         ),
-        _example(
-            'layers.Dense(4, activation="softmax"),',
-            '"categorical_crossentropy"',
-            "[keras.metrics.Precision(class_id=0), keras.metrics.Recall(class_id=0)]",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="categorical_crossentropy",
+                metrics=[keras.metrics.Precision(class_id=0), keras.metrics.Recall(class_id=0)],
+            )
+            """,
         ),
     )
 
@@ -328,22 +465,97 @@ class AccuracyOnRegression(Rule):
     name = "accuracy-on-regression"
     severity = Severity.WARNING
     fix = "use mae or RootMeanSquaredError() for regression"
-    _TARGETS = 'y = np.random.normal(50.0, 10.0, 64).astype("float32")'
-    _FIT = "model.fit(x, y, epochs=1, verbose=0)\n"
     BAD = (
-        _example("layers.Dense(1),", '"mse"', '["accuracy"]', data=_TARGETS, fit=_FIT),
-        _example("layers.Dense(1),", "keras.losses.Huber()", '["mae", "accuracy"]', data=_TARGETS, fit=_FIT),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on a regression model (mean_squared_error, linear output, continuous",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.Huber(), metrics=["mae", "accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on a regression model (huber, linear output, continuous targets)",
+        ),
     )
     GOOD = (
-        _example("layers.Dense(1),", '"mse"', '["mae"]', data=_TARGETS, fit=_FIT),
-        _example(
-            "layers.Dense(1),",
-            '"mse"',
-            "[keras.metrics.BinaryAccuracy()]",
-            data='y = np.random.randint(0, 2, 64).astype("float32")',
-            fit=_FIT,
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"', '["accuracy"]'),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy()])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -359,24 +571,6 @@ class AccuracyOnRegression(Rule):
                     f"accuracy on a regression model ({loss.kind}, linear output, continuous targets) "
                     "compares classes that do not exist and stays near 0",
                 )
-
-
-_EVAL = """import numpy as np
-import keras
-from keras import layers
-from sklearn.metrics import {metric}
-
-x = np.random.rand(32, 8).astype("float32")
-y = np.random.randint(0, 2, 32)
-model = keras.Sequential([keras.Input(shape=(8,)), {output}])
-model.compile(optimizer="adam", loss={loss})
-{code}
-"""
-
-
-def _eval_example(code: str, output: str = 'layers.Dense(3, activation="softmax")',
-                  loss: str = '"sparse_categorical_crossentropy"', metric: str = "f1_score") -> str:  # fmt: skip
-    return _EVAL.format(code=code, output=output, loss=loss, metric=metric)
 
 
 class SklearnMetricOnProbabilities(Rule):
@@ -417,24 +611,87 @@ class SklearnMetricOnProbabilities(Rule):
     fix = "np.argmax(pred, axis=-1) (softmax) or (pred > 0.5).astype(int) (sigmoid) first"
     model_rule = False
     BAD = (
-        _eval_example("probs = model.predict(x)\nprint(f1_score(y, probs, average='macro'))"),
-        _eval_example(
-            "print(confusion_matrix(keras.utils.to_categorical(y, 3), np.argmax(model.predict(x), axis=1)))",
-            metric="confusion_matrix",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            probs = model.predict(x)
+            print(f1_score(y, probs, average="macro"))
+            """,
+            line=11,
+            columns=(7, 42),
+            message="f1_score receives model.predict(...) probabilities, not class labels",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import confusion_matrix
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            print(confusion_matrix(keras.utils.to_categorical(y, 3), np.argmax(model.predict(x), axis=1)))
+            """,
+            line=10,
+            columns=(7, 94),
+            message="confusion_matrix receives one-hot y_true; it needs class labels",
         ),
     )
     GOOD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
-        _eval_example(
-            "probs = model.predict(x).ravel()\nprint(roc_auc_score(y, probs))",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
-            metric="roc_auc_score",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred, average="macro"))
+            """,
         ),
-        _eval_example(
-            "pred = (model.predict(x) > 0.5).astype(int)\nprint(f1_score(y, pred))",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import roc_auc_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict(x).ravel()
+            print(roc_auc_score(y, probs))
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int)
+            print(f1_score(y, pred))
+            """,
         ),
     )
 
@@ -480,14 +737,101 @@ class ArgmaxOnSingleUnit(Rule):
     severity = Severity.ERROR
     fix = "threshold instead: (model.predict(x) > 0.5).astype(int)"
     model_rule = False
-    _SIGMOID = {"output": 'layers.Dense(1, activation="sigmoid")', "loss": '"binary_crossentropy"'}
     BAD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred))", **_SIGMOID),
-        _eval_example("pred = model.predict(x).argmax(axis=1)\nprint(f1_score(y, pred))", **_SIGMOID),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred))
+            """,
+            line=10,
+            columns=(8, 44),
+            message="argmax over the last axis of a 1-unit output is always 0: every prediction is",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int).ravel()
+            print(f1_score(y, pred))
+            """,
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = model.predict(x).argmax(axis=1)
+            print(f1_score(y, pred))
+            """,
+            line=10,
+            columns=(8, 39),
+            message="argmax over the last axis of a 1-unit output is always 0: every prediction is",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int).ravel()
+            print(f1_score(y, pred))
+            """,
+        ),
     )
     GOOD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
-        _eval_example("pred = (model.predict(x) > 0.5).astype(int)\nprint(f1_score(y, pred))", **_SIGMOID),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred, average="macro"))
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int)
+            print(f1_score(y, pred))
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -530,21 +874,89 @@ class PredictClassesRemoved(Rule):
     fix = "np.argmax(model.predict(x), axis=-1) for softmax, (model.predict(x) > 0.5) for one sigmoid unit"
     model_rule = False
     BAD = (
-        _eval_example("classes = model.predict_classes(x)"),
-        _eval_example(
-            "probs = model.predict_proba(x)",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = model.predict_classes(x)
+            """,
+            line=10,
+            columns=(11, 35),
+            message="model.predict_classes() was removed from Keras: AttributeError",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = model.predict(x).argmax(axis=-1)
+            """,
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict_proba(x)
+            """,
+            line=10,
+            columns=(9, 31),
+            message="model.predict_proba() was removed from Keras: AttributeError",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict(x)
+            """,
         ),
     )
     GOOD = (
-        _eval_example("classes = np.argmax(model.predict(x), axis=-1)"),
-        """from sklearn.linear_model import LogisticRegression
-import keras
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
 
-clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
-probs = clf.predict_proba([[0.5]])
-""",
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = np.argmax(model.predict(x), axis=-1)
+            """,
+        ),
+        Good(
+            """
+            from sklearn.linear_model import LogisticRegression
+            import keras
+
+            clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+            probs = clf.predict_proba([[0.5]])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:

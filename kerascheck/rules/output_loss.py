@@ -13,23 +13,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, ProgramFacts, effective_output
-from kerascheck.rules.base import Rule, all_heads, heads_with_loss, unit_label
-
-_SEQ = """import keras
-from keras import layers
-
-model = keras.Sequential([
-    keras.Input(shape=(20,)),
-    layers.Dense(32, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss}, metrics=["accuracy"])
-"""
-
-
-def _example(output: str, loss: str) -> str:
-    """A small, runnable model: the rules' examples are also built by the runtime tests."""
-    return _SEQ.format(output=output, loss=loss)
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, heads_with_loss, unit_label
 
 
 def _where(head: Head) -> str:
@@ -68,15 +52,143 @@ class MissingSoftmax(Rule):
     severity = Severity.ERROR
     fix = 'add activation="softmax" to the output layer, or pass from_logits=True to the loss'
     BAD = (
-        _example("layers.Dense(10),", '"categorical_crossentropy"'),
-        _example('layers.Dense(10, activation="linear"),', '"sparse_categorical_crossentropy"'),
-        _example("layers.Dense(3, activation=None),", "keras.losses.CategoricalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 10 units with no activation, but categorical_crossentropy expects",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="linear"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 10 units with no activation, but sparse_categorical_crossentropy",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation=None),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 3 units with no activation, but categorical_crossentropy expects",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
     GOOD = (
-        _example('layers.Dense(10, activation="softmax"),', '"categorical_crossentropy"'),
-        _example("layers.Dense(10),", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),
-        _example('layers.Dense(10), layers.Activation("softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(2, activation="softmax"),', '"sparse_categorical_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+                layers.Activation("softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -125,14 +237,127 @@ class MissingSigmoid(Rule):
     severity = Severity.ERROR
     fix = 'add activation="sigmoid" to the output layer, or pass from_logits=True to the loss'
     BAD = (
-        _example("layers.Dense(1),", '"binary_crossentropy"'),
-        _example("layers.Dense(1),", '"bce"'),
-        _example("layers.Dense(5),", "keras.losses.BinaryFocalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="bce", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="bce", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_focal_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example("layers.Dense(1),", "keras.losses.BinaryCrossentropy(from_logits=True)"),
-        _example('layers.Dense(5, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"]
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -173,12 +398,64 @@ class SingleUnitCategorical(Rule):
     severity = Severity.ERROR
     fix = "use binary_crossentropy with 1 sigmoid unit, or N units + softmax for N classes"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="softmax"),', "keras.losses.CategoricalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="categorical_crossentropy on Dense with 1 unit: the loss is always 0 and nothing",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="categorical_crossentropy on Dense with 1 unit: the loss is always 0 and nothing",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example('layers.Dense(4, activation="softmax"),', '"categorical_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -217,32 +494,94 @@ class SingleUnitSoftmax(Rule):
     severity = Severity.ERROR
     fix = 'use Dense(1, activation="sigmoid") for a binary output'
     BAD = (
-        _example('layers.Dense(1, activation="softmax"),', '"binary_crossentropy"'),
-        _example("layers.Dense(1), layers.Softmax(),", '"binary_crossentropy"'),
-        """import keras
-from keras import layers
+        Bad(
+            """
+            import keras
+            from keras import layers
 
-inputs = keras.Input(shape=(30, 8))
-h = layers.LSTM(16, return_sequences=True)(inputs)
-weights = layers.Activation("softmax")(layers.Dense(1)(h))
-pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
-model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
-model.compile(optimizer="adam", loss="binary_crossentropy")
-""",
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over the single unit of Dense always outputs 1.0",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+                layers.Softmax(),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=8,
+            message="softmax over the single unit of Softmax always outputs 1.0",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(30, 8))
+            h = layers.LSTM(16, return_sequences=True)(inputs)
+            weights = layers.Activation("softmax")(layers.Dense(1)(h))
+            pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+            model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+            line=6,
+            columns=(11, 39),
+            message="softmax over a single unit (Activation) always outputs 1.0",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example('layers.Dense(2, activation="softmax"),', '"sparse_categorical_crossentropy"'),
-        """import keras
-from keras import layers
+        Good(
+            """
+            import keras
+            from keras import layers
 
-inputs = keras.Input(shape=(30, 8))
-h = layers.LSTM(16, return_sequences=True)(inputs)
-weights = layers.Softmax(axis=1)(layers.Dense(1)(h))
-pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
-model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
-model.compile(optimizer="adam", loss="binary_crossentropy")
-""",
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(30, 8))
+            h = layers.LSTM(16, return_sequences=True)(inputs)
+            weights = layers.Softmax(axis=1)(layers.Dense(1)(h))
+            pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+            model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -296,12 +635,64 @@ class SoftmaxBinaryCrossentropy(Rule):
     severity = Severity.WARNING
     fix = "use 1 unit + sigmoid + binary_crossentropy, or keep softmax and use categorical_crossentropy"
     BAD = (
-        _example('layers.Dense(2, activation="softmax"),', '"binary_crossentropy"'),
-        _example('layers.Dense(5, activation="softmax"),', "keras.losses.BinaryCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over 2 units of Dense trained with binary_crossentropy: accuracy,",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over 5 units of Dense trained with binary_crossentropy: accuracy,",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(2, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -350,14 +741,93 @@ class NonProbabilityOutput(Rule):
     severity = Severity.ERROR
     fix = "use sigmoid (binary / multi-label) or softmax (multi-class) on the output layer"
     BAD = (
-        _example('layers.Dense(1, activation="relu"),', '"binary_crossentropy"'),
-        _example('layers.Dense(10, activation="tanh"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(10), layers.Activation("elu"),', '"sparse_categorical_crossentropy"'),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense uses relu, which does not output probabilities, but binary_crossentropy",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="tanh"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense uses tanh, which does not output probabilities, but",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+                layers.Activation("elu"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=8,
+            message="Activation uses elu, which does not output probabilities, but",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="relu"),', '"mse"'),
-        _example('layers.Dense(10, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -408,15 +878,102 @@ class DoubleActivationFromLogits(Rule):
     severity = Severity.WARNING
     fix = "drop the output activation, or set from_logits=False"
     BAD = (
-        _example(
-            'layers.Dense(10, activation="softmax"),',
-            "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+            line=7,
+            message="Dense already applies softmax, and sparse_categorical_crossentropy with",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+                metrics=["accuracy"],
+            )
+            """,
         ),
-        _example('layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"]
+            )
+            """,
+            line=7,
+            message="Dense already applies sigmoid, and binary_crossentropy with from_logits=True",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=False), metrics=["accuracy"]
+            )
+            """,
+        ),
     )
     GOOD = (
-        _example("layers.Dense(10),", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),
-        _example('layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy()"),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -460,12 +1017,64 @@ class SigmoidCategoricalCrossentropy(Rule):
     severity = Severity.WARNING
     fix = "softmax for single-label classification; binary_crossentropy for multi-label"
     BAD = (
-        _example('layers.Dense(5, activation="sigmoid"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(5, activation="sigmoid"),', '"sparse_categorical_crossentropy"'),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="sigmoid over 5 units of Dense is not a distribution, but",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="sigmoid over 5 units of Dense is not a distribution, but",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(5, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(5, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -512,12 +1121,64 @@ class RegressionLossOnClassifier(Rule):
     severity = Severity.WARNING
     fix = "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (integers)"
     BAD = (
-        _example('layers.Dense(10, activation="softmax"),', '"mse"'),
-        _example('layers.Dense(3, activation="softmax"),', "keras.losses.MeanAbsoluteError()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax classifier Dense trained with the regression loss mean_squared_error",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.MeanAbsoluteError(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax classifier Dense trained with the regression loss mean_absolute_error",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"mse"'),
-        _example("layers.Dense(1),", '"mean_squared_error"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -563,12 +1224,64 @@ class HingeWithProbabilities(Rule):
     severity = Severity.WARNING
     fix = "use a linear output with -1/1 labels, or switch to cross-entropy"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"hinge"'),
-        _example('layers.Dense(3, activation="softmax"),', "keras.losses.SquaredHinge()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+            line=7,
+            message="hinge expects raw scores and -1/1 labels, but Dense outputs sigmoid",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.SquaredHinge(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="squared_hinge expects raw scores and -1/1 labels, but Dense outputs softmax",
+        ),
     )
     GOOD = (
-        _example("layers.Dense(1),", '"hinge"'),
-        _example('layers.Dense(1, activation="tanh"),', '"hinge"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="tanh"),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
