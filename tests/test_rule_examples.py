@@ -7,6 +7,7 @@ model-level ones with Keras. See ``kerascheck/rules/base.py`` for the format.
 from __future__ import annotations
 
 import importlib
+import re
 
 import pytest
 
@@ -122,3 +123,30 @@ def test_codes_and_names_match_the_catalogue() -> None:
     for code, name in expected.items():
         assert code in rules, f"{code} is not implemented"
         assert rules[code].name == name
+
+
+DOC_PRELUDE = "import numpy as np\nimport keras\nfrom keras import layers\n"
+
+
+def _doc_blocks(rule: type[Rule], heading: str) -> list[str]:
+    """The ```python blocks of one docstring section."""
+    doc = rule.documentation()
+    match = re.search(rf"^## {heading}\n(.*?)(?=^## |\Z)", doc, re.S | re.M)
+    return re.findall(r"```python\n(.*?)```", match.group(1), re.S) if match else []
+
+
+DOC_RULES = [pytest.param(code, id=code) for code, rule in all_rules().items() if rule.BAD]
+
+
+@pytest.mark.parametrize("code", DOC_RULES)
+def test_docstring_example_fires_and_use_instead_does_not(code: str) -> None:
+    """The documented *Example* is flagged and the *Use instead* is not (both run after the usual imports)."""
+    rule = all_rules()[code]
+    examples, fixes = _doc_blocks(rule, "Example"), _doc_blocks(rule, "Use instead")
+    assert examples and fixes, f"{code}: the docstring's Example and Use instead need a ```python block"
+    for block in examples:
+        found = {d.code for d in check_source(DOC_PRELUDE + block, select=["ALL"])}
+        assert code in found, f"{code}'s docstring Example is not flagged:\n{block}"
+    for block in fixes:
+        found = {d.code for d in check_source(DOC_PRELUDE + block, select=["ALL"])}
+        assert code not in found, f"{code}'s docstring Use instead is flagged:\n{block}"

@@ -47,14 +47,20 @@ class SoftmaxInHiddenLayer(Rule):
 
     ## Example
     ```python
-    layers.Dense(64, activation="softmax"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="softmax"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -151,13 +157,19 @@ class RedundantActivation(Rule):
 
     ## Example
     ```python
-    layers.Dense(10, activation="softmax"),
-    layers.Activation("softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(10, activation="softmax"),
+        layers.Activation("softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -275,14 +287,22 @@ class LayerAfterOutputActivation(Rule):
 
     ## Example
     ```python
-    layers.Dense(10, activation="softmax"),
-    layers.Dropout(0.5),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+        layers.Dropout(0.5),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dropout(0.5),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -413,14 +433,20 @@ class LinearLayerStack(Rule):
 
     ## Example
     ```python
-    layers.Dense(64),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -559,14 +585,20 @@ class SimpleRnnLongSequence(Rule):
 
     ## Example
     ```python
-    keras.Input(shape=(500, 8)),
-    layers.SimpleRNN(32),
+    model = keras.Sequential([
+        keras.Input(shape=(500, 8)),
+        layers.SimpleRNN(32),
+        layers.Dense(1, activation="sigmoid"),
+    ])
     ```
 
     ## Use instead
     ```python
-    keras.Input(shape=(500, 8)),
-    layers.LSTM(32),  # or layers.GRU(32)
+    model = keras.Sequential([
+        keras.Input(shape=(500, 8)),
+        layers.LSTM(32),  # or layers.GRU(32)
+        layers.Dense(1, activation="sigmoid"),
+    ])
     ```
     """
 
@@ -662,14 +694,22 @@ class RnnStackMissingReturnSequences(Rule):
 
     ## Example
     ```python
-    layers.LSTM(64),
-    layers.LSTM(32),
+    model = keras.Sequential([
+        keras.Input(shape=(30, 4)),
+        layers.LSTM(64),
+        layers.LSTM(32),
+        layers.Dense(3, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.LSTM(64, return_sequences=True),
-    layers.LSTM(32),
+    model = keras.Sequential([
+        keras.Input(shape=(30, 4)),
+        layers.LSTM(64, return_sequences=True),
+        layers.LSTM(32),
+        layers.Dense(3, activation="softmax"),
+    ])
     ```
     """
 
@@ -775,17 +815,23 @@ class DenseOnFeatureMaps(Rule):
 
     ## Example
     ```python
-    layers.Conv2D(32, 3, activation="relu"),
-    layers.MaxPooling2D(),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Conv2D(32, 3, activation="relu"),
-    layers.MaxPooling2D(),
-    layers.Flatten(),  # or layers.GlobalAveragePooling2D()
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),  # or layers.GlobalAveragePooling2D()
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 

@@ -41,6 +41,12 @@ A ``Bad`` must produce exactly one finding of its rule, on ``line`` (and
 this example: then the source must come back unchanged). No ``.format``
 templates: repeat the few lines of setup instead, so each example reads as
 written. Model examples should also run under Keras (small shapes, one epoch).
+
+The docstring's *Example* and *Use instead* ``python`` blocks are checked too,
+as short programs that may leave out ``import numpy as np``, ``import keras``
+and ``from keras import layers``: the rule must flag the Example and stay
+silent on Use instead (rules with no ``BAD`` examples, the runtime-only KC5xx,
+are exempt).
 '''
 
 from __future__ import annotations

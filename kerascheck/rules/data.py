@@ -43,15 +43,18 @@ class OneHotWithSigmoid(Rule):
 
     ## Example
     ```python
-    y = keras.utils.to_categorical(labels)           # one-hot
-    model.add(layers.Dense(3, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)  # one-hot
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(3, activation="softmax"))
-    model.compile(loss="categorical_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y)
     # binary problem: integer 0/1 labels with Dense(1, activation="sigmoid")
     ```
     """
@@ -168,12 +171,17 @@ class SparseLossWithOneHot(Rule):
     ## Example
     ```python
     y = keras.utils.to_categorical(labels, 10)
-    model.compile(loss="sparse_categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="categorical_crossentropy")  # keep the one-hot labels
+    y = keras.utils.to_categorical(labels, 10)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # keep the one-hot labels
+    model.fit(x, y)
     # or drop to_categorical and keep the sparse loss
     ```
     """
@@ -264,13 +272,18 @@ class CategoricalLossWithIntegerLabels(Rule):
 
     ## Example
     ```python
-    (x, y), _ = keras.datasets.mnist.load_data()   # y: integers 0..9
-    model.compile(loss="categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x / 255.0, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="sparse_categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x / 255.0, y)
     # or y = keras.utils.to_categorical(y, 10)
     ```
     """
@@ -367,12 +380,27 @@ class UnitsClassesMismatch(Rule):
     ## Example
     ```python
     (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
-    model.add(layers.Dense(100, activation="softmax"))
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(100, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(20, activation="softmax"))
+    (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(20, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
     """
 
@@ -489,12 +517,21 @@ class FitOnTestData(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_test, y_test)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_train, y_train, validation_data=(X_test, y_test))
     ```
     """
@@ -594,12 +631,18 @@ class PreprocessingBeforeSplit(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X = StandardScaler().fit_transform(X)
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -704,13 +747,26 @@ class UnscaledImageInput(Rule):
     ## Example
     ```python
     (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train)
     ```
 
     ## Use instead
     ```python
-    x_train = x_train / 255.0
-    # or put layers.Rescaling(1.0 / 255) first in the model
+    (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    x_train = x_train / 255.0  # or put layers.Rescaling(1.0 / 255) first in the model
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train)
     ```
     """
 
@@ -833,12 +889,19 @@ class ValidationSplitOnOrderedData(Rule):
     ## Example
     ```python
     y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
 
     ## Use instead
     ```python
-    x, y = sklearn.utils.shuffle(x, y)  # or pass validation_data=
+    from sklearn.utils import shuffle
+
+    y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    x, y = shuffle(x, y)  # or pass validation_data=
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
     """

@@ -56,12 +56,15 @@ class AccuracyOnlyBinary(Rule):
 
     ## Example
     ```python
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     ```
 
     ## Use instead
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     model.compile(
+        optimizer="adam",
         loss="binary_crossentropy",
         metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()],
     )
@@ -178,14 +181,20 @@ class AccuracyOnImbalancedLabels(Rule):
 
     ## Example
     ```python
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, class_weight={0: 1.0, 1: 30.0})
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="binary_crossentropy",
-                  metrics=[keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(
+        optimizer="adam",
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()],
+    )
+    model.fit(x, y, class_weight={0: 1.0, 1: 30.0})
     ```
     """
 
@@ -296,16 +305,22 @@ class PrecisionRecallOnSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(2, activation="softmax"))
-    model.compile(loss="categorical_crossentropy",
-                  metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2, activation="softmax")])
+    model.compile(
+        optimizer="adam",
+        loss="categorical_crossentropy",
+        metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+    )
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))  # binary: 0/1 labels
-    model.compile(loss="binary_crossentropy",
-                  metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])  # binary: 0/1 labels
+    model.compile(
+        optimizer="adam",
+        loss="binary_crossentropy",
+        metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+    )
     # multi-class: keras.metrics.Precision(class_id=k) per class, or keras.metrics.F1Score(average="macro")
     ```
     """
@@ -451,13 +466,18 @@ class AccuracyOnRegression(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1))
-    model.compile(loss="mse", metrics=["accuracy"])
+    (x, y), _ = keras.datasets.boston_housing.load_data()
+    model = keras.Sequential([keras.Input(shape=(13,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="mse", metrics=["mae", keras.metrics.RootMeanSquaredError()])
+    (x, y), _ = keras.datasets.boston_housing.load_data()
+    model = keras.Sequential([keras.Input(shape=(13,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae", keras.metrics.RootMeanSquaredError()])
+    model.fit(x, y)
     ```
     """
 
@@ -593,14 +613,19 @@ class SklearnMetricOnProbabilities(Rule):
 
     ## Example
     ```python
+    from sklearn.metrics import classification_report
+
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
     probs = model.predict(x_test)
     print(classification_report(y_test, probs))
     ```
 
     ## Use instead
     ```python
-    labels = np.argmax(model.predict(x_test), axis=-1)  # softmax
-    # labels = (model.predict(x_test) > 0.5).astype(int)  # one sigmoid unit
+    from sklearn.metrics import classification_report
+
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    labels = np.argmax(model.predict(x_test), axis=-1)  # one sigmoid unit: (model.predict(x_test) > 0.5)
     print(classification_report(y_test, labels))
     ```
     """
@@ -723,11 +748,13 @@ class ArgmaxOnSingleUnit(Rule):
 
     ## Example
     ```python
-    pred = np.argmax(model.predict(x_test), axis=-1)  # Dense(1, activation="sigmoid")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    pred = np.argmax(model.predict(x_test), axis=-1)
     ```
 
     ## Use instead
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     pred = (model.predict(x_test) > 0.5).astype(int).ravel()
     ```
     """
@@ -858,13 +885,15 @@ class PredictClassesRemoved(Rule):
 
     ## Example
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
     classes = model.predict_classes(x_test)
     ```
 
     ## Use instead
     ```python
-    classes = np.argmax(model.predict(x_test), axis=-1)  # softmax output
-    classes = (model.predict(x_test) > 0.5).astype(int)  # one sigmoid unit
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    classes = np.argmax(model.predict(x_test), axis=-1)
+    # one sigmoid unit: classes = (model.predict(x_test) > 0.5).astype(int)
     ```
     """
 

@@ -35,15 +35,16 @@ class MissingSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(10)])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
+    model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     # or keep the logits and tell the loss:
-    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    # model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     ```
     """
 
@@ -220,15 +221,15 @@ class MissingSigmoid(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    # or
-    model.compile(loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    # or keep the logits: loss=keras.losses.BinaryCrossentropy(from_logits=True)
     ```
     """
 
@@ -382,14 +383,14 @@ class SingleUnitCategorical(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
     """
 
@@ -480,12 +481,12 @@ class SingleUnitSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="softmax"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="softmax")])
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     ```
     """
 
@@ -618,15 +619,15 @@ class SoftmaxBinaryCrossentropy(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(2, activation="softmax"))
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))  # with 0/1 labels
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
-    # or keep softmax and use categorical_crossentropy
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])  # with 0/1 labels
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    # or keep the softmax and use categorical_crossentropy
     ```
     """
 
@@ -726,13 +727,14 @@ class NonProbabilityOutput(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="relu"))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="relu")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
     """
 
@@ -861,14 +863,14 @@ class DoubleActivationFromLogits(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
     # or drop the activation and keep from_logits=True
     ```
     """
@@ -1000,15 +1002,15 @@ class SigmoidCategoricalCrossentropy(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(5, activation="sigmoid"))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(5, activation="softmax"))  # one label per sample
-    # or, several labels per sample:
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="softmax")])  # one label per sample
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    # or, several labels per sample: keep the sigmoid with loss="binary_crossentropy"
     ```
     """
 
@@ -1106,13 +1108,14 @@ class RegressionLossOnClassifier(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss="mse")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="mse")
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
     """
 
@@ -1208,14 +1211,14 @@ class HingeWithProbabilities(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="hinge")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="hinge")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1))  # linear scores, labels in {-1, 1}
-    model.compile(loss="hinge")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])  # linear scores, labels in {-1, 1}
+    model.compile(optimizer="adam", loss="hinge")
     ```
     """
 
