@@ -10,7 +10,49 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerascheck.engine import Selection
-from kerascheck.rules.base import Rule, all_rules
+from kerascheck.rules.base import Autofix, Rule, all_rules
+
+
+def _markdown(text: str) -> str:
+    """Docstring text (reST literals) as Markdown."""
+    return text.replace("``", "`")
+
+
+def _why(fix: Autofix) -> str:
+    """The fixer's docstring on one line, without its leading "Safe:"/"Unsafe:"."""
+    text = " ".join(fix.why.split())
+    for prefix in ("Safe: ", "Unsafe: "):
+        text = text.removeprefix(prefix)
+    return _markdown(text[:1].lower() + text[1:])
+
+
+def fix_safety_section(rule: type[Rule]) -> list[str]:
+    """The rule page's *Fix safety* section, from the rule's own ``@fixer`` (nothing if it has none)."""
+    fix = rule.autofix
+    if fix is None:
+        return []
+    if fix.safe:
+        how = "applied by `--fix` and the editor's fix-all"
+    else:
+        how = "applied only with `--fix --unsafe-fixes`, or when chosen in the editor"
+    return [
+        "",
+        "## Fix safety",
+        "",
+        f"**{fix.safety.capitalize()}** autofix, *{fix.title}* ({how}).",
+        "",
+        _markdown(fix.why),
+    ]
+
+
+def fixes_table() -> str:
+    """``docs/editors.md``'s table of autofixes: safe ones first."""
+    rows = ["| rule | fix | safety | why |", "|---|---|---|---|"]
+    fixes = sorted(
+        ((code, rule.autofix) for code, rule in all_rules().items() if rule.autofix), key=lambda f: not f[1].safe
+    )
+    rows += [f"| {code} | {fix.title} | {fix.safety} | {_why(fix)} |" for code, fix in fixes]
+    return "\n".join(rows) + "\n"
 
 
 def rule_page(rule: type[Rule]) -> str:
@@ -21,6 +63,7 @@ def rule_page(rule: type[Rule]) -> str:
         rule.documentation(),
         "",
         f"Fix: {rule.fix}.",
+        *fix_safety_section(rule),
     ]
     if not Selection().enabled(rule):
         lines += ["", f"Not selected by default: enable with `--extend-select {rule.code}`."]
@@ -49,17 +92,22 @@ def rules_document() -> str:
 
 
 README_BEGIN, README_END = "<!-- rules-table:begin -->\n", "<!-- rules-table:end -->"
+FIXES_BEGIN, FIXES_END = "<!-- fixes-table:begin -->\n", "<!-- fixes-table:end -->"
+
+
+def _between(text: str, begin: str, end: str, content: str) -> str:
+    head, rest = text.split(begin, 1)
+    return head + begin + content + end + rest.split(end, 1)[1]
 
 
 def refresh(root: Path) -> None:
-    """Rewrite docs/rules.md and the README's rule table from the registry."""
+    """Rewrite docs/rules.md, the README's rule table and docs/editors.md's table of fixes from the rules."""
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_document(), encoding="utf-8")
     readme = root / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    head, rest = text.split(README_BEGIN, 1)
-    tail = rest.split(README_END, 1)[1]
-    readme.write_text(head + README_BEGIN + rules_table() + README_END + tail, encoding="utf-8")
+    readme.write_text(_between(readme.read_text(encoding="utf-8"), README_BEGIN, README_END, rules_table()), "utf-8")
+    editors = root / "docs" / "editors.md"
+    editors.write_text(_between(editors.read_text(encoding="utf-8"), FIXES_BEGIN, FIXES_END, fixes_table()), "utf-8")
 
 
 if __name__ == "__main__":

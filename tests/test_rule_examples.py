@@ -14,9 +14,9 @@ import pytest
 from kerascheck import check_source
 from kerascheck.diagnostics import Severity
 from kerascheck.engine import Selection
-from kerascheck.fix import fixer_for
+from kerascheck.fix import autofix_for
 from kerascheck.fix.apply import fix_source
-from kerascheck.rules.base import Bad, Good, Rule, all_rules, rule_modules, rules_of
+from kerascheck.rules.base import Bad, Good, Rule, all_rules, fixer, rule_modules, rules_of
 
 BAD_CASES = [
     pytest.param(code, example, id=f"{code}-bad-{index}")
@@ -45,7 +45,7 @@ def test_bad_example_fires_where_it_says(code: str, example: Bad) -> None:
 
 @pytest.mark.parametrize(("code", "example"), BAD_CASES)
 def test_bad_example_is_fixed_as_it_says(code: str, example: Bad) -> None:
-    if fixer_for(code) is None:
+    if autofix_for(code) is None:
         assert example.fixed is None, f"{code} has no autofix, but its example gives a fixed source"
         return
     fixed = fix_source(example.source, unsafe=True, selection=Selection(select=(code,)))
@@ -150,3 +150,25 @@ def test_docstring_example_fires_and_use_instead_does_not(code: str) -> None:
     for block in fixes:
         found = {d.code for d in check_source(DOC_PRELUDE + block, select=["ALL"])}
         assert code not in found, f"{code}'s docstring Use instead is flagged:\n{block}"
+
+
+def test_a_fixer_must_say_why_it_is_safe_or_not() -> None:
+    with pytest.raises(ValueError, match="docstring says why"):
+
+        class SilentFixer(Rule):
+            code = "KC997"
+            name = "silent-fixer"
+
+            @fixer(safe=True, title="do something")
+            def fix_edits(self, diagnostic: object, context: object) -> None:
+                return None
+
+
+def test_the_autofix_is_declared_by_its_rule() -> None:
+    """--fix, the editor, the rule page and the docs table all read ``Rule.autofix``."""
+    from kerascheck.rules.output_loss import DoubleActivationFromLogits
+
+    fix = DoubleActivationFromLogits.autofix
+    assert fix is not None and fix.safe and fix.title == "set from_logits=False on the loss"
+    assert fix.why.startswith("Safe:")
+    assert all_rules()["KC404"].autofix is None

@@ -3,11 +3,15 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
-from kerascheck.rules.base import Bad, Good, Rule, all_heads, is_classifier
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier
+
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 _NORMALISATION = frozenset({"BatchNormalization", "LayerNormalization"})
 _PLAIN_NEXT = frozenset({"Dense", "Conv1D", "Conv2D", "Conv3D", "SimpleRNN", "LSTM", "GRU"})
@@ -271,6 +275,52 @@ class RedundantActivation(Rule):
                     second.anchor,
                     f"{second.label} applies {layer.activation} again after {layer.label} already did",
                 )
+
+    @fixer(safe=True, title="remove the repeated activation layer")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the removed layer has no weights, and applying the same activation twice is never intended.
+
+        Only in the two shapes where removing a layer is a local edit: an element
+        of a layer list (``Sequential([...])``) and a ``model.add(...)``
+        statement. In a functional graph (``x = Activation(...)(x)``) the name
+        binding would have to change too, so there is no fix.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import DeleteLines, Replace
+        from kerascheck.fix.transforms import without_element
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call):
+            return None
+        parent = context.parent(node)
+        if isinstance(parent, cst.Element):
+            container = context.parent(parent)
+            if not isinstance(container, (cst.List, cst.Tuple)) or len(container.elements) < 2:
+                return None
+            if context.alone_on_lines(node, allow_comma=True):
+                return [DeleteLines(node)]
+            return [Replace(container, without_element(container, parent))]
+        if isinstance(parent, cst.Arg) and parent.keyword is None:
+            add = context.parent(parent)
+            if not (
+                isinstance(add, cst.Call)
+                and isinstance(add.func, cst.Attribute)
+                and add.func.attr.value == "add"
+                and len(add.args) == 1
+            ):
+                return None
+            expression = context.parent(add)
+            statement = context.parent(expression) if isinstance(expression, cst.Expr) else None
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                return None
+            block = context.parent(statement)
+            if isinstance(block, cst.IndentedBlock) and len(block.body) < 2:
+                return None  # the block would be left empty
+            if not context.alone_on_lines(statement):
+                return None
+            return [DeleteLines(statement)]
+        return None
 
 
 class LayerAfterOutputActivation(Rule):

@@ -9,6 +9,24 @@ finds every ``Rule`` subclass with a ``code`` defined in a module of this
 package, so a new module needs no import list, and a rule defined elsewhere
 (in a test) never joins the global registry.
 
+Autofix
+-------
+A rule with an autofix declares it in one place, a method of the rule::
+
+    @fixer(safe=True, title="set from_logits=False on the loss")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: why the program computes the same for the user's purpose (or, unsafe: what changes)."""
+
+It returns libcst node edits (``kerascheck.fix.edits``), or ``None`` to leave
+this occurrence alone; import libcst and the helpers of
+``kerascheck.fix.transforms`` inside the method, so that reading the rules
+(cached runs, the runtime front-end) never imports libcst. ``--fix``, the
+language server's code actions, the rule page's *Fix safety* section (the
+docstring) and the table of fixes in ``docs/editors.md`` all come from it.
+A *safe* fix keeps what the program computes for the user's purpose and
+only removes the mistake; an *unsafe* one changes what the model or the
+script outputs, and is applied only with ``--unsafe-fixes``.
+
 Writing examples
 ----------------
 Every rule carries ``BAD`` examples (must fire) and ``GOOD`` examples (must
@@ -57,13 +75,16 @@ import inspect
 import pkgutil
 import re
 import textwrap
-from collections.abc import Iterator
+from collections.abc import Callable, Iterator
 from dataclasses import KW_ONLY, dataclass
-from typing import ClassVar
+from typing import TYPE_CHECKING, ClassVar, TypeVar
 
 from kerascheck import vocabulary
-from kerascheck.diagnostics import Diagnostic, Severity
+from kerascheck.diagnostics import Diagnostic, FixSafety, Severity
 from kerascheck.facts import NOWHERE, Anchor, Head, Loss, Model, ProgramFacts
+
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 _CODE = re.compile(r"^KC\d{3}$")
 _NAME = re.compile(r"^[a-z0-9]+(-[a-z0-9]+)*$")
@@ -101,11 +122,44 @@ class Bad:
             object.__setattr__(self, "fixed", _program(self.fixed))
 
 
+FixEdits = Callable[..., "list[NodeEdit] | None"]
+_F = TypeVar("_F", bound=FixEdits)
+
+
+@dataclass(frozen=True)
+class Autofix:
+    """A rule's autofix: safe or not, what an editor calls it, why (its docstring), and its edits."""
+
+    safe: bool
+    title: str
+    why: str
+    function: FixEdits
+
+    @property
+    def safety(self) -> FixSafety:
+        return "safe" if self.safe else "unsafe"
+
+    def edits(self, rule: Rule, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """The edits that fix one of ``rule``'s findings, or ``None`` to leave it alone."""
+        return self.function(rule, diagnostic, context)
+
+
+def fixer(*, safe: bool, title: str) -> Callable[[_F], _F]:
+    """Mark a rule's method as its autofix (see the module docstring)."""
+
+    def mark(function: _F) -> _F:
+        function.__kerascheck_fixer__ = (safe, title)  # type: ignore[attr-defined]
+        return function
+
+    return mark
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
     severity: ClassVar[Severity]
-    fix: ClassVar[str]
+    fix: ClassVar[str]  # the one-line hint shown with every finding
+    autofix: ClassVar[Autofix | None] = None  # set from the method marked with @fixer
     # Model rules are checked against real built models in the runtime tests.
     model_rule: ClassVar[bool] = True
     BAD: ClassVar[tuple[Bad, ...]] = ()
@@ -119,6 +173,15 @@ class Rule:
             raise ValueError(f"{cls.__name__}: bad rule code {cls.code!r}")
         if not _NAME.match(cls.name):
             raise ValueError(f"{cls.__name__}: rule name {cls.name!r} is not kebab-case")
+        marked = [f for f in cls.__dict__.values() if callable(f) and hasattr(f, "__kerascheck_fixer__")]
+        if len(marked) > 1:
+            raise ValueError(f"{cls.code}: one @fixer per rule")
+        if marked:
+            safe, title = marked[0].__kerascheck_fixer__
+            why = inspect.cleandoc(marked[0].__doc__ or "")
+            if not why:
+                raise ValueError(f"{cls.code}: the fixer's docstring says why the fix is safe or unsafe")
+            cls.autofix = Autofix(safe=safe, title=title, why=why, function=marked[0])
         for kind, wanted in (("BAD", Bad), ("GOOD", Good)):
             for example in getattr(cls, kind):
                 if not isinstance(example, wanted):

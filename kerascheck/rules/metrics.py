@@ -8,11 +8,15 @@ those numbers look fine and mean nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
-from kerascheck.rules.base import Bad, Good, Rule, is_classifier, trained_heads
+from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, trained_heads
+
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 
 def _only_accuracy(head: Head) -> bool:
@@ -872,6 +876,42 @@ class ArgmaxOnSingleUnit(Rule):
                 "argmax over the last axis of a 1-unit output is always 0: every prediction is class 0",
             )
 
+    @fixer(safe=False, title="threshold the single output instead of argmax")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: the predictions change (from always 0 to a real decision).
+
+        ``np.argmax(p, axis=-1)`` becomes ``(p > 0.5).astype(int).ravel()`` for a
+        sigmoid output, ``(p > 0).astype(int).ravel()`` for logits
+        (``from_logits=True``); 0.5 is a choice of decision threshold the user
+        may want to tune, so the fix is not applied without ``--unsafe-fixes``.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import atom, is_method_call, positional_args, prediction_head
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call):
+            return None
+        fact = next((a for a in context.facts.argmaxes if a.anchor.node is node), None)
+        head = prediction_head(context, fact.model) if fact is not None else None
+        if head is None or head.units != 1:
+            return None
+        if head.activation == "sigmoid":
+            threshold = "0.5"
+        elif head.activation == "linear" and head.loss is not None and head.loss.from_logits is True:
+            threshold = "0"
+        else:
+            return None
+        if is_method_call(context, node):
+            predictions: cst.BaseExpression = node.func.value  # type: ignore[attr-defined]  # p.argmax(axis=-1)
+        else:
+            positional = positional_args(node)
+            if not positional:
+                return None
+            predictions = positional[0].value  # np.argmax(p, axis=-1)
+        return [Replace(node, f"({atom(context, predictions)} > {threshold}).astype(int).ravel()")]
+
 
 class PredictClassesRemoved(Rule):
     """
@@ -1000,3 +1040,37 @@ class PredictClassesRemoved(Rule):
             if call.method == "predict_proba" and head is not None and head.activation in ("softmax", "sigmoid"):
                 replacement = "model.predict(x) (it already returns probabilities)"
             yield self.report(call.anchor, f"model.{call.method}() was removed from Keras: AttributeError", replacement)
+
+    @fixer(safe=True, title="replace the removed method with model.predict")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the replacement is what the removed method itself computed.
+
+        Keras' ``predict_classes`` returned ``predict(x).argmax(axis=-1)`` for
+        several outputs and ``(predict(x) > 0.5).astype("int32")`` for one;
+        ``predict_proba`` returned ``predict(x)``. The call is rewritten to that,
+        with the same arguments, for a model whose single output is known
+        (softmax, or one sigmoid unit); otherwise no fix.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import prediction_head
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        fact = next((c for c in context.facts.removed_calls if c.anchor.node is node), None)
+        head = prediction_head(context, fact.model) if fact is not None else None
+        if fact is None or head is None or head.units is None:
+            return None
+        predict = node.with_changes(func=node.func.with_changes(attr=cst.Name("predict")))
+        code = context.code(predict)
+        if fact.method == "predict_proba":
+            if head.activation not in ("softmax", "sigmoid"):
+                return None
+            return [Replace(node, code)]
+        if head.activation == "softmax" and head.units >= 2:
+            return [Replace(node, f"{code}.argmax(axis=-1)")]
+        if head.activation == "sigmoid" and head.units == 1:
+            return [Replace(node, f'({code} > 0.5).astype("int32")')]
+        return None

@@ -9,11 +9,15 @@ numbers it prints look plausible while meaning nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, ProgramFacts, effective_output
-from kerascheck.rules.base import Bad, Good, Rule, all_heads, heads_with_loss, unit_label
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, heads_with_loss, unit_label
+
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 
 def _where(head: Head) -> str:
@@ -207,6 +211,19 @@ class MissingSoftmax(Rule):
                     f"{loss.kind} expects probabilities (from_logits=False)",
                 )
 
+    @fixer(safe=False, title='add activation="softmax" to the output layer')
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: the model's outputs change from scores to probabilities.
+
+        It is the fix that makes the loss right, but code downstream that treats
+        the outputs as logits (applies its own softmax, thresholds at 0) changes
+        meaning; the alternative, ``from_logits=True``, is equally valid and the
+        choice is the user's.
+        """
+        from kerascheck.fix.transforms import set_activation
+
+        return set_activation(context, diagnostic, "softmax")
+
 
 class MissingSigmoid(Rule):
     """
@@ -368,6 +385,13 @@ class MissingSigmoid(Rule):
                     head.activation_anchor,
                     f"{_where(head)} has no activation, but {loss.kind} expects probabilities (from_logits=False)",
                 )
+
+    @fixer(safe=False, title='add activation="sigmoid" to the output layer')
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: predictions change from scores to probabilities, as with KC101."""
+        from kerascheck.fix.transforms import set_activation
+
+        return set_activation(context, diagnostic, "sigmoid")
 
 
 class SingleUnitCategorical(Rule):
@@ -986,6 +1010,43 @@ class DoubleActivationFromLogits(Rule):
                     f"{_where(head)} already applies {head.activation}, and {loss.kind} with "
                     f"from_logits=True applies it again",
                 )
+
+    @fixer(safe=True, title="set from_logits=False on the loss")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the model, its outputs and every prediction stay exactly the same.
+
+        Only the loss stops applying sigmoid/softmax a second time, which is what
+        the output layer already promised. The other fix (drop the activation)
+        would change what ``predict`` returns, so it is not offered.
+
+        Declines when the loss object is shared with a head whose output is not
+        sigmoid/softmax (there ``from_logits=True`` is right), or when
+        ``from_logits`` is not a keyword of the loss call.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import heads, keyword_arg
+
+        node = diagnostic.anchor.node
+        losses = {
+            id(head.loss.anchor.node): head.loss.anchor.node
+            for _model, head in heads(context)
+            if head.activation_anchor.node is node and head.loss is not None and head.loss.from_logits is True
+        }
+        if len(losses) != 1:
+            return None
+        (loss_node,) = losses.values()
+        if not isinstance(loss_node, cst.Call):
+            return None
+        for _model, head in heads(context):
+            shared = head.loss is not None and head.loss.anchor.node is loss_node
+            if shared and head.activation not in ("sigmoid", "softmax"):
+                return None
+        argument = keyword_arg(loss_node, "from_logits")
+        if argument is None:
+            return None
+        return [Replace(argument.value, cst.Name("False"))]
 
 
 class SigmoidCategoricalCrossentropy(Rule):
