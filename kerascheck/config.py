@@ -17,8 +17,9 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from kerascheck.engine import Selection
+from kerascheck.rules.base import OptionError
 
-KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
+KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "rules"})
 
 
 class ConfigError(Exception):
@@ -95,6 +96,7 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
         extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path),
         ignore=rule_patterns(table.get("ignore", []), "ignore", path),
     )
+    selection = with_rule_options(selection, table.get("rules", {}), path)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
@@ -108,6 +110,16 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
     return Config(
         selection=selection, per_file_ignores=per_file_ignores, exclude=exclude, root=path.parent, source=path
     )
+
+
+def with_rule_options(selection: Selection, value: object, path: Path | str) -> Selection:
+    """``[tool.kerascheck.rules.KC501]`` tables (``patience = 5``): each rule's options, validated by the rule."""
+    if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
+        raise ConfigError(f"{path}: 'rules' must hold one table per rule, e.g. [tool.kerascheck.rules.KC501]")
+    try:
+        return selection.with_options(value)
+    except OptionError as error:
+        raise ConfigError(f"{path}: [tool.kerascheck.rules]: {error}") from None
 
 
 def string_list(value: object, key: str, path: Path | str) -> tuple[str, ...]:

@@ -10,7 +10,7 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerascheck.engine import Selection
-from kerascheck.rules.base import Autofix, Rule, all_rules
+from kerascheck.rules.base import Autofix, Rule, all_rules, option_infos
 
 
 def _markdown(text: str) -> str:
@@ -45,6 +45,25 @@ def fix_safety_section(rule: type[Rule]) -> list[str]:
     ]
 
 
+def options_section(rule: type[Rule]) -> list[str]:
+    """The rule page's *Options* section, from the rule's ``Options`` (nothing if it has none)."""
+    infos = option_infos(rule)
+    if not infos:
+        return []
+    lines = ["", "## Options", ""]
+    for info in infos:
+        bound = f", at least {info.minimum:g}" if info.minimum is not None else ""
+        lines.append(f"- `{info.name}` ({info.type.__name__}, default `{info.default!r}`{bound}): {info.doc}.")
+    first = infos[0]
+    lines += [
+        "",
+        f"Set in `pyproject.toml` under `[tool.kerascheck.rules.{rule.code}]` (`{first.name} = {first.default!r}`),",
+        f'or from Python: `options={{"{rule.code}": {{"{first.name.replace("-", "_")}": {first.default!r}}}}}`',
+        "for `inspect`, `check_source` and the training callback.",
+    ]
+    return lines
+
+
 def fixes_table() -> str:
     """``docs/editors.md``'s table of autofixes: safe ones first."""
     rows = ["| rule | fix | safety | why |", "|---|---|---|---|"]
@@ -63,6 +82,7 @@ def rule_page(rule: type[Rule]) -> str:
         rule.documentation(),
         "",
         f"Fix: {rule.fix}.",
+        *options_section(rule),
         *fix_safety_section(rule),
     ]
     if not Selection().enabled(rule):

@@ -3,12 +3,13 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
-from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier, option
 
 if TYPE_CHECKING:
     from kerascheck.fix.edits import FixContext, NodeEdit
@@ -656,7 +657,12 @@ class SimpleRnnLongSequence(Rule):
     name = "simple-rnn-long-sequence"
     severity = Severity.WARNING
     fix = "use LSTM or GRU for long sequences"
-    LIMIT = 100
+
+    @dataclass(frozen=True)
+    class Options:
+        max_timesteps: int = option(100, "the longest sequence a SimpleRNN may run over unflagged", minimum=1)
+
+    options: Options
     BAD = (
         Bad(
             """
@@ -724,7 +730,7 @@ class SimpleRnnLongSequence(Rule):
             if layer.kind != "SimpleRNN":
                 continue
             steps = _timesteps_before(chain, index)
-            if steps is not None and steps > self.LIMIT:
+            if steps is not None and steps > self.options.max_timesteps:
                 yield self.report(layer.anchor, f"{layer.label} over {steps} timesteps: gradients vanish")
 
 

@@ -27,6 +27,24 @@ A *safe* fix keeps what the program computes for the user's purpose and
 only removes the mistake; an *unsafe* one changes what the model or the
 script outputs, and is applied only with ``--unsafe-fixes``.
 
+Options
+-------
+A threshold the user may want to change is an option of the rule, never a
+field of the facts: a frozen dataclass named ``Options`` whose fields are
+made with :func:`option` (a type, a default, one line of documentation)::
+
+    @dataclass(frozen=True)
+    class Options:
+        patience: int = option(3, "epochs without a new best validation loss before it counts", minimum=1)
+
+    options: Options  # read as self.options.patience in check()
+
+Users set them in ``[tool.kerascheck.rules.KC501]`` (``patience = 5``), in
+``inspect(..., options={"KC501": {"patience": 5}})`` or on the training
+callback; an unknown option or a value of the wrong type is an error, and the
+rule page lists every option. Names are snake_case in Python; the config and
+the docs spell them in kebab-case (``max-timesteps``), and both are accepted.
+
 Writing examples
 ----------------
 Every rule carries ``BAD`` examples (must fire) and ``GOOD`` examples (must
@@ -69,15 +87,17 @@ are exempt).
 
 from __future__ import annotations
 
+import dataclasses
 import functools
 import importlib
 import inspect
 import pkgutil
 import re
 import textwrap
-from collections.abc import Callable, Iterator
+import typing
+from collections.abc import Callable, Iterator, Mapping
 from dataclasses import KW_ONLY, dataclass
-from typing import TYPE_CHECKING, ClassVar, TypeVar
+from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kerascheck import vocabulary
 from kerascheck.diagnostics import Diagnostic, FixSafety, Severity
@@ -154,6 +174,69 @@ def fixer(*, safe: bool, title: str) -> Callable[[_F], _F]:
     return mark
 
 
+class OptionError(ValueError):
+    """A rule option that does not exist or has the wrong type or value; the message is one line."""
+
+
+_T = TypeVar("_T", int, float, str, bool)
+
+
+def option(default: _T, doc: str, *, minimum: float | None = None) -> _T:
+    """A field of a rule's ``Options``: its default, what it means, and (for numbers) its least value."""
+    return dataclasses.field(default=default, metadata={"doc": doc, "minimum": minimum})  # type: ignore[no-any-return]
+
+
+@dataclass(frozen=True)
+class NoOptions:
+    """The options of a rule that has none."""
+
+
+@dataclass(frozen=True)
+class OptionInfo:
+    """One option as the docs and error messages present it."""
+
+    name: str  # kebab-case, as in pyproject.toml
+    type: type
+    default: object
+    doc: str
+    minimum: float | None
+
+
+def option_infos(rule: type[Rule]) -> list[OptionInfo]:
+    hints = typing.get_type_hints(rule.Options)
+    return [
+        OptionInfo(
+            f.name.replace("_", "-"), hints[f.name], f.default, f.metadata.get("doc", ""), f.metadata.get("minimum")
+        )
+        for f in dataclasses.fields(rule.Options)
+    ]
+
+
+def _checked(rule: type[Rule], info: OptionInfo, value: object) -> object:
+    where = f"{rule.code} option {info.name!r}"
+    wanted = info.type
+    if wanted is float and isinstance(value, int) and not isinstance(value, bool):
+        value = float(value)
+    if not isinstance(value, wanted) or (wanted is not bool and isinstance(value, bool)):
+        raise OptionError(f"{where} must be {wanted.__name__}, not {value!r}")
+    if info.minimum is not None and isinstance(value, (int, float)) and value < info.minimum:
+        raise OptionError(f"{where} must be at least {info.minimum:g}, not {value!r}")
+    return value
+
+
+def parse_options(rule: type[Rule], given: Mapping[str, object]) -> Any:
+    """The rule's ``Options`` with ``given`` applied (names in snake_case or kebab-case); ``OptionError`` if wrong."""
+    infos = {info.name: info for info in option_infos(rule)}
+    values: dict[str, object] = {}
+    for key, value in given.items():
+        info = infos.get(str(key).replace("_", "-"))
+        if info is None:
+            known = ", ".join(infos) if infos else "none"
+            raise OptionError(f"{rule.code} has no option {key!r} (its options: {known})")
+        values[info.name.replace("-", "_")] = _checked(rule, info, value)
+    return rule.Options(**values)
+
+
 class Rule:
     code: ClassVar[str]
     name: ClassVar[str]
@@ -164,6 +247,11 @@ class Rule:
     model_rule: ClassVar[bool] = True
     BAD: ClassVar[tuple[Bad, ...]] = ()
     GOOD: ClassVar[tuple[Good, ...]] = ()
+    Options: ClassVar[type] = NoOptions
+    options: object  # an instance of ``Options``; a rule with options narrows the type
+
+    def __init__(self, options: Mapping[str, object] | None = None) -> None:
+        self.options = parse_options(type(self), options or {})
 
     def __init_subclass__(cls, **kwargs: object) -> None:
         super().__init_subclass__(**kwargs)
@@ -182,6 +270,8 @@ class Rule:
             if not why:
                 raise ValueError(f"{cls.code}: the fixer's docstring says why the fix is safe or unsafe")
             cls.autofix = Autofix(safe=safe, title=title, why=why, function=marked[0])
+        if not dataclasses.is_dataclass(cls.Options):
+            raise TypeError(f"{cls.code}: Options must be a @dataclass(frozen=True) of option(...) fields")
         for kind, wanted in (("BAD", Bad), ("GOOD", Good)):
             for example in getattr(cls, kind):
                 if not isinstance(example, wanted):

@@ -8,12 +8,13 @@ those numbers look fine and mean nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
-from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, trained_heads
+from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, option, trained_heads
 
 if TYPE_CHECKING:
     from kerascheck.fix.edits import FixContext, NodeEdit
@@ -206,7 +207,14 @@ class AccuracyOnImbalancedLabels(Rule):
     name = "accuracy-on-imbalanced-labels"
     severity = Severity.WARNING
     fix = "track precision, recall, F1 or AUC on the rare class (and consider class weights)"
-    LIMIT = 0.10
+
+    @dataclass(frozen=True)
+    class Options:
+        minority_share: float = option(
+            0.2, "labels are imbalanced when the rarest class is under this fraction of its balanced share", minimum=0.0
+        )
+
+    options: Options
     BAD = (
         Bad(
             """
@@ -279,7 +287,7 @@ class AccuracyOnImbalancedLabels(Rule):
                         continue  # integer-valued regression targets (ages, counts) are not classes
                     share = labels.minority_fraction
                     # Compared with its share if balanced: 10 % of a binary problem, 2 % of ten classes.
-                    if share * labels.num_classes >= 2 * self.LIMIT or not _only_accuracy(head):
+                    if share * labels.num_classes >= self.options.minority_share or not _only_accuracy(head):
                         continue
                     if labels.num_classes == 2:
                         consequence = f"always predicting the majority class scores ~{_percent(1 - share)}"
