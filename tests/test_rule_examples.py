@@ -14,7 +14,6 @@ import pytest
 from kerascheck import check_source
 from kerascheck.diagnostics import Severity
 from kerascheck.engine import Selection
-from kerascheck.fix import autofix_for
 from kerascheck.fix.apply import fix_source
 from kerascheck.rules.base import Bad, Good, Rule, all_rules, fixer, rule_modules, rules_of
 
@@ -30,34 +29,47 @@ GOOD_CASES = [
 ]
 
 
-@pytest.mark.parametrize(("code", "example"), BAD_CASES)
-def test_bad_example_fires_where_it_says(code: str, example: Bad) -> None:
-    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == code]
-    assert len(found) == 1, f"{code} fired {len(found)} times, not once:\n{example.source}"
+def assert_fires_where_it_says(rule: type[Rule], example: Bad) -> None:
+    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == rule.code]
+    assert len(found) == 1, f"{rule.code} fired {len(found)} times, not once:\n{example.source}"
     (finding,) = found
     assert finding.span is not None
-    where = f"{code} at line {finding.span.line}, columns {finding.span.column}-{finding.span.end_column}"
+    where = f"{rule.code} at line {finding.span.line}, columns {finding.span.column}-{finding.span.end_column}"
     assert finding.span.line == example.line, f"{where}, not line {example.line}:\n{example.source}"
     if example.columns is not None:
         assert (finding.span.column, finding.span.end_column) == example.columns, where
-    assert example.message in finding.message, f"{code} said {finding.message!r}"
+    assert example.message in finding.message, f"{rule.code} said {finding.message!r}"
+
+
+def assert_fixed_as_it_says(rule: type[Rule], example: Bad) -> None:
+    if rule.autofix is None:
+        assert example.fixed is None, f"{rule.code} has no autofix, but its example gives a fixed source"
+        return
+    fixed = fix_source(example.source, unsafe=True, selection=Selection(select=(rule.code,)))
+    assert fixed == (example.fixed or example.source)
+    if example.fixed is not None:
+        found = {d.code for d in check_source(fixed, select=["ALL"])}
+        assert rule.code not in found, f"{rule.code} still fires once fixed"
+
+
+def assert_stays_silent(rule: type[Rule], example: Good) -> None:
+    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == rule.code]
+    assert not found, f"{rule.code} GOOD example fired: {found[0].message}\n{example.source}"
+
+
+@pytest.mark.parametrize(("code", "example"), BAD_CASES)
+def test_bad_example_fires_where_it_says(code: str, example: Bad) -> None:
+    assert_fires_where_it_says(all_rules()[code], example)
 
 
 @pytest.mark.parametrize(("code", "example"), BAD_CASES)
 def test_bad_example_is_fixed_as_it_says(code: str, example: Bad) -> None:
-    if autofix_for(code) is None:
-        assert example.fixed is None, f"{code} has no autofix, but its example gives a fixed source"
-        return
-    fixed = fix_source(example.source, unsafe=True, selection=Selection(select=(code,)))
-    assert fixed == (example.fixed or example.source)
-    if example.fixed is not None:
-        assert code not in {d.code for d in check_source(fixed, select=["ALL"])}, f"{code} still fires once fixed"
+    assert_fixed_as_it_says(all_rules()[code], example)
 
 
 @pytest.mark.parametrize(("code", "example"), GOOD_CASES)
 def test_good_example_stays_silent(code: str, example: Good) -> None:
-    found = [d for d in check_source(example.source, select=["ALL"]) if d.code == code]
-    assert not found, f"{code} GOOD example fired: {found[0].message}\n{example.source}"
+    assert_stays_silent(all_rules()[code], example)
 
 
 def test_rules_are_found_by_scanning_the_package() -> None:
@@ -141,7 +153,11 @@ DOC_RULES = [pytest.param(code, id=code) for code, rule in all_rules().items() i
 @pytest.mark.parametrize("code", DOC_RULES)
 def test_docstring_example_fires_and_use_instead_does_not(code: str) -> None:
     """The documented *Example* is flagged and the *Use instead* is not (both run after the usual imports)."""
-    rule = all_rules()[code]
+    assert_docstring_examples(all_rules()[code])
+
+
+def assert_docstring_examples(rule: type[Rule]) -> None:
+    code = rule.code
     examples, fixes = _doc_blocks(rule, "Example"), _doc_blocks(rule, "Use instead")
     assert examples and fixes, f"{code}: the docstring's Example and Use instead need a ```python block"
     for block in examples:
