@@ -121,13 +121,16 @@ def _between(text: str, begin: str, end: str, content: str) -> str:
 
 
 def refresh(root: Path) -> None:
-    """Rewrite docs/rules.md, the README's rule table and docs/editors.md's table of fixes from the rules."""
+    """Rewrite docs/rules.md, the README's rule table, docs/editors.md's table of fixes and the settings' schema."""
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_document(), encoding="utf-8")
     readme = root / "README.md"
     readme.write_text(_between(readme.read_text(encoding="utf-8"), README_BEGIN, README_END, rules_table()), "utf-8")
     editors = root / "docs" / "editors.md"
     editors.write_text(_between(editors.read_text(encoding="utf-8"), FIXES_BEGIN, FIXES_END, fixes_table()), "utf-8")
+    from kerascheck.schema import SCHEMA_FILE, schema_text
+
+    (root / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -5,7 +5,7 @@ report green while testing half the product.
 
 Markers (registered in ``pyproject.toml``): every test under ``tests/runtime``
 is ``tensorflow`` (it builds real Keras models); the tool gates that run ruff,
-mypy and pre-commit are ``tools``. The static inner loop is
+mypy, pre-commit and the package build are ``tools``. The static inner loop is
 ``pytest -m "not tensorflow and not tools"``; with ``not tensorflow`` in the
 expression the runtime modules are not even imported (importing TensorFlow
 alone takes seconds).

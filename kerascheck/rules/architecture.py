@@ -9,6 +9,7 @@ from typing import TYPE_CHECKING
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
+from kerascheck.rules import lineage
 from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier, option
 
 if TYPE_CHECKING:
@@ -604,7 +605,7 @@ class LinearLayerStack(Rule):
 
 
 def _reconstructs(model: Model) -> bool:
-    return any(fit.reconstruction for fit in model.fits)
+    return any(lineage.reconstructs(fit) for fit in model.fits)
 
 
 def _timesteps_before(chain: tuple[Layer, ...], index: int) -> int | None:

@@ -306,14 +306,19 @@ class Rule:
         return textwrap.dedent(cls.__doc__ or "").strip()
 
 
+# Modules of this package that hold helpers shared by rules, not rules. Any other module (but
+# ``_private`` ones) is a rule module and must define at least one rule: a test checks it.
+HELPER_MODULES = frozenset({"base", "lineage"})
+
+
 def rule_modules() -> list[str]:
-    """The rule modules: every module of this package except ``base`` and ``_private`` ones."""
+    """The rule modules: every module of this package except the helpers and ``_private`` ones."""
     import kerascheck.rules as package
 
     return sorted(
         f"{package.__name__}.{info.name}"
         for info in pkgutil.iter_modules(package.__path__)
-        if info.name != "base" and not info.name.startswith("_")
+        if info.name not in HELPER_MODULES and not info.name.startswith("_")
     )
 
 

@@ -14,6 +14,7 @@ from typing import TYPE_CHECKING
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
+from kerascheck.rules import lineage
 from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, option, trained_heads
 
 if TYPE_CHECKING:
@@ -734,12 +735,14 @@ class SklearnMetricOnProbabilities(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for call in facts.metric_calls:
-            if call.raw_predictions:
+            if call.function not in kv.CLASSIFICATION_METRICS:
+                continue
+            if lineage.raw_predictions(call.y_true) or lineage.raw_predictions(call.y_pred):
                 yield self.report(
                     call.anchor,
                     f"{call.function} receives model.predict(...) probabilities, not class labels",
                 )
-            elif call.one_hot_truth:
+            elif lineage.one_hot(call.y_true):
                 yield self.report(
                     call.anchor,
                     f"{call.function} receives one-hot y_true; it needs class labels",
