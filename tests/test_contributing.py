@@ -92,6 +92,7 @@ def test_the_commands_name_what_exists() -> None:
 
 def test_the_paths_and_names_exist() -> None:
     paths = set(re.findall(r"`((?:kerascheck|tests|docs|\.ci)/[\w/.\-<>]*|[\w\-]+\.(?:md|toml))`", GUIDE))
+    assert len(paths) > 20
     for path in sorted(paths):
         if "<" in path:
             continue  # a pattern such as kerascheck/rules/<family>.py
@@ -103,3 +104,11 @@ def test_the_paths_and_names_exist() -> None:
     assert DoubleActivationFromLogits.autofix is not None and DoubleActivationFromLogits.autofix.safe
     assert MissingSoftmax.autofix is not None and not MissingSoftmax.autofix.safe
     assert "max-timesteps" in {info.name for info in option_infos(all_rules()["KC405"])}
+
+
+def test_the_quoted_handler_is_the_real_one() -> None:
+    """The guide quotes a front-end handler; it must be the code in ``kerascheck/static/semantics/numpy.py``."""
+    quoted = re.search(r"^```python\n(@REGISTRY\.function.*?)^```$", GUIDE, re.S | re.M)
+    assert quoted is not None
+    source = (ROOT / "kerascheck" / "static" / "semantics" / "numpy.py").read_text(encoding="utf-8")
+    assert quoted.group(1) in source
