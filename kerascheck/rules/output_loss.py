@@ -84,15 +84,21 @@ class MissingSoftmax(Rule):
             if (
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
-                and head.units is not None
-                and head.units >= 2
                 and head.activation == "linear"
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
-                    f"{loss.kind} expects probabilities (from_logits=False)",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} has no activation, but {loss.kind} expects probabilities "
+                        "(from_logits=False); this is wrong for any number of units (with a single unit, "
+                        "categorical cross-entropy cannot learn at all)",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
+                        f"{loss.kind} expects probabilities (from_logits=False)",
+                    )
 
 
 class MissingSigmoid(Rule):
@@ -306,18 +312,20 @@ class SoftmaxBinaryCrossentropy(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head, loss in heads_with_loss(facts):
-            if (
-                loss.kind in kv.BINARY_CE
-                and loss.from_logits is False
-                and head.activation == "softmax"
-                and head.units is not None
-                and head.units >= 2
-            ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
-                    "accuracy, precision and recall come out identical and inflated",
-                )
+            if loss.kind in kv.BINARY_CE and loss.from_logits is False and head.activation == "softmax":
+                if head.units is None:  # wrong for every count: 1 unit is KC104's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: over one unit softmax always outputs 1.0; over several, accuracy, precision "
+                        "and recall come out identical and inflated",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
+                        "accuracy, precision and recall come out identical and inflated",
+                    )
 
 
 class NonProbabilityOutput(Rule):
@@ -474,14 +482,20 @@ class SigmoidCategoricalCrossentropy(Rule):
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
                 and head.activation == "sigmoid"
-                and head.units is not None
-                and head.units >= 2
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
-                    f"but {loss.kind} treats it as one",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: several sigmoids are not a distribution, and over a single unit "
+                        "categorical cross-entropy cannot learn at all",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
+                        f"but {loss.kind} treats it as one",
+                    )
 
 
 class RegressionLossOnClassifier(Rule):

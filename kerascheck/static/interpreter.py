@@ -38,6 +38,7 @@ from kerascheck.static.values import (
     LayerObj,
     Mapping,
     ModelObj,
+    Partial,
     Ref,
     Seq,
     Tensor,
@@ -88,6 +89,8 @@ class Interpreter:
         self.runs: dict[int, int] = {}
         self.total_runs = 0
         self.depth = 0
+        self.unrolled = 0  # how many loops over literal lists enclose the current statement
+        self.mutations: dict[int, frozenset[str]] = {}  # function node -> parameters it mutates
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -159,12 +162,14 @@ class Interpreter:
             env[statement.name.value] = self.define_class(statement, env)
         elif isinstance(statement, cst.If):
             return self.exec_if(statement, env)
-        elif isinstance(statement, (cst.For, cst.While)):
-            if isinstance(statement, cst.For):
-                self.bind(statement.target, UNKNOWN, env)
+        elif isinstance(statement, cst.For):
+            return self.exec_for(statement, env)
+        elif isinstance(statement, cst.While):
             self.exec_branches(env, [statement.body.body, ()])
             if statement.orelse is not None:
                 self.exec_block(statement.orelse.body.body, env)
+        elif isinstance(statement, cst.Del):
+            self.exec_del(statement.target, env)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 self.eval(item.item, env)
@@ -193,6 +198,69 @@ class Interpreter:
         """
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
+
+    MAX_UNROLLED_ITEMS = 16
+    MAX_UNROLL_NESTING = 2
+
+    def exec_for(self, statement: cst.For, env: Env) -> bool:
+        """A loop over a literal list (``for units in [64, 32]``) runs once per item, in order.
+
+        Any other loop runs its body as a branch that may or may not happen,
+        with the loop variable unknown.
+        """
+        iterable = self.eval(statement.iter, env)
+        if (
+            isinstance(iterable, Seq)
+            and 0 < len(iterable.items) <= self.MAX_UNROLLED_ITEMS
+            and self.unrolled < self.MAX_UNROLL_NESTING
+            and not _leaves_early(statement.body.body)
+        ):
+            self.unrolled += 1
+            try:
+                for item in iterable.items:
+                    self.bind(statement.target, item, env)
+                    if self.exec_block(statement.body.body, env):
+                        return True
+            finally:
+                self.unrolled -= 1
+        else:
+            self.bind(statement.target, UNKNOWN, env)
+            self.exec_branches(env, [statement.body.body, ()])
+        if statement.orelse is not None:
+            return self.exec_block(statement.orelse.body.body, env)
+        return False
+
+    def exec_del(self, target: cst.BaseExpression, env: Env) -> None:
+        """``del cfg["key"]`` changes ``cfg``: forget what it held; ``del name`` unbinds."""
+        if isinstance(target, cst.Name):
+            env.pop(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.exec_del(element.value, env)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
+            self.bind(target.value, UNKNOWN, env)
+
+    def forget_mutated_arguments(self, function: Function, node: cst.Call, env: Env) -> None:
+        """A function that changes a list or dict argument in place (``cfg["x"] = 1``) changes the caller's."""
+        key = id(function.node)
+        mutated = self.mutations.get(key)
+        if mutated is None:
+            mutated = self.mutations[key] = mutated_parameters(function.node)
+        if not mutated:
+            return
+        params = function.node.params
+        names = [param.name.value for param in (*params.posonly_params, *params.params)]
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                continue
+            name = arg.keyword.value if arg.keyword is not None else None
+            if name is None:
+                name = names[position] if position < len(names) else None
+                position += 1
+            variable = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if name in mutated and variable is not None and isinstance(env.get(variable), (Seq, Mapping)):
+                env[variable] = UNKNOWN
 
     def exec_if(self, statement: cst.If, env: Env) -> bool:
         test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
@@ -244,10 +312,13 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            updated = operators.assign_item(self.eval(target.value, env), value)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
+            key: Value = UNKNOWN
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, env)
+            updated = operators.assign_item(self.eval(target.value, env), key, value)
             if updated is not None:
-                env[target.value.value] = updated
+                self.bind(target.value, updated, env)
 
     # -- definitions ------------------------------------------------------
 
@@ -304,6 +375,8 @@ class Interpreter:
             return Seq(tuple(self.eval(element.value, env) for element in node.elements))
         if isinstance(node, cst.Dict):
             return self.eval_dict(node, env)
+        if isinstance(node, cst.ListComp):
+            return self.eval_list_comprehension(node, env)
         if isinstance(node, cst.UnaryOperation):
             operand = self.eval(node.expression, env)
             negative = isinstance(node.operator, cst.Minus) and isinstance(operand, Const)
@@ -341,6 +414,21 @@ class Interpreter:
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
 
+    def eval_list_comprehension(self, node: cst.ListComp, env: Env) -> Value:
+        """``[Dense(n) for n in (64, 32)]`` over a literal: the list it builds; anything else unknown."""
+        clause = node.for_in
+        if clause.inner_for_in is not None or clause.ifs or clause.asynchronous is not None:
+            return UNKNOWN
+        iterable = self.eval(clause.iter, env)
+        if not isinstance(iterable, Seq) or len(iterable.items) > self.MAX_UNROLLED_ITEMS:
+            return UNKNOWN
+        scope = dict(env)  # the comprehension's variable does not leak into the enclosing scope
+        items = []
+        for item in iterable.items:
+            self.bind(clause.target, item, scope)
+            items.append(self.eval(node.elt, scope))
+        return Seq(tuple(items))
+
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
         for element in node.elements:
@@ -369,8 +457,14 @@ class Interpreter:
         has_star = False
         for arg in node.args:
             if arg.star:
-                has_star = True
-                self.eval(arg.value, env)
+                # f(*known_list) and f(**known_dict) spread their items; anything else hides arguments.
+                value = self.eval(arg.value, env)
+                if arg.star == "**" and isinstance(value, Mapping) and all(isinstance(k, str) for k, _ in value.items):
+                    keywords.update((str(k), v) for k, v in value.items)
+                elif arg.star == "*" and isinstance(value, Seq) and not keywords:
+                    positional.extend(value.items)
+                else:
+                    has_star = True
             elif arg.keyword is not None:
                 keywords[arg.keyword.value] = self.eval(arg.value, env)
             else:
@@ -380,12 +474,24 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
+        return self.call_value(callee, args, node, env)
+
+    def call_value(self, callee: Value, args: Args, node: cst.Call, env: Env) -> Value:
+        """Call ``callee`` (a library name, user function or class, method, partial, layer...)."""
+        if isinstance(callee, Partial):
+            keywords = {**dict(callee.keywords), **args.keywords}
+            merged = Args([*callee.positional, *args.positional], keywords, args.has_star or callee.has_star, node)
+            return self.call_value(callee.func, merged, node, env)
         if isinstance(callee, Function):
-            return self.call_function(callee, args)
+            result = self.call_function(callee, args)
+            self.forget_mutated_arguments(callee, node, env)
+            return result
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
-        context = CallContext(args=args, anchor=anchor, env=env, state=self.state, node=node)
+        context = CallContext(
+            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.bind(t, v, env)
+        )
         if isinstance(callee, Ref):
             return REGISTRY.call_function(replace(context, qualname=callee.qualname))
         receiver, method = callee, "__call__"
@@ -533,3 +639,76 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, cst.Equal)
     )
+
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
+)
+
+
+def _leaves_early(body: Block) -> bool:
+    """Whether a loop body may ``break`` or ``continue`` (then it cannot be run item by item)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            if any(isinstance(small, (cst.Break, cst.Continue)) for small in statement.body):
+                return True
+        elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.TryStar, cst.Match)):
+            bodies: list[Block] = []
+            if isinstance(statement, cst.If):
+                bodies.append(statement.body.body)
+                orelse = statement.orelse
+                while isinstance(orelse, cst.If):
+                    bodies.append(orelse.body.body)
+                    orelse = orelse.orelse
+                if isinstance(orelse, cst.Else):
+                    bodies.append(orelse.body.body)
+            elif isinstance(statement, cst.With):
+                bodies.append(statement.body.body)
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                bodies.append(statement.body.body)
+                bodies.extend(handler.body.body for handler in statement.handlers)
+                for extra in (statement.orelse, statement.finalbody):
+                    if extra is not None:
+                        bodies.append(extra.body.body)
+            else:
+                bodies.extend(case.body.body for case in statement.cases)
+            if any(_leaves_early(inner) for inner in bodies):
+                return True
+    return False
+
+
+def mutated_parameters(node: cst.FunctionDef) -> frozenset[str]:
+    """Parameters the function changes in place: ``p[k] = v``, ``p.append(x)``, ``del p[k]``."""
+    params = node.params
+    names = {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
+    visitor = _MutationFinder(names)
+    node.body.visit(visitor)
+    return frozenset(visitor.mutated)
+
+
+class _MutationFinder(cst.CSTVisitor):
+    def __init__(self, names: set[str]) -> None:
+        self.names = names
+        self.mutated: set[str] = set()
+
+    def _note(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Subscript):
+            target = target.value
+        if isinstance(target, cst.Name) and target.value in self.names:
+            self.mutated.add(target.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATING_METHODS:
+            self._note(node.func.value)

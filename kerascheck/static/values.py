@@ -125,6 +125,16 @@ class Instance(Value):
 
 
 @dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **keywords)``: calling it calls ``func`` with these first."""
+
+    func: Value
+    positional: tuple[Value, ...] = ()
+    keywords: tuple[tuple[str, Value], ...] = ()
+    has_star: bool = False
+
+
+@dataclass(frozen=True)
 class BoundMethod(Value):
     """``obj.name`` where ``obj`` is a model or instance: called later."""
 

@@ -50,6 +50,8 @@ Subscript = Sequence[Index | Slice]
 
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
+    if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
+        return Seq((*left.items, *right.items))  # layers + [Dense(10)]
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
@@ -127,8 +129,20 @@ def column(frame: Data, key: object) -> Value:
     return UNKNOWN
 
 
-def assign_item(container: Value, value: Value) -> Value | None:
-    """``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1`` thresholds."""
+def assign_item(container: Value, key: Value, value: Value) -> Value | None:
+    """``container[key] = value``: the container's new value, None to leave it as it is.
+
+    ``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1``
+    thresholds; ``cfg["units"] = 10`` updates a dict; a list item assignment
+    makes the list unknown.
+    """
+    if isinstance(container, Mapping):
+        if isinstance(key, Const):
+            kept = tuple((k, v) for k, v in container.items if k != key.value)
+            return Mapping((*kept, (key.value, value)))
+        return UNKNOWN
+    if isinstance(container, Seq):
+        return UNKNOWN
     if isinstance(container, Prediction):
         return Prediction(container.model, processed=True)
     if isinstance(value, Data) and value.fitted_by:
