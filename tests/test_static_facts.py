@@ -590,3 +590,14 @@ def test_image_generator_directory_labels() -> None:
     """)
     assert fit.x is not None and fit.x.raw_images is False and fit.x.dataset is True
     assert fit.labels[0] is not None and fit.labels[0].encoding is E.BINARY
+
+
+def test_starred_known_list_is_spliced_and_an_unknown_one_hides_the_stack() -> None:
+    assert chain("""
+        hidden = [layers.Dense(32, activation="relu")]
+        model = keras.Sequential([keras.Input((4,)), *hidden, layers.Dense(2, activation="softmax")])
+    """) == [("InputLayer", None, None), ("Dense", 32, "relu"), ("Dense", 2, "softmax")]
+    assert chain("""
+        import json
+        model = keras.Sequential([*json.load(open("layers.json")), layers.Dense(2, activation="softmax")])
+    """) == [(None, None, None)]

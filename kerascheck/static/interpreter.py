@@ -370,9 +370,16 @@ class Interpreter:
         if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             return literal(node)
         if isinstance(node, (cst.List, cst.Tuple)):
-            if any(isinstance(element, cst.StarredElement) for element in node.elements):
-                return UNKNOWN
-            return Seq(tuple(self.eval(element.value, env) for element in node.elements))
+            items: list[Value] = []
+            for element in node.elements:
+                value = self.eval(element.value, env)
+                if not isinstance(element, cst.StarredElement):
+                    items.append(value)
+                elif isinstance(value, Seq):
+                    items.extend(value.items)  # [keras.Input(...), *hidden, head]
+                else:
+                    return UNKNOWN
+            return Seq(tuple(items))
         if isinstance(node, cst.Dict):
             return self.eval_dict(node, env)
         if isinstance(node, cst.ListComp):
