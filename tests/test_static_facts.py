@@ -601,3 +601,35 @@ def test_starred_known_list_is_spliced_and_an_unknown_one_hides_the_stack() -> N
         import json
         model = keras.Sequential([*json.load(open("layers.json")), layers.Dense(2, activation="softmax")])
     """) == [(None, None, None)]
+
+
+@pytest.mark.parametrize(
+    "mutation",
+    [
+        'alias = head_cfg\nalias["activation"] = "softmax"',
+        'for cfg in [head_cfg]:\n    cfg["activation"] = "softmax"',
+        'def configure():\n    head_cfg["activation"] = "softmax"\n\nconfigure()',
+        'class Builder:\n    def set(self, cfg):\n        cfg.update(activation="softmax")\n\nBuilder().set(head_cfg)',
+    ],
+)
+def test_a_dict_changed_under_another_name_is_not_read_stale(mutation: str) -> None:
+    head = head_of(f"""
+head_cfg = {{"units": 10}}
+{mutation}
+model = keras.Sequential([layers.Dense(**head_cfg)])
+""")
+    assert head.activation is None
+
+
+def test_a_function_building_its_own_list_leaves_the_callers_alone() -> None:
+    head = head_of("""
+        def extra():
+            stack = []
+            stack.append(layers.Dense(4))
+            return stack
+
+        stack = [layers.Dense(3, activation="softmax")]
+        extra()
+        model = keras.Sequential(stack)
+    """)
+    assert (head.units, head.activation) == (3, "softmax")

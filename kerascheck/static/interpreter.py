@@ -90,7 +90,8 @@ class Interpreter:
         self.total_runs = 0
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
-        self.mutations: dict[int, frozenset[str]] = {}  # function node -> parameters it mutates
+        # function node -> (names whose list/dict it changes in place, names it assigns)
+        self.mutations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -240,26 +241,35 @@ class Interpreter:
         elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
             self.bind(target.value, UNKNOWN, env)
 
-    def forget_mutated_arguments(self, function: Function, node: cst.Call, env: Env) -> None:
-        """A function that changes a list or dict argument in place (``cfg["x"] = 1``) changes the caller's."""
+    def forget_mutated(self, function: Function, node: cst.Call, env: Env, bound: bool = False) -> None:
+        """A function that changes a list or dict in place (``cfg["x"] = 1``) changes the caller's.
+
+        Arguments passed for the parameters it changes, and module-level names it
+        changes, become unknown in the caller (their content is not followed).
+        """
         key = id(function.node)
         mutated = self.mutations.get(key)
         if mutated is None:
-            mutated = self.mutations[key] = mutated_parameters(function.node)
-        if not mutated:
+            mutated = self.mutations[key] = mutated_names(function.node)
+        if not mutated[0]:
             return
         params = function.node.params
-        names = [param.name.value for param in (*params.posonly_params, *params.params)]
+        names = [param.name.value for param in (*params.posonly_params, *params.params)][1 if bound else 0 :]
+        changed, local = mutated
+        for scope in (env, function.closure):
+            for name in changed - local - set(names):
+                if isinstance(scope.get(name), (Seq, Mapping)):
+                    scope[name] = UNKNOWN
         position = 0
         for arg in node.args:
             if arg.star:
                 continue
-            name = arg.keyword.value if arg.keyword is not None else None
-            if name is None:
-                name = names[position] if position < len(names) else None
+            parameter = arg.keyword.value if arg.keyword is not None else None
+            if parameter is None:
+                parameter = names[position] if position < len(names) else None
                 position += 1
             variable = arg.value.value if isinstance(arg.value, cst.Name) else None
-            if name in mutated and variable is not None and isinstance(env.get(variable), (Seq, Mapping)):
+            if parameter in changed and variable is not None and isinstance(env.get(variable), (Seq, Mapping)):
                 env[variable] = UNKNOWN
 
     def exec_if(self, statement: cst.If, env: Env) -> bool:
@@ -316,9 +326,29 @@ class Interpreter:
             key: Value = UNKNOWN
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
                 key = self.eval(target.slice[0].slice.value, env)
-            updated = operators.assign_item(self.eval(target.value, env), key, value)
+            container = self.eval(target.value, env)
+            updated = operators.assign_item(container, key, value)
             if updated is not None:
-                self.bind(target.value, updated, env)
+                self.rebind_changed(target.value, container, updated, env)
+
+    def reassign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
+        """A library call changed what ``target`` holds (``layers.append(x)``, ``np.random.shuffle(y)``)."""
+        self.rebind_changed(target, self.eval(target, env), value, env)
+
+    def rebind_changed(self, target: cst.BaseExpression, old: Value, new: Value, env: Env) -> None:
+        """``target``'s list or dict was changed in place: rebind it, and forget its other names.
+
+        Lists and dicts are immutable values here, so another name for the same
+        object (``alias = cfg``, or a list holding it) would keep the old content:
+        it becomes unknown instead.
+        """
+        self.bind(target, new, env)
+        if not isinstance(old, (Seq, Mapping)):
+            return
+        kept = target.value if isinstance(target, cst.Name) else None
+        for name, value in list(env.items()):
+            if name != kept and _holds(value, old):
+                env[name] = UNKNOWN
 
     # -- definitions ------------------------------------------------------
 
@@ -491,13 +521,13 @@ class Interpreter:
             return self.call_value(callee.func, merged, node, env)
         if isinstance(callee, Function):
             result = self.call_function(callee, args)
-            self.forget_mutated_arguments(callee, node, env)
+            self.forget_mutated(callee, node, env)
             return result
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
         context = CallContext(
-            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.bind(t, v, env)
+            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.reassign(t, v, env)
         )
         if isinstance(callee, Ref):
             return REGISTRY.call_function(replace(context, qualname=callee.qualname))
@@ -507,7 +537,9 @@ class Interpreter:
             if isinstance(receiver, Instance):
                 function = receiver.cls.method(method) if receiver.cls is not None else None
                 if function is not None:
-                    return self.call_function(function, args, self_value=receiver)
+                    result = self.call_function(function, args, self_value=receiver)
+                    self.forget_mutated(function, node, env, bound=True)
+                    return result
                 receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
                 if not isinstance(receiver, ModelObj):
                     return UNKNOWN
@@ -684,29 +716,54 @@ def _leaves_early(body: Block) -> bool:
     return False
 
 
-def mutated_parameters(node: cst.FunctionDef) -> frozenset[str]:
-    """Parameters the function changes in place: ``p[k] = v``, ``p.append(x)``, ``del p[k]``."""
-    params = node.params
-    names = {param.name.value for param in (*params.posonly_params, *params.params, *params.kwonly_params)}
-    visitor = _MutationFinder(names)
+def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+    """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
+    ``del p[k]``), and the names it assigns (its own locals)."""
+    visitor = _MutationFinder()
     node.body.visit(visitor)
-    return frozenset(visitor.mutated)
+    return frozenset(visitor.mutated), frozenset(visitor.assigned)
+
+
+def _holds(value: Value, old: Value) -> bool:
+    """``value`` is ``old`` itself, or a list or dict with ``old`` as an item."""
+    if value is old:
+        return True
+    if isinstance(value, Seq):
+        return any(item is old for item in value.items)
+    if isinstance(value, Mapping):
+        return any(item is old for _key, item in value.items)
+    return False
 
 
 class _MutationFinder(cst.CSTVisitor):
-    def __init__(self, names: set[str]) -> None:
-        self.names = names
+    def __init__(self) -> None:
         self.mutated: set[str] = set()
+        self.assigned: set[str] = set()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._assign(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assign(node.target)
+
+    def _assign(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.assigned.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._assign(element.value)
 
     def _note(self, target: cst.BaseExpression) -> None:
         if isinstance(target, cst.Subscript):
             target = target.value
-        if isinstance(target, cst.Name) and target.value in self.names:
+        if isinstance(target, cst.Name):
             self.mutated.add(target.value)
 
     def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
         if isinstance(node.target, cst.Subscript):
             self._note(node.target)
+        else:
+            self._assign(node.target)
 
     def visit_AugAssign(self, node: cst.AugAssign) -> None:
         if isinstance(node.target, cst.Subscript):
