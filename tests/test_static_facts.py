@@ -633,3 +633,36 @@ def test_a_function_building_its_own_list_leaves_the_callers_alone() -> None:
         model = keras.Sequential(stack)
     """)
     assert (head.units, head.activation) == (3, "softmax")
+
+
+def test_list_appended_an_unknown_number_of_times_keeps_its_known_ends() -> None:
+    assert chain("""
+        def build(num_dense, size):
+            net = [keras.Input((28, 28, 1)), layers.Flatten()]
+            for _ in range(num_dense):
+                net.append(layers.Dense(size, activation="relu"))
+            net.append(layers.Dense(10))
+            return keras.Sequential(net)
+
+        model = build(NUM_DENSE, 128)
+    """) == [("InputLayer", None, None), ("Flatten", None, None), (None, None, None), ("Dense", 10, "linear")]
+
+
+def test_a_maybe_longer_list_has_no_length_and_no_positions_past_the_unknown() -> None:
+    facts = facts_of("""
+        import sys
+        outs = [layers.Dense(1)]
+        if sys.argv[1:]:
+            outs.append(layers.Dense(2))
+        n = len(outs)
+        last = outs[-1]
+        first = outs[0]
+        for layer in outs:
+            pass
+        model = keras.Sequential([first])
+        model.compile(loss=["mse"] * n)
+    """)
+    (model,) = facts.models
+    assert [(layer.kind, layer.units) for layer in model.heads[0].chain] == [("Dense", 1)]
+    loss = model.heads[0].loss
+    assert loss is not None and loss.kind is None  # ["mse"] * unknown length: compiled, loss unknown

@@ -28,6 +28,7 @@ from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, ope
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
+    MAYBE_MORE,
     UNKNOWN,
     BoundMethod,
     ClassObj,
@@ -65,8 +66,19 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else UNKNOWN
+        merged[name] = a if same(a, b) else _merge_lists(a, b)
     return merged
+
+
+def _merge_lists(a: Value, b: Value) -> Value:
+    """One branch appended to a list the other left alone: the shared start, then maybe more."""
+    if not isinstance(a, Seq) or not isinstance(b, Seq) or len(a.items) == len(b.items):
+        return UNKNOWN
+    short, long = (a, b) if len(a.items) < len(b.items) else (b, a)
+    if not all(same(x, y) for x, y in zip(short.items, long.items, strict=False)):
+        return UNKNOWN
+    head = short.items[:-1] if short.items and short.items[-1] is MAYBE_MORE else short.items
+    return Seq((*head, MAYBE_MORE))
 
 
 class _Frame:
@@ -212,6 +224,7 @@ class Interpreter:
         iterable = self.eval(statement.iter, env)
         if (
             isinstance(iterable, Seq)
+            and iterable.closed
             and 0 < len(iterable.items) <= self.MAX_UNROLLED_ITEMS
             and self.unrolled < self.MAX_UNROLL_NESTING
             and not _leaves_early(statement.body.body)
@@ -457,7 +470,7 @@ class Interpreter:
         if clause.inner_for_in is not None or clause.ifs or clause.asynchronous is not None:
             return UNKNOWN
         iterable = self.eval(clause.iter, env)
-        if not isinstance(iterable, Seq) or len(iterable.items) > self.MAX_UNROLLED_ITEMS:
+        if not isinstance(iterable, Seq) or not iterable.closed or len(iterable.items) > self.MAX_UNROLLED_ITEMS:
             return UNKNOWN
         scope = dict(env)  # the comprehension's variable does not leak into the enclosing scope
         items = []
@@ -498,7 +511,7 @@ class Interpreter:
                 value = self.eval(arg.value, env)
                 if arg.star == "**" and isinstance(value, Mapping) and all(isinstance(k, str) for k, _ in value.items):
                     keywords.update((str(k), v) for k, v in value.items)
-                elif arg.star == "*" and isinstance(value, Seq) and not keywords:
+                elif arg.star == "*" and isinstance(value, Seq) and value.closed and not keywords:
                     positional.extend(value.items)
                 else:
                     has_star = True

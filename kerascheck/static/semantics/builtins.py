@@ -29,7 +29,7 @@ REGISTRY.pass_through(("builtins.list",), kinds=(Data, Prediction, Seq))
 
 @REGISTRY.function("builtins.len")
 def length(ctx: CallContext) -> Value:
-    return Const(len(ctx.first.items)) if isinstance(ctx.first, Seq) else UNKNOWN
+    return Const(len(ctx.first.items)) if isinstance(ctx.first, Seq) and ctx.first.closed else UNKNOWN
 
 
 @REGISTRY.function("builtins.range")
@@ -88,7 +88,7 @@ def extend(ctx: CallContext) -> Value:
 def insert(ctx: CallContext) -> Value:
     assert isinstance(ctx.receiver, Seq)
     index, item = const_int(ctx.arg("index", 0)), ctx.arg("object", 1)
-    if index is None or item is None:
+    if index is None or item is None or not ctx.receiver.closed:
         ctx.rebind_receiver(UNKNOWN)
     else:
         items = list(ctx.receiver.items)

@@ -168,7 +168,7 @@ def functional(ctx: CallContext) -> Value:
     model = ctx.state.register(ModelObj(ctx.anchor, "functional", const_str(ctx.arg("name"))))
     if isinstance(outputs, Tensor):
         model.outputs.append((outputs.chain, None))
-    elif isinstance(outputs, Seq):
+    elif isinstance(outputs, Seq) and outputs.closed:
         model.outputs.extend((chain_of(item), None) for item in outputs.items)
     elif isinstance(outputs, Mapping):
         model.outputs.extend((chain_of(item), str(key)) for key, item in outputs.items)

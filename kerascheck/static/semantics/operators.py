@@ -15,7 +15,7 @@ import libcst as cst
 
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.semantics.common import is_number, one_hot
-from kerascheck.static.values import UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
+from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
 
 _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.Add: operator.add,
@@ -75,7 +75,7 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
 
 def unpack(value: Value, count: int) -> list[Value] | None:
     """The items of ``a, b = value``, if ``value`` is a sequence of that length."""
-    if isinstance(value, Seq) and len(value.items) == count:
+    if isinstance(value, Seq) and value.closed and len(value.items) == count:
         return list(value.items)
     return None
 
@@ -95,7 +95,8 @@ def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value
     if isinstance(value, Mapping):
         return value.get(key)
     if isinstance(value, Seq) and isinstance(key, int) and -len(value.items) <= key < len(value.items):
-        return value.items[key]
+        known = value.items.index(MAYBE_MORE) if not value.closed else len(value.items)
+        return value.items[key] if 0 <= key < known else UNKNOWN  # past a MAYBE_MORE, positions shift
     return UNKNOWN
 
 
