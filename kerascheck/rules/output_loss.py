@@ -42,7 +42,9 @@ class MissingSoftmax(Rule):
     ## What it does
     Flags a multi-class output with no activation (a linear `Dense(n)`)
     trained with categorical or sparse categorical cross-entropy that expects
-    probabilities (`from_logits=False`, the default).
+    probabilities (`from_logits=False`, the default). It also fires when the
+    number of units is unknown (`Dense(num_classes)`): the pairing is wrong for
+    every count (with one unit it is KC103's mistake).
 
     ## Why is this bad?
     The loss treats raw, unbounded scores as probabilities: it clips them
@@ -272,7 +274,8 @@ class SoftmaxBinaryCrossentropy(Rule):
     """
     ## What it does
     Flags a softmax output of two or more units trained with binary
-    cross-entropy.
+    cross-entropy, or of an unknown number of units (wrong for every count:
+    over one unit it is KC104's mistake).
 
     ## Why is this bad?
     Binary cross-entropy treats every unit as an independent yes/no question,
@@ -441,7 +444,8 @@ class SigmoidCategoricalCrossentropy(Rule):
     """
     ## What it does
     Flags a sigmoid output with two or more units trained with categorical
-    (or sparse categorical) cross-entropy.
+    (or sparse categorical) cross-entropy, or with an unknown number of units
+    (wrong for every count: over one unit it is KC103's mistake).
 
     ## Why is this bad?
     Independent sigmoids do not sum to 1, so they are not a distribution over
