@@ -9,44 +9,7 @@ from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, PreprocessingFit, ProgramFacts, Split
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Rule, is_classifier
-
-_FIT = """import numpy as np
-import keras
-from keras import layers
-
-x = np.random.rand(64, 8).astype("float32")
-{labels}
-model = keras.Sequential([
-    keras.Input(shape=(8,)),
-    layers.Dense(16, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss})
-model.fit(x, y, epochs=1, verbose=0)
-"""
-
-
-def _example(labels: str, output: str, loss: str) -> str:
-    """A runnable snippet; the runtime tests build the model and inspect it with ``y``."""
-    return _FIT.format(labels=labels, output=output, loss=loss)
-
-
-_ONE_HOT_3 = "y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)"
-_ONE_HOT_2 = "y = np.eye(2)[np.random.randint(0, 2, 64)]"
-_INTEGER_3 = "y = LabelEncoder().fit_transform(np.random.choice(['a', 'b', 'c'], 64))"
-_MULTI_HOT = "y = MultiLabelBinarizer().fit_transform([['a'], ['a', 'b'], ['c'], ['b', 'c']] * 16)"
-
-
-def _with_sklearn(snippet: str) -> str:
-    return "from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer\n" + snippet
-
-
-# Integer labels with the sparse loss, one-hot labels with the categorical one: both right.
-_MATCHING_LOSSES = (
-    _with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')),
-    _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-)
+from kerascheck.rules.base import Bad, Good, Rule, is_classifier
 
 
 def labelled_fits(facts: ProgramFacts) -> Iterator[tuple[Model, Fit, Head, Labels]]:
@@ -106,15 +69,18 @@ class OneHotWithSigmoid(Rule):
 
     ## Example
     ```python
-    y = keras.utils.to_categorical(labels)           # one-hot
-    model.add(layers.Dense(3, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)  # one-hot
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(3, activation="softmax"))
-    model.compile(loss="categorical_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y)
     # binary problem: integer 0/1 labels with Dense(1, activation="sigmoid")
     ```
     """
@@ -124,12 +90,81 @@ class OneHotWithSigmoid(Rule):
     severity = Severity.ERROR
     fix = "binary: 0/1 labels with 1 sigmoid unit; single-label multi-class: softmax + categorical_crossentropy"
     BAD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example(_ONE_HOT_2, 'layers.Dense(2, activation="sigmoid"),', '"binary_crossentropy"'),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="one-hot labels from to_categorical(...) train a sigmoid output with",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.eye(2)[np.random.randint(0, 2, 64)]
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="one-hot labels from np.eye(n)[y] train a sigmoid output with",
+        ),
     )
     GOOD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _with_sklearn(_example(_MULTI_HOT, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"')),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = MultiLabelBinarizer().fit_transform([["a"], ["a", "b"], ["c"], ["b", "c"]] * 16)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -165,12 +200,17 @@ class SparseLossWithOneHot(Rule):
     ## Example
     ```python
     y = keras.utils.to_categorical(labels, 10)
-    model.compile(loss="sparse_categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="categorical_crossentropy")  # keep the one-hot labels
+    y = keras.utils.to_categorical(labels, 10)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # keep the one-hot labels
+    model.fit(x, y)
     # or drop to_categorical and keep the sparse loss
     ```
     """
@@ -179,8 +219,64 @@ class SparseLossWithOneHot(Rule):
     name = "sparse-loss-with-one-hot"
     severity = Severity.ERROR
     fix = "use categorical_crossentropy with one-hot labels, or pass integer labels to the sparse loss"
-    BAD = (_example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'),)
-    GOOD = _MATCHING_LOSSES
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="sparse_categorical_crossentropy expects integer class ids, but the labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
@@ -205,13 +301,18 @@ class CategoricalLossWithIntegerLabels(Rule):
 
     ## Example
     ```python
-    (x, y), _ = keras.datasets.mnist.load_data()   # y: integers 0..9
-    model.compile(loss="categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x / 255.0, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="sparse_categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x / 255.0, y)
     # or y = keras.utils.to_categorical(y, 10)
     ```
     """
@@ -220,8 +321,65 @@ class CategoricalLossWithIntegerLabels(Rule):
     name = "categorical-loss-with-integer-labels"
     severity = Severity.ERROR
     fix = "use sparse_categorical_crossentropy, or one-hot encode with to_categorical"
-    BAD = (_with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"')),)
-    GOOD = _MATCHING_LOSSES
+    BAD = (
+        Bad(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=14,
+            message="categorical_crossentropy expects one-hot labels, but the labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
@@ -251,12 +409,27 @@ class UnitsClassesMismatch(Rule):
     ## Example
     ```python
     (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
-    model.add(layers.Dense(100, activation="softmax"))
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(100, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(20, activation="softmax"))
+    (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(20, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
     """
 
@@ -265,19 +438,79 @@ class UnitsClassesMismatch(Rule):
     severity = Severity.ERROR
     fix = "make the output units equal the number of classes (1 sigmoid unit for binary)"
     BAD = (
-        _example(_ONE_HOT_3, 'layers.Dense(4, activation="softmax"),', '"categorical_crossentropy"'),
-        _example(
-            "y = keras.utils.to_categorical(np.random.randint(0, 5, 64), num_classes=5)",
-            'layers.Dense(3, activation="softmax"),',
-            '"categorical_crossentropy"',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="the output has 4 units but the labels from to_categorical(...) have 3 classes",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 5, 64), num_classes=5)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="the output has 3 units but the labels from to_categorical(...) have 5 classes",
         ),
     )
     GOOD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _example(
-            'y = np.random.randint(0, 2, 64).astype("float32")',
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -298,26 +531,6 @@ class UnitsClassesMismatch(Rule):
             )
 
 
-_SPLIT = """import numpy as np
-import keras
-from sklearn.model_selection import train_test_split
-
-X = np.random.rand(100, 4)
-y = np.random.randint(0, 2, 100)
-{code}
-model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
-model.compile(optimizer="adam", loss="binary_crossentropy")
-model.fit({fit}, epochs=1, verbose=0)
-"""
-
-
-def _split_example(code: str, fit: str) -> str:
-    return _SPLIT.format(code=code, fit=fit)
-
-
-_TTS = "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)"
-
-
 class FitOnTestData(Rule):
     """
     ## What it does
@@ -336,12 +549,21 @@ class FitOnTestData(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_test, y_test)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_train, y_train, validation_data=(X_test, y_test))
     ```
     """
@@ -352,20 +574,115 @@ class FitOnTestData(Rule):
     fix = "train on the training split and validate on a held-out split"
     model_rule = False
     BAD = (
-        _split_example(_TTS, "X_test, y_test"),
-        _split_example(_TTS, "X_train, y_train, validation_data=(X_train, y_train)"),
-        _split_example(_TTS, "X_train, y_train, validation_data=(X_train[-10:], y_train[-10:])"),
-        _split_example(
-            _TTS + "\nX_val, y_val = X_train[:10], y_train[:10]",
-            "X_train, y_train, validation_data=(X_val, y_val)",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_test, y_test, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="fit() trains on the test set: every later test score leaks",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_train, y_train), epochs=1, verbose=0)
+            """,
+            line=10,
+            message="validation_data is the training data: validation cannot show",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_train[-10:], y_train[-10:]), epochs=1, verbose=0)
+            """,
+            line=10,
+            message="validation_data is a slice of the training arrays that is still",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            X_val, y_val = X_train[:10], y_train[:10]
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_val, y_val), epochs=1, verbose=0)
+            """,
+            line=11,
+            message="validation_data is a slice of the training arrays that is still",
         ),
     )
     GOOD = (
-        _split_example(_TTS, "X_train, y_train, validation_data=(X_test, y_test)"),
-        _split_example("", "X, X[:, :1]"),
-        _split_example(
-            "X_val, y_val = X[-20:], y[-20:]\nX, y = X[:-20], y[:-20]",
-            "X, y, validation_data=(X_val, y_val)",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_test, y_test), epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, X[:, :1], epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_val, y_val = X[-20:], y[-20:]
+            X, y = X[:-20], y[:-20]
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_data=(X_val, y_val), epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -401,12 +718,18 @@ class PreprocessingBeforeSplit(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X = StandardScaler().fit_transform(X)
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -419,21 +742,67 @@ class PreprocessingBeforeSplit(Rule):
     fix = "split first, then fit the scaler/imputer on the training split only"
     model_rule = False
     BAD = (
-        _split_example(
-            "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n" + _TTS,
-            "X_train, y_train",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.preprocessing import StandardScaler
+
+            X = StandardScaler().fit_transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
+            line=9,
+            columns=(5, 38),
+            message="StandardScaler is fitted on the whole data set, which is split into train and",
         ),
-        _split_example(
-            "from sklearn.impute import SimpleImputer\nimp = SimpleImputer()\nimp.fit(X)\nX = imp.transform(X)\n"
-            + _TTS,
-            "X_train, y_train",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.impute import SimpleImputer
+
+            imp = SimpleImputer()
+            imp.fit(X)
+            X = imp.transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="SimpleImputer is fitted on the whole data set, which is split into train and",
         ),
     )
     GOOD = (
-        _split_example(
-            "from sklearn.preprocessing import StandardScaler\n" + _TTS + "\nscaler = StandardScaler()\n"
-            "X_train = scaler.fit_transform(X_train)\nX_test = scaler.transform(X_test)",
-            "X_train, y_train",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.preprocessing import StandardScaler
+
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            scaler = StandardScaler()
+            X_train = scaler.fit_transform(X_train)
+            X_test = scaler.transform(X_test)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -486,13 +855,26 @@ class UnscaledImageInput(Rule):
     ## Example
     ```python
     (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train)
     ```
 
     ## Use instead
     ```python
-    x_train = x_train / 255.0
-    # or put layers.Rescaling(1.0 / 255) first in the model
+    (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    x_train = x_train / 255.0  # or put layers.Rescaling(1.0 / 255) first in the model
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train)
     ```
     """
 
@@ -501,27 +883,78 @@ class UnscaledImageInput(Rule):
     severity = Severity.WARNING
     fix = "divide the images by 255 or start the model with layers.Rescaling(1.0 / 255)"
     model_rule = False  # the BAD examples need a dataset download; runtime tests use synthetic uint8 data
-    _CNN = """import keras
-from keras import layers
-
-(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-{prep}
-model = keras.Sequential([
-    keras.Input(shape=(28, 28)),
-    {first}
-    layers.Flatten(),
-    layers.Dense(10, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-model.fit(x_train, y_train, epochs=1)
-"""
     BAD = (
-        _CNN.format(prep="", first=""),
-        _CNN.format(prep='x_train = x_train.astype("float32")', first=""),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+            line=12,
+            message="raw 0-255 pixel values reach fit() with no rescaling",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+            x_train = x_train.astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+            line=12,
+            message="raw 0-255 pixel values reach fit() with no rescaling",
+        ),
     )
     GOOD = (
-        _CNN.format(prep="x_train = x_train / 255.0", first=""),
-        _CNN.format(prep="", first="layers.Rescaling(1.0 / 255),"),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+            x_train = x_train / 255.0
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Rescaling(1.0 / 255),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -564,12 +997,19 @@ class ValidationSplitOnOrderedData(Rule):
     ## Example
     ```python
     y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
 
     ## Use instead
     ```python
-    x, y = sklearn.utils.shuffle(x, y)  # or pass validation_data=
+    from sklearn.utils import shuffle
+
+    y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    x, y = shuffle(x, y)  # or pass validation_data=
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
     """
@@ -579,16 +1019,57 @@ class ValidationSplitOnOrderedData(Rule):
     severity = Severity.WARNING
     fix = "shuffle the arrays before fit, or pass an explicit validation_data"
     model_rule = False
-    _ORDERED = "y = np.concatenate([np.zeros(50), np.ones(50)])"
-    BAD = (_split_example(_ORDERED, "X, y, validation_split=0.2"),)
-    GOOD = (
-        _split_example(
-            _ORDERED + "\nfrom sklearn.utils import shuffle\nX, y = shuffle(X, y)",
-            "X, y, validation_split=0.2",
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="validation_split takes the last samples before shuffling, and these arrays are",
         ),
-        _split_example(
-            _ORDERED + "\nidx = np.random.permutation(100)\nX, y = X[idx], y[idx]",
-            "X, y, validation_split=0.2",
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            from sklearn.utils import shuffle
+
+            X, y = shuffle(X, y)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            idx = np.random.permutation(100)
+            X, y = X[idx], y[idx]
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -601,13 +1082,6 @@ class ValidationSplitOnOrderedData(Rule):
                         "validation_split takes the last samples before shuffling, and these arrays are in "
                         "class order: the validation set is one class",
                     )
-
-
-_PROBABILISTIC_LABELS = "from sklearn.preprocessing import StandardScaler, MinMaxScaler\n"
-
-
-def _label_rule_example(labels: str, output: str, loss: str) -> str:
-    return _PROBABILISTIC_LABELS + _example(labels, output, loss)
 
 
 class OneHotLabelsOnSingleUnit(Rule):
@@ -628,15 +1102,18 @@ class OneHotLabelsOnSingleUnit(Rule):
 
     ## Example
     ```python
-    y = keras.utils.to_categorical(labels, 3)
-    model.add(layers.Dense(1))
-    model.compile(loss="mse")
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(100, 4), y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(3, activation="softmax"))
-    model.compile(loss="categorical_crossentropy")
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(np.random.rand(100, 4), y)
     ```
     """
 
@@ -645,15 +1122,79 @@ class OneHotLabelsOnSingleUnit(Rule):
     severity = Severity.ERROR
     fix = "k units + softmax + categorical_crossentropy (or integer 0/1 labels with one sigmoid unit)"
     BAD = (
-        _example(_ONE_HOT_3, "layers.Dense(1),", '"mse"'),
-        _example(_ONE_HOT_2, "layers.Dense(1),", "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="3-column one-hot labels from to_categorical(...) reach a 1-unit output",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.eye(2)[np.random.randint(0, 2, 64)]
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="2-column one-hot labels from np.eye(n)[y] reach a 1-unit output with",
+        ),
     )
     GOOD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _example(
-            'y = np.random.randint(0, 2, 64).astype("float32")',
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -691,14 +1232,18 @@ class IntegerLabelsOnMultiUnitSigmoid(Rule):
 
     ## Example
     ```python
-    y = np.random.randint(0, 2, n)            # 0/1 labels, shape (n,)
-    model.add(layers.Dense(2, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    y = np.random.randint(0, 2, 100)  # 0/1 labels, shape (100,)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(2, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(np.random.rand(100, 4), y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))  # binary
+    y = np.random.randint(0, 2, 100)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(np.random.rand(100, 4), y)
     # k classes: layers.Dense(k, activation="softmax") + "sparse_categorical_crossentropy"
     ```
     """
@@ -708,16 +1253,97 @@ class IntegerLabelsOnMultiUnitSigmoid(Rule):
     severity = Severity.ERROR
     fix = "binary: one sigmoid unit; k classes: k softmax units with sparse_categorical_crossentropy"
     BAD = (
-        _example("y = np.random.randint(0, 2, 64)", 'layers.Dense(2, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example("y = np.random.randint(0, 3, 64)", 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"'),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="1-D 0/1 labels from np.random.randint(...) train 2 sigmoid units with",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 3, 64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="1-D integer labels from np.random.randint(...) train 3 sigmoid units",
+        ),
     )
     GOOD = (
-        _with_sklearn(_example(_MULTI_HOT, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"')),
-        _example("y = np.random.randint(0, 2, 64)", 'layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example(
-            "y = np.random.randint(0, 3, 64)",
-            'layers.Dense(3, activation="softmax"),',
-            '"sparse_categorical_crossentropy"',
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = MultiLabelBinarizer().fit_transform([['a'], ['a', 'b'], ['c'], ['b', 'c']] * 16)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 3, 64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -756,13 +1382,20 @@ class ScaledClassLabels(Rule):
 
     ## Example
     ```python
-    y_train = y_train / 255.0   # pasted from the line that scales the images
-    model.compile(loss="sparse_categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()
+    x, y = x / 255.0, y / 255.0  # the labels scaled with the pixels
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    x_train = x_train / 255.0   # scale the inputs, leave the labels alone
+    (x, y), _ = keras.datasets.mnist.load_data()
+    x = x / 255.0  # scale the inputs, leave the labels alone
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
     """
 
@@ -771,28 +1404,98 @@ class ScaledClassLabels(Rule):
     severity = Severity.ERROR
     fix = "leave class labels as integer ids (or one-hot); scale only the inputs"
     BAD = (
-        _example(
-            "y = np.random.randint(0, 3, 64) / 2.0",
-            'layers.Dense(3, activation="softmax"),',
-            '"sparse_categorical_crossentropy"',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 3, 64) / 2.0
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="class labels from np.random.randint(...) were divided by 2 before",
         ),
-        _label_rule_example(
-            "y = StandardScaler().fit_transform(np.random.randint(0, 3, (64, 1)))",
-            'layers.Dense(3, activation="softmax"),',
-            '"sparse_categorical_crossentropy"',
+        Bad(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = StandardScaler().fit_transform(np.random.randint(0, 3, (64, 1)))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=14,
+            message="class labels from np.random.randint(...) were scaled by a",
         ),
     )
     GOOD = (
-        _example(
-            "y = np.random.randint(0, 3, 64)",
-            'layers.Dense(3, activation="softmax"),',
-            '"sparse_categorical_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 3, 64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
-        _example("y = np.random.rand(64)", 'layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _label_rule_example(
-            "y = MinMaxScaler().fit_transform(np.random.randint(0, 2, (64, 1)))",
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.rand(64)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = MinMaxScaler().fit_transform(np.random.randint(0, 2, (64, 1)))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -820,31 +1523,6 @@ class ScaledClassLabels(Rule):
                 )
 
 
-_PREPROCESSED = """import numpy as np
-import keras
-from keras import layers
-from sklearn.model_selection import train_test_split
-from sklearn.preprocessing import StandardScaler
-
-X = np.random.rand(200, 8) * 100
-y = np.random.randint(0, 2, 200)
-X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
-{prep}
-model = keras.Sequential([
-    keras.Input(shape=(8,)),
-    {first}layers.Dense(16, activation="relu"),
-    layers.Dense(1, activation="sigmoid"),
-])
-model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
-model.fit(X_train, y_train, epochs=1, verbose=0)
-{use}
-"""
-
-
-def _preprocessed(prep: str, use: str, first: str = "") -> str:
-    return _PREPROCESSED.format(prep=prep, use=use, first=first)
-
-
 class TrainTestPreprocessingMismatch(Rule):
     """
     ## What it does
@@ -868,15 +1546,23 @@ class TrainTestPreprocessingMismatch(Rule):
 
     ## Example
     ```python
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     x_train = x_train / 255.0
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train)
-    model.evaluate(x_test, y_test)    # raw 0-255 pixels
+    model.evaluate(x_test, y_test)  # raw 0-255 pixels
     ```
 
     ## Use instead
     ```python
+    (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
     x_train, x_test = x_train / 255.0, x_test / 255.0
-    # or: scaler.fit(x_train); then scaler.transform(x_train) and scaler.transform(x_test)
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train)
+    model.evaluate(x_test, y_test)
+    # scalers: fit on the training split, then transform both splits with it
     ```
     """
 
@@ -886,24 +1572,153 @@ class TrainTestPreprocessingMismatch(Rule):
     fix = "apply the same preprocessing (the scaler fitted on the training split) to every input"
     model_rule = False  # compares the program's own train and test arrays
     BAD = (
-        _preprocessed("X_train = X_train / 100.0", "model.evaluate(X_test, y_test)"),
-        _preprocessed(
-            "scaler = StandardScaler()\nX_train = scaler.fit_transform(X_train)",
-            "pred = model.predict(X_test)",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            X_train = X_train / 100.0
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            model.evaluate(X_test, y_test)
+            """,
+            line=18,
+            message="evaluate() gets inputs with no preprocessing, but the model was",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            scaler = StandardScaler()
+            X_train = scaler.fit_transform(X_train)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            pred = model.predict(X_test)
+            """,
+            line=19,
+            message="predict() gets inputs with no preprocessing, but the model was trained",
         ),
     )
     GOOD = (
-        _preprocessed("X_train = X_train / 100.0\nX_test = X_test / 100.0", "model.evaluate(X_test, y_test)"),
-        _preprocessed(
-            "scaler = StandardScaler()\nX_train = scaler.fit_transform(X_train)\nX_test = scaler.transform(X_test)",
-            "pred = model.predict(X_test)",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            X_train = X_train / 100.0
+            X_test = X_test / 100.0
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            model.evaluate(X_test, y_test)
+            """,
         ),
-        _preprocessed(
-            "def normalize(a):\n    return (a - 50.0) / 50.0\n\n"
-            "X_train = normalize(X_train)\nX_test = normalize(X_test)",
-            "model.evaluate(X_test, y_test)",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            scaler = StandardScaler()
+            X_train = scaler.fit_transform(X_train)
+            X_test = scaler.transform(X_test)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            pred = model.predict(X_test)
+            """,
         ),
-        _preprocessed("", "model.evaluate(X_test, y_test)", first="layers.Rescaling(1.0 / 100),\n    "),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            def normalize(a):
+                return (a - 50.0) / 50.0
+
+            X_train = normalize(X_train)
+            X_test = normalize(X_test)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            model.evaluate(X_test, y_test)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.model_selection import train_test_split
+            from sklearn.preprocessing import StandardScaler
+
+            X = np.random.rand(200, 8) * 100
+            y = np.random.randint(0, 2, 200)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Rescaling(1.0 / 100),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            model.evaluate(X_test, y_test)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -965,14 +1780,22 @@ class TargetsOutsideOutputRange(Rule):
 
     ## Example
     ```python
-    y = StandardScaler().fit_transform(prices.reshape(-1, 1))   # mean 0, negatives
-    model.add(layers.Dense(1, activation="relu"))
-    model.compile(loss="mse")
+    from sklearn.preprocessing import StandardScaler
+
+    y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (100, 1)))  # mean 0: negatives
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="relu")])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(100, 8), y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1))   # linear output for targets of any sign and size
+    from sklearn.preprocessing import StandardScaler
+
+    y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (100, 1)))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])  # linear: any sign and size
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(100, 8), y)
     ```
     """
 
@@ -981,29 +1804,138 @@ class TargetsOutsideOutputRange(Rule):
     severity = Severity.WARNING
     fix = "use a linear output (or rescale the targets into the activation's range)"
     BAD = (
-        _label_rule_example(
-            "y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))",
-            'layers.Dense(1, activation="relu"),',
-            '"mse"',
+        Bad(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=14,
+            message="negative targets (StandardScaler) for a relu output, which cannot",
         ),
-        _example(
-            'y = np.random.normal(50.0, 10.0, 64).astype("float32")', 'layers.Dense(1, activation="sigmoid"),', '"mse"'
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="targets above 1 (np.random.normal) for a sigmoid output, which cannot",
         ),
-        _label_rule_example(
-            "x = StandardScaler().fit_transform(x)\ny = x", 'layers.Dense(8, activation="sigmoid"),', '"mse"'
+        Bad(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            x = StandardScaler().fit_transform(x)
+            y = x
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(8, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=15,
+            message="negative targets (StandardScaler) for a sigmoid output, which cannot",
         ),
     )
     GOOD = (
-        _label_rule_example(
-            "y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))", "layers.Dense(1),", '"mse"'
+        Good(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = StandardScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
-        _example('y = np.random.rand(64).astype("float32")', 'layers.Dense(1, activation="sigmoid"),', '"mse"'),
-        _label_rule_example(
-            "y = MinMaxScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))",
-            'layers.Dense(1, activation="sigmoid"),',
-            '"mse"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.rand(64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
-        _example("y = x", 'layers.Dense(8, activation="sigmoid"),', '"mse"'),
+        Good(
+            """
+            from sklearn.preprocessing import StandardScaler, MinMaxScaler
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = MinMaxScaler().fit_transform(np.random.normal(50.0, 10.0, (64, 1)))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = x
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(8, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
