@@ -30,7 +30,9 @@ class MissingSoftmax(Rule):
     ## What it does
     Flags a multi-class output with no activation (a linear `Dense(n)`)
     trained with categorical or sparse categorical cross-entropy that expects
-    probabilities (`from_logits=False`, the default).
+    probabilities (`from_logits=False`, the default). It also fires when the
+    number of units is unknown (`Dense(num_classes)`): the pairing is wrong for
+    every count (with one unit it is KC103's mistake).
 
     ## Why is this bad?
     The loss treats raw, unbounded scores as probabilities: it clips them
@@ -201,15 +203,21 @@ class MissingSoftmax(Rule):
             if (
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
-                and head.units is not None
-                and head.units >= 2
                 and head.activation == "linear"
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
-                    f"{loss.kind} expects probabilities (from_logits=False)",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} has no activation, but {loss.kind} expects probabilities "
+                        "(from_logits=False); this is wrong for any number of units (with a single unit, "
+                        "categorical cross-entropy cannot learn at all)",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
+                        f"{loss.kind} expects probabilities (from_logits=False)",
+                    )
 
     @fixer(safe=False, title='add activation="softmax" to the output layer')
     def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
@@ -630,7 +638,8 @@ class SoftmaxBinaryCrossentropy(Rule):
     """
     ## What it does
     Flags a softmax output of two or more units trained with binary
-    cross-entropy.
+    cross-entropy, or of an unknown number of units (wrong for every count:
+    over one unit it is KC104's mistake).
 
     ## Why is this bad?
     Binary cross-entropy treats every unit as an independent yes/no question,
@@ -722,18 +731,20 @@ class SoftmaxBinaryCrossentropy(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head, loss in heads_with_loss(facts):
-            if (
-                loss.kind in kv.BINARY_CE
-                and loss.from_logits is False
-                and head.activation == "softmax"
-                and head.units is not None
-                and head.units >= 2
-            ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
-                    "accuracy, precision and recall come out identical and inflated",
-                )
+            if loss.kind in kv.BINARY_CE and loss.from_logits is False and head.activation == "softmax":
+                if head.units is None:  # wrong for every count: 1 unit is KC104's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: over one unit softmax always outputs 1.0; over several, accuracy, precision "
+                        "and recall come out identical and inflated",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
+                        "accuracy, precision and recall come out identical and inflated",
+                    )
 
 
 class NonProbabilityOutput(Rule):
@@ -1053,7 +1064,8 @@ class SigmoidCategoricalCrossentropy(Rule):
     """
     ## What it does
     Flags a sigmoid output with two or more units trained with categorical
-    (or sparse categorical) cross-entropy.
+    (or sparse categorical) cross-entropy, or with an unknown number of units
+    (wrong for every count: over one unit it is KC103's mistake).
 
     ## Why is this bad?
     Independent sigmoids do not sum to 1, so they are not a distribution over
@@ -1146,14 +1158,20 @@ class SigmoidCategoricalCrossentropy(Rule):
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
                 and head.activation == "sigmoid"
-                and head.units is not None
-                and head.units >= 2
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
-                    f"but {loss.kind} treats it as one",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: several sigmoids are not a distribution, and over a single unit "
+                        "categorical cross-entropy cannot learn at all",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
+                        f"but {loss.kind} treats it as one",
+                    )
 
 
 class RegressionLossOnClassifier(Rule):
