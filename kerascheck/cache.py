@@ -69,6 +69,7 @@ def encode(diagnostic: Diagnostic) -> list[object]:
         None if span is None else [span.line, span.column, span.end_line, span.end_column],
         diagnostic.cell,
         diagnostic.layer,
+        diagnostic.fix_safety,
         [[r.filename, None if r.span is None else list(_span(r.span)), r.message] for r in diagnostic.related],
     ]
 
@@ -78,7 +79,7 @@ def _span(span: Span) -> tuple[int, int, int, int]:
 
 
 def decode(item: list[object], filename: str) -> Diagnostic:
-    code, name, severity, message, fix, span, cell, layer, related = item
+    code, name, severity, message, fix, span, cell, layer, fix_safety, related = item
     return Diagnostic(
         code=str(code),
         name=str(name),
@@ -89,6 +90,7 @@ def decode(item: list[object], filename: str) -> Diagnostic:
         span=None if span is None else Span(*span),  # type: ignore[misc]
         cell=cell,  # type: ignore[arg-type]
         layer=layer,  # type: ignore[arg-type]
+        fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
         related=tuple(
             Related(str(f), None if s is None else Span(*s), str(m))  # type: ignore[misc]
             for f, s, m in related  # type: ignore[attr-defined]

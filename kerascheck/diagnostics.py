@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Literal
 
 from kerascheck.facts import NOWHERE, Anchor
+
+FixSafety = Literal["safe", "unsafe"]
 
 
 class Severity(enum.Enum):
@@ -57,6 +60,8 @@ class Diagnostic:
     is relative to that cell). ``layer`` names the layer for runtime findings.
     ``related`` points into other files the finding is about (project-wide
     analysis: the layer of an imported factory).
+    ``fix_safety`` says whether the rule's autofix applies to this finding (read
+    it through :func:`kerascheck.fix.fix_safety`).
     """
 
     code: str
@@ -70,6 +75,7 @@ class Diagnostic:
     anchor: Anchor = field(default=NOWHERE, compare=False, hash=False, repr=False)
     layer: str | None = None
     related: tuple[Related, ...] = ()
+    fix_safety: FixSafety | None = field(default=None, compare=False)
 
     @property
     def line(self) -> int:
