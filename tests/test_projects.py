@@ -239,3 +239,16 @@ def test_language_server_relates_and_rechecks_importers(tmp_path: Path) -> None:
         assert await asyncio.wait_for(session.next_diagnostics(train_uri), 60) == []
 
     run(scenario, tmp_path)
+
+
+def test_interpreter_budgets_are_reported_when_they_cut_analysis_short(tmp_path: Path) -> None:
+    (tmp_path / "train.py").write_text(
+        "import keras\n\n\ndef grow(n):\n    return grow(n + 1)\n\n\n"
+        "units = grow(0)\nmodel = keras.Sequential([keras.layers.Dense(units, activation='softmax')])\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        encoding="utf-8",
+    )
+    result = run_cli("--no-cache", "--verbose", "train.py", cwd=tmp_path)
+    assert result.code == 0  # units unknown: silence
+    assert "train.py: analysis cut short (calls nested deeper than 4, first at grow())" in result.err
+    assert result.err.count("analysis cut short") == 1

@@ -634,6 +634,8 @@ class Interpreter:
             or self.runs.get(key, 0) >= self.MAX_RUNS_PER_FUNCTION
             or self.total_runs >= self.MAX_RUNS_PER_FILE
         ):
+            if self.session is not None:  # said by --verbose/--statistics, not silently
+                self.session.budget_reached(self.budget_name(key), function.node.name.value)
             return UNKNOWN
         self.runs[key] = self.runs.get(key, 0) + 1
         self.total_runs += 1
@@ -657,6 +659,13 @@ class Interpreter:
             return Const(None)
         first = frame.returns[0]
         return first if all(same(first, other) for other in frame.returns[1:]) else UNKNOWN
+
+    def budget_name(self, key: int) -> str:
+        if self.depth >= self.MAX_CALL_DEPTH:
+            return f"calls nested deeper than {self.MAX_CALL_DEPTH}"
+        if self.runs.get(key, 0) >= self.MAX_RUNS_PER_FUNCTION:
+            return f"more than {self.MAX_RUNS_PER_FUNCTION} calls of one function"
+        return f"more than {self.MAX_RUNS_PER_FILE} function calls in the file"
 
     def bind_parameters(self, function: Function, args: Args, self_value: Value | None, local: Env) -> None:
         params = function.node.params

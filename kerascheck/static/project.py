@@ -63,6 +63,7 @@ MAX_MODULE_BYTES = 1_000_000  # a larger (generated) module is not followed
 MAX_IMPORT_DEPTH = 12  # nested summaries (a imports b imports c ...) before the rest is unknown
 MAX_MODULES = 1000  # summaries per run
 MAX_PREFILTER_DEPTH = 3  # import levels the prefilter follows to find a module that names keras
+MAX_NOTES = 1000  # notes a long-lived project (the language server) keeps for its statistics
 MAX_PARSED = 256  # parsed modules kept for reuse in one run (least recently used dropped)
 PROJECT_MARKERS = ("pyproject.toml", "setup.py", "setup.cfg", ".git")
 _LIBRARY_TOPS = frozenset(prefix.split(".")[0] for prefix, _ in KERAS_PREFIXES) | {"keras", "tensorflow", "tf"}
@@ -360,6 +361,7 @@ class Session:
         self.summarising = summarising
         self.deps: dict[Path, str] = {}
         self.notes: list[str] = []
+        self.budgets: set[str] = set()  # interpreter budgets already noted
         self.sites: dict[int, _Site] = {}
         self.import_anchors: dict[Path, kf.Anchor] = {}
         self.first_import: kf.Anchor | None = None
@@ -415,6 +417,14 @@ class Session:
         self.modules.pop()
         if not any(m is not None and m != self.path for m in self.modules):
             self.entry = None
+
+    def budget_reached(self, budget: str, function: str) -> None:
+        """The interpreter stopped following a call (its result is unknown): a note, once per budget."""
+        if budget in self.budgets:
+            return
+        self.budgets.add(budget)
+        where = _shown(self.path) if self.path is not None else "<input>"
+        self._note(f"{where}: analysis cut short ({budget}, first at {function}()): those calls' results are unknown")
 
     # -- imports ----------------------------------------------------------
 
@@ -529,8 +539,9 @@ class Session:
     def _note(self, note: str) -> None:
         if note not in self.notes:
             self.notes.append(note)
-        if note not in self.project.statistics.notes:
-            self.project.statistics.notes.append(note)
+        kept = self.project.statistics.notes
+        if note not in kept and len(kept) < MAX_NOTES:
+            kept.append(note)
 
     # -- findings ---------------------------------------------------------
 
