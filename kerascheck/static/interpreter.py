@@ -636,6 +636,8 @@ class Interpreter:
         ):
             if self.session is not None:  # said by --verbose/--statistics, not silently
                 self.session.budget_reached(self.budget_name(key), function.node.name.value)
+            for name in global_names(function.node):  # not followed: what it rebinds is unknown
+                function.closure[name] = UNKNOWN
             return UNKNOWN
         self.runs[key] = self.runs.get(key, 0) + 1
         self.total_runs += 1
@@ -655,6 +657,8 @@ class Interpreter:
             self.depth -= 1
             self.frames.pop()
             self.current_statement = caller_statement
+        for name in global_names(function.node):  # ``global y; y = to_categorical(y)`` rebinds the module's y
+            function.closure[name] = local.get(name, UNKNOWN)
         if not frame.returns:
             return Const(None)
         first = frame.returns[0]
@@ -705,6 +709,48 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
         pass
     value = node.evaluated_value
     return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
+
+
+_GLOBALS: dict[int, tuple[cst.FunctionDef, tuple[str, ...]]] = {}
+
+
+def global_names(node: cst.FunctionDef) -> tuple[str, ...]:
+    """The names a function declares ``global`` (in its own body, not in nested functions)."""
+    cached = _GLOBALS.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    found: list[str] = []
+    pending: list[cst.CSTNode] = list(node.body.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Global):
+                    found.extend(item.name.value for item in small.names)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            pending.extend(_blocks_of(statement))
+    names = tuple(dict.fromkeys(found))
+    if len(_GLOBALS) > 4096:
+        _GLOBALS.clear()
+    _GLOBALS[id(node)] = (node, names)
+    return names
+
+
+def _blocks_of(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The statements of a compound statement's bodies (if/else, loops, try/except/finally, with)."""
+    blocks: list[cst.CSTNode] = []
+    for child in statement.children:
+        if isinstance(child, cst.IndentedBlock):
+            blocks.extend(child.body)
+        elif isinstance(child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.If)):
+            if isinstance(child, cst.If):
+                blocks.append(child)
+            else:
+                body = child.body
+                blocks.extend(body.body if isinstance(body, cst.IndentedBlock) else ())
+    return blocks
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
