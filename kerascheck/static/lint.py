@@ -186,7 +186,8 @@ def analyse_program(
     deps = {str(path): content for path, content in session.deps.items()} if session is not None else {}
     notes = list(session.notes) if session is not None else []
     if session is not None:
-        found = [session.relocate(d, filename) for d in found]
+        session.text = original.text
+        found = [moved for moved in (session.relocate(d, filename) for d in found) if moved is not None]
     if not found:
         return Analysis(broken, module, facts, deps, notes)
     table = suppressions(original.text)

@@ -30,6 +30,7 @@ The interpreter sees this module through four calls on :class:`Session`:
 from __future__ import annotations
 
 import os
+import re
 import sys
 from collections import OrderedDict
 from collections.abc import Callable, Iterator
@@ -362,6 +363,9 @@ class Session:
         self.deps: dict[Path, str] = {}
         self.notes: list[str] = []
         self.budgets: set[str] = set()  # interpreter budgets already noted
+        self.text = ""  # the linted source (set by the linter): whether imported names are used
+        self.imported_names: set[str] = set()  # local names bound by project imports
+        self.used: bool | None = None
         self.sites: dict[int, _Site] = {}
         self.import_anchors: dict[Path, kf.Anchor] = {}
         self.first_import: kf.Anchor | None = None
@@ -445,6 +449,7 @@ class Session:
             module_value = self._module_value(target, interpreter, anchor)
             if alias.asname is not None and isinstance(alias.asname.name, cst.Name):
                 env[alias.asname.name.value] = module_value
+                self.imported_names.add(alias.asname.name.value)
                 continue
             # ``import pkg.sub`` binds ``pkg`` with ``sub`` reachable as an attribute.
             value = module_value
@@ -455,6 +460,7 @@ class Session:
                     outer.attrs[parts[depth]] = value
                 value = outer
             env[parts[0]] = value
+            self.imported_names.add(parts[0])
         return handled
 
     def _bind_from(
@@ -477,6 +483,7 @@ class Session:
         if isinstance(statement.names, cst.ImportStar):
             for public, value in _public(exported):
                 env[public] = self._imported(value, interpreter)
+                self.imported_names.add(public)
             return True
         for alias in statement.names:
             name = dotted_name(alias.name)
@@ -488,6 +495,7 @@ class Session:
                 submodule = self.project.resolver.resolve(self.path, f"{module}.{name}" if module else name, level)
                 found = self._module_value(submodule, interpreter, anchor) if submodule is not None else UNKNOWN
             env[local] = self._imported(found, interpreter)
+            self.imported_names.add(local)
         return True
 
     def _bind_unknown(self, statement: cst.ImportFrom, env: dict[str, Value]) -> None:
@@ -545,7 +553,15 @@ class Session:
 
     # -- findings ---------------------------------------------------------
 
-    def relocate(self, diagnostic: Diagnostic, display: str) -> Diagnostic:
+    def uses_imports(self) -> bool:
+        """Whether the linted text uses a name a project import bound, outside import statements."""
+        if self.used is None:
+            code = "\n".join(line for line in self.text.splitlines() if not _IMPORT_LINE.match(line))
+            words = set(_WORD.findall(code))
+            self.used = bool(words & self.imported_names)
+        return self.used
+
+    def relocate(self, diagnostic: Diagnostic, display: str) -> Diagnostic | None:
         """Anchor a finding about another module's node in this file, that node as related location."""
         node = diagnostic.anchor.node
         if node is None:
@@ -564,6 +580,10 @@ class Session:
             if top is None or top[0] is not node or top[1] == self.path:
                 return diagnostic
             module, entry = top[1], None
+            if not self.uses_imports():
+                # Built when another module was imported, and this file does nothing with what it
+                # imports (``from pipeline import *`` alone): that module reports it, not every importer.
+                return None
         if entry is None:
             entry = self.import_anchors.get(module) or self.first_import
         if entry is None:
@@ -585,6 +605,10 @@ class Session:
             callee = dotted_name(anchor.node.func)
             label = f"{callee.rpartition('.')[2]}(...) defined here" if callee else label
         return (Related(filename=_display(module, display), span=span, message=label),)
+
+
+_IMPORT_LINE = re.compile(r"^\s*(?:from\s+\S+\s+import|import)\s")
+_WORD = re.compile(r"[A-Za-z_][A-Za-z0-9_]*")
 
 
 def _module_of(env: dict[str, Value]) -> Path | None:
