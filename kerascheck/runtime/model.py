@@ -48,7 +48,7 @@ def facts_from_model(model: Any, x: Any = None, y: Any = None, *, partial: bool 
         fits = (labels.fit_from_data(heads, x, y, partial=partial),)
     name = model_name(model)
     return kf.ProgramFacts(
-        models=(kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, fits=fits),)
+        models=(kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, fits=fits, key=0),)
     )
 
 

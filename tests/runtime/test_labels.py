@@ -225,3 +225,10 @@ def test_a_few_rows_say_nothing_about_balance_and_missing_classes_are_not_rare()
     assert few is not None and (few.num_classes, few.minority_fraction) == (None, None)
     one_hot_slice = labels_of(keras.utils.to_categorical(np.arange(300) % 9, 10), head(10), complete=True)
     assert one_hot_slice is not None and one_hot_slice.minority_fraction == pytest.approx(33 / 300)
+
+
+def test_runtime_layers_and_models_have_stable_keys() -> None:
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(4, name="hidden"), layers.Dense(2, name="out")])
+    (fact,) = facts_from_model(model).models
+    assert fact.key == 0
+    assert [layer.key for layer in fact.heads[0].chain if layer.kind == "Dense"] == ["hidden", "out"]
