@@ -209,12 +209,19 @@ class Model:
     compiled: bool = False
     fits: tuple[Fit, ...] = ()
     compile_anchor: Anchor = NOWHERE
-    # False when the compiled loss never trains this model here (it is only nested in another
-    # model, or only loaded and used for prediction): loss and metric rules stay silent.
-    loss_in_use: bool = True
+    # What the program does with the model (None: not known, as for a model given at runtime).
+    trained: bool | None = None  # fit / train_on_batch / evaluate called on it
+    nested: bool = False  # used as a layer of another model
+    predicts: bool = False  # predict / load_weights called on it
     # The program's model this fact describes: one key per model, shared by the facts of its
     # compile phases (a model compiled twice gives two facts with one key).
     key: int | None = None
+
+    @property
+    def loss_in_use(self) -> bool:
+        """False when the compiled loss never trains this model here (it is only nested in
+        another model, or only loaded and used for prediction): loss and metric rules stay silent."""
+        return not (self.compiled and self.trained is False and (self.nested or self.predicts))
 
     @property
     def single_head(self) -> Head | None:

@@ -666,3 +666,18 @@ def test_a_maybe_longer_list_has_no_length_and_no_positions_past_the_unknown() -
     assert [(layer.kind, layer.units) for layer in model.heads[0].chain] == [("Dense", 1)]
     loss = model.heads[0].loss
     assert loss is not None and loss.kind is None  # ["mse"] * unknown length: compiled, loss unknown
+
+
+def test_what_the_program_does_with_each_model() -> None:
+    facts = facts_of("""
+        encoder = keras.Sequential([layers.Dense(8, activation="relu")])
+        encoder.compile(loss="mse")
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(encoder(inputs)))
+        model.compile(loss="binary_crossentropy")
+        model.fit(X, y)
+        loaded = keras.models.load_model("m.keras")
+        loaded.predict(X)
+    """)
+    described = [(m.trained, m.nested, m.predicts, m.loss_in_use) for m in facts.models]
+    assert described == [(False, True, False, False), (True, False, False, True), (False, False, True, True)]

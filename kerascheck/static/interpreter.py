@@ -606,7 +606,9 @@ class Interpreter:
                     compiled=model.compiled,
                     fits=tuple(fits),
                     compile_anchor=compile_anchor,
-                    loss_in_use=not model.loss_unused(),
+                    trained=model.trained,
+                    nested=model.nested,
+                    predicts=model.inference,
                     key=model.index,
                 )
             )

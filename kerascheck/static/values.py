@@ -265,10 +265,6 @@ class ModelObj(Value):
         self.nested = False  # used as a layer of another model
         self.inference = False  # predict / load_weights seen
 
-    def loss_unused(self) -> bool:
-        """Compiled, but the file only nests it or runs inference: the loss never trains it."""
-        return self.compiled and not self.trained and (self.nested or self.inference)
-
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""
         if self.compiled:
