@@ -681,3 +681,15 @@ def test_what_the_program_does_with_each_model() -> None:
     """)
     described = [(m.trained, m.nested, m.predicts, m.loss_in_use) for m in facts.models]
     assert described == [(False, True, False, False), (True, False, False, True), (False, False, True, True)]
+
+
+@pytest.mark.parametrize("grow", ["stack = stack + stack", "stack.extend(stack)"])
+def test_a_list_that_doubles_in_nested_loops_becomes_unknown(grow: str) -> None:
+    program = f"stack = [layers.Dense(1)]\nfor _ in range(16):\n    for _ in range(16):\n        {grow}\n"
+    assert chain(program + "model = keras.Sequential(stack)\n") == [(None, None, None)]
+
+
+@pytest.mark.parametrize("call", ["range(0, 10, 0)", "range(10**12)", "range(n)"])
+def test_ranges_that_cannot_be_listed_are_unknown(call: str) -> None:
+    program = f"model = keras.Sequential()\nfor units in {call}:\n    model.add(layers.Dense(units))\n"
+    assert chain(program) == [(None, None, None)]

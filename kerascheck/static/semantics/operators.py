@@ -31,6 +31,9 @@ _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
 }
 
 
+MAX_LIST_ITEMS = 512  # a list longer than this (built by code) is followed as unknown
+
+
 @dataclass(frozen=True)
 class Index:
     """One subscript element that is an expression: ``y[0]``, ``frame["label"]``, ``x[mask]``."""
@@ -51,6 +54,8 @@ Subscript = Sequence[Index | Slice]
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
     if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
+        if len(left.items) + len(right.items) > MAX_LIST_ITEMS:
+            return UNKNOWN  # s = s + s in a loop: not worth following (and it doubles)
         return Seq((*left.items, *right.items))  # layers + [Dense(10)]
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
