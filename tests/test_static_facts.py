@@ -693,3 +693,19 @@ def test_a_list_that_doubles_in_nested_loops_becomes_unknown(grow: str) -> None:
 def test_ranges_that_cannot_be_listed_are_unknown(call: str) -> None:
     program = f"model = keras.Sequential()\nfor units in {call}:\n    model.add(layers.Dense(units))\n"
     assert chain(program) == [(None, None, None)]
+
+
+def test_a_grid_of_widths_built_with_list_multiplication() -> None:
+    assert chain("""
+        model = keras.Sequential()
+        for filters in [64] * 2 + [128]:
+            model.add(layers.Conv2D(filters, 3, activation="relu"))
+        model.add(layers.GlobalAveragePooling2D())
+        model.add(layers.Dense(10, activation="softmax"))
+    """) == [
+        ("Conv2D", 64, "relu"),
+        ("Conv2D", 64, "relu"),
+        ("Conv2D", 128, "relu"),
+        ("GlobalAveragePooling2D", None, None),
+        ("Dense", 10, "softmax"),
+    ]

@@ -57,6 +57,14 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
         if len(left.items) + len(right.items) > MAX_LIST_ITEMS:
             return UNKNOWN  # s = s + s in a loop: not worth following (and it doubles)
         return Seq((*left.items, *right.items))  # layers + [Dense(10)]
+    if isinstance(op, cst.Multiply) and isinstance(left, Seq) != isinstance(right, Seq):
+        # [64] * 3 + [128] * 4: a literal grid of widths
+        seq, count = (left, right) if isinstance(left, Seq) else (right, left)
+        assert isinstance(seq, Seq)
+        times = count.value if isinstance(count, Const) and type(count.value) is int else None
+        if times is None or not seq.closed or len(seq.items) * max(times, 0) > MAX_LIST_ITEMS:
+            return UNKNOWN
+        return Seq(seq.items * max(times, 0))
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
