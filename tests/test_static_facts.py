@@ -709,3 +709,41 @@ def test_a_grid_of_widths_built_with_list_multiplication() -> None:
         ("GlobalAveragePooling2D", None, None),
         ("Dense", 10, "softmax"),
     ]
+
+
+def test_config_class_attributes() -> None:
+    head = head_of("""
+        class CFG:
+            n_classes = 5
+            head_activation = "sigmoid"
+            img_size: int = 224
+
+        model = keras.Sequential([
+            keras.Input((CFG.img_size, CFG.img_size, 3)),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(CFG.n_classes, activation=CFG.head_activation),
+        ])
+    """)
+    assert (head.units, head.activation) == (5, "sigmoid")
+
+
+def test_config_attributes_changed_from_outside_or_set_by_a_dataclass_are_unknown() -> None:
+    changed = head_of("""
+        class CFG:
+            n_classes = 5
+
+        CFG.n_classes = compute()
+        model = keras.Sequential([layers.Dense(CFG.n_classes, activation="softmax")])
+    """)
+    assert changed.units is None
+    from_dataclass = head_of("""
+        import dataclasses
+
+        @dataclasses.dataclass
+        class Config:
+            n_classes: int = 5
+
+        config = Config(n_classes=12)
+        model = keras.Sequential([layers.Dense(config.n_classes, activation="softmax")])
+    """)
+    assert from_dataclass.units is None

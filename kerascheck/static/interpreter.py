@@ -335,6 +335,8 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
+            elif isinstance(owner, ClassObj):
+                owner.namespace[target.attr.value] = UNKNOWN  # changed from outside its body: not followed
         elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
             key: Value = UNKNOWN
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -386,17 +388,44 @@ class Interpreter:
                 is_layer |= value.is_layer
                 methods.update(value.methods)
         own: list[Function] = []
+        namespace: Env = {}
+        for base in node.bases:
+            inherited = self.eval(base.value, env)
+            if isinstance(inherited, ClassObj):
+                namespace.update(inherited.namespace)
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
                 function = self.define_function(statement, env)
                 methods[statement.name.value] = function
                 own.append(function)
-        cls = ClassObj(node=node, closure=env, is_model=is_model, is_layer=is_layer, methods=tuple(methods.items()))
+            elif isinstance(statement, cst.SimpleStatementLine):
+                self.class_attributes(statement, env, namespace)
+        cls = ClassObj(
+            node=node,
+            closure=env,
+            is_model=is_model,
+            is_layer=is_layer,
+            methods=tuple(methods.items()),
+            namespace=namespace,
+            decorated=bool(node.decorators),
+        )
         if is_model:
             self.model_classes.append(cls)
         elif not is_layer:
             self.functions.extend((function, cls) for function in own)
         return cls
+
+    def class_attributes(self, line: cst.SimpleStatementLine, env: Env, namespace: Env) -> None:
+        """``NUM_CLASSES = 5`` in a class body (a config class): a class attribute."""
+        for small in line.body:
+            target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name) and value is not None:
+                namespace[target.value] = self.eval(value, {**env, **namespace})
 
     # -- expressions ------------------------------------------------------
 
@@ -498,7 +527,11 @@ class Interpreter:
                 return owner.attrs[name]
             if owner.cls is not None and owner.cls.method(name) is not None:
                 return BoundMethod(owner, name)
+            if owner.cls is not None and not owner.cls.decorated:
+                return owner.cls.namespace.get(name, UNKNOWN)
             return UNKNOWN
+        if isinstance(owner, ClassObj):
+            return owner.namespace.get(name, UNKNOWN)
         return REGISTRY.attribute_of(owner, name)
 
     def evaluate_args(self, node: cst.Call, env: Env) -> Args:

@@ -137,6 +137,11 @@ class ClassObj(Value):
     is_model: bool = False
     is_layer: bool = False
     methods: tuple[tuple[str, Function], ...] = ()
+    # Class attributes assigned in the class body (``class CFG: num_classes = 5``).
+    namespace: dict[str, Value] = field(default_factory=dict, compare=False, hash=False)
+    # Decorated (``@dataclass``): the constructor may set any attribute, so instances do not
+    # fall back to the class attributes.
+    decorated: bool = False
 
     def method(self, name: str) -> Function | None:
         return dict(self.methods).get(name)
