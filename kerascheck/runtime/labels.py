@@ -376,5 +376,9 @@ def _class_ordered(y: Any) -> bool | None:
         values = values[:, 0]
     if values.ndim != 1 or len(values) < 4 or values.dtype.kind not in "biuf":
         return None
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        return None  # not class labels (regression targets): "class order" does not apply
+    if len(np.unique(values)) > len(values) // 2:
+        return None
     steps = np.diff(values)
     return bool(np.any(steps != 0) and (np.all(steps >= 0) or np.all(steps <= 0)))
