@@ -747,3 +747,31 @@ def test_config_attributes_changed_from_outside_or_set_by_a_dataclass_are_unknow
         model = keras.Sequential([layers.Dense(config.n_classes, activation="softmax")])
     """)
     assert from_dataclass.units is None
+
+
+def test_star_imports_from_keras_modules() -> None:
+    model = only_model("""
+        from keras.models import *
+        from keras.layers import *
+        from keras.utils import *
+
+        model = Sequential()
+        model.add(Dense(64, activation="relu", input_dim=20))
+        model.add(Dense(3))
+        model.compile(loss="categorical_crossentropy")
+        model.fit(X, to_categorical(y, 3))
+    """)
+    head = model.single_head
+    assert head is not None and (head.units, head.activation) == (3, "linear")
+    labels = model.fits[0].labels[0]
+    assert labels is not None and labels.encoding is E.ONE_HOT
+
+
+def test_star_import_of_another_library_binds_nothing() -> None:
+    assert (
+        facts_of("""
+        from mylib import *
+        model = Sequential([Dense(3)])
+    """).models
+        == ()
+    )

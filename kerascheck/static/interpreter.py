@@ -23,7 +23,7 @@ import libcst as cst
 
 from kerascheck import facts as kf
 from kerascheck.static.keras_api import Args
-from kerascheck.static.names import canonical, import_bindings
+from kerascheck.static.names import canonical, dotted_name, import_bindings
 from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
@@ -47,6 +47,7 @@ from kerascheck.static.values import (
 )
 
 Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
+STAR_IMPORTS = "<star imports>"  # env key: the Keras modules star-imported in this scope, latest first
 __all__ = ["Env", "Interpreter", "merge_envs", "same"]
 
 
@@ -211,6 +212,13 @@ class Interpreter:
         """
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
+        if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
+            module = dotted_name(statement.module) if statement.module is not None and not statement.relative else None
+            if module is not None and canonical(module).startswith("keras."):
+                # ``from keras.layers import *``: any name this scope does not bind may be one of them.
+                known = env.get(STAR_IMPORTS)
+                modules = known.items if isinstance(known, Seq) else ()
+                env[STAR_IMPORTS] = Seq((Ref(canonical(module)), *modules))
 
     MAX_UNROLLED_ITEMS = 16
     MAX_UNROLL_NESTING = 2
@@ -434,7 +442,10 @@ class Interpreter:
             found = env.get(node.value)
             if found is not None:
                 return found
-            return BUILTIN_NAMES.get(node.value, UNKNOWN)
+            builtin = BUILTIN_NAMES.get(node.value)
+            if builtin is not None:
+                return builtin
+            return self.star_imported(node.value, env)
         if isinstance(node, cst.Attribute):
             return self.attribute(self.eval(node.value, env), node.attr.value)
         if isinstance(node, cst.Call):
@@ -492,6 +503,22 @@ class Interpreter:
                 elements.append(operators.Slice(whole=whole))
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
+
+    def star_imported(self, name: str, env: Env) -> Value:
+        """A name no scope binds, after ``from keras.layers import *``: that module's member."""
+        modules = env.get(STAR_IMPORTS)
+        if not isinstance(modules, Seq) or not modules.items:
+            return UNKNOWN
+        candidates = [canonical(f"{module.qualname}.{name}") for module in modules.items if isinstance(module, Ref)]
+        for qualname in candidates:  # a name some module is known to have (keras.models.Sequential)
+            if any(entry.exact for entry in REGISTRY.candidates(qualname)):
+                return Ref(qualname)
+        if len(candidates) == 1:
+            return Ref(candidates[0])
+        layers = [qualname for qualname in candidates if qualname.startswith("keras.layers.")]
+        if name[:1].isupper() and layers:
+            return Ref(layers[0])  # a class: the layer of that name
+        return UNKNOWN  # several star imports: which one a helper comes from would be a guess
 
     def eval_list_comprehension(self, node: cst.ListComp, env: Env) -> Value:
         """``[Dense(n) for n in (64, 32)]`` over a literal: the list it builds; anything else unknown."""
