@@ -17,7 +17,6 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import libcst as cst
 
@@ -599,11 +598,8 @@ class Interpreter:
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
-        context = CallContext(
-            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.reassign(t, v, env)
-        )
         if isinstance(callee, Ref):
-            return REGISTRY.call_function(replace(context, qualname=callee.qualname))
+            return REGISTRY.call_function(self.context(args, anchor, env, node, qualname=callee.qualname))
         receiver, method = callee, "__call__"
         if isinstance(callee, BoundMethod):
             receiver, method = callee.owner, callee.name
@@ -616,7 +612,30 @@ class Interpreter:
                 receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
                 if not isinstance(receiver, ModelObj):
                     return UNKNOWN
-        return REGISTRY.call_method(replace(context, receiver=receiver, method=method))
+        return REGISTRY.call_method(self.context(args, anchor, env, node, receiver=receiver, method=method))
+
+    def context(
+        self,
+        args: Args,
+        anchor: kf.Anchor,
+        env: Env,
+        node: cst.Call,
+        qualname: str = "",
+        receiver: Value | None = None,
+        method: str = "",
+    ) -> CallContext:
+        """What a semantic handler gets: the call, its scope and a way to rebind what it changes."""
+        return CallContext(
+            args=args,
+            anchor=anchor,
+            env=env,
+            state=self.state,
+            node=node,
+            qualname=qualname,
+            receiver=receiver,
+            method=method,
+            assign=lambda target, value: self.reassign(target, value, env),
+        )
 
     # -- classes ----------------------------------------------------------
 
@@ -793,10 +812,89 @@ def _leaves_early(body: Block) -> bool:
 
 def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
     """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
-    ``del p[k]``), and the names it assigns (its own locals)."""
-    visitor = _MutationFinder()
-    node.body.visit(visitor)
-    return frozenset(visitor.mutated), frozenset(visitor.assigned)
+    ``del p[k]``), and the names it assigns (its own locals).
+
+    Reads statements only (a method call that mutates is nearly always a statement of its
+    own, or the value of an assignment): a full visitor would cost as much as the analysis.
+    """
+    mutated: set[str] = set()
+    assigned: set[str] = set()
+    _scan_mutations(node.body.body, mutated, assigned)
+    return frozenset(mutated), frozenset(assigned)
+
+
+def _scan_mutations(body: Block, mutated: set[str], assigned: set[str]) -> None:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _scan_small(small, mutated, assigned)
+        elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
+            if isinstance(statement, cst.For):
+                _assigned_names(statement.target, assigned)
+            if isinstance(statement, cst.With):
+                for item in statement.items:
+                    if item.asname is not None:
+                        _assigned_names(item.asname.name, assigned)
+            for inner in _inner_bodies(statement):
+                _scan_mutations(inner, mutated, assigned)
+        elif isinstance(statement, cst.Match):
+            for case in statement.cases:
+                _scan_mutations(case.body.body, mutated, assigned)
+
+
+def _inner_bodies(statement: cst.BaseCompoundStatement) -> list[Block]:
+    bodies: list[Block] = [statement.body.body]
+    extra: list[cst.CSTNode | None] = []
+    if isinstance(statement, (cst.For, cst.While, cst.If)):
+        extra.append(statement.orelse)
+    elif isinstance(statement, (cst.Try, cst.TryStar)):
+        extra.extend(handler for handler in statement.handlers)
+        extra.extend((statement.orelse, statement.finalbody))
+    for part in extra:
+        if isinstance(part, cst.If):
+            bodies.extend(_inner_bodies(part))
+        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
+            bodies.append(part.body.body)  # type: ignore[attr-defined]
+    return bodies
+
+
+def _scan_small(small: cst.BaseSmallStatement, mutated: set[str], assigned: set[str]) -> None:
+    value: cst.BaseExpression | None = None
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Subscript):
+                _mutated_name(target.target, mutated)
+            else:
+                _assigned_names(target.target, assigned)
+        value = small.value
+    elif isinstance(small, cst.AnnAssign):
+        _assigned_names(small.target, assigned)
+        value = small.value
+    elif isinstance(small, (cst.AugAssign, cst.Del)):
+        if isinstance(small.target, cst.Subscript):
+            _mutated_name(small.target, mutated)
+        elif isinstance(small, cst.AugAssign):
+            _assigned_names(small.target, assigned)
+    elif isinstance(small, cst.Expr):
+        value = small.value
+    func = value.func if isinstance(value, cst.Call) else None
+    if isinstance(func, cst.Attribute) and func.attr.value in _MUTATING_METHODS:
+        _mutated_name(func.value, mutated)
+
+
+def _mutated_name(target: cst.BaseExpression, mutated: set[str]) -> None:
+    if isinstance(target, cst.Subscript):
+        target = target.value
+    if isinstance(target, cst.Name):
+        mutated.add(target.value)
+
+
+def _assigned_names(target: cst.BaseExpression, assigned: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        assigned.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _assigned_names(element.value, assigned)
 
 
 def _holds(value: Value, old: Value) -> bool:
@@ -808,46 +906,3 @@ def _holds(value: Value, old: Value) -> bool:
     if isinstance(value, Mapping):
         return any(item is old for _key, item in value.items)
     return False
-
-
-class _MutationFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.mutated: set[str] = set()
-        self.assigned: set[str] = set()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._assign(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._assign(node.target)
-
-    def _assign(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.assigned.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._assign(element.value)
-
-    def _note(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Subscript):
-            target = target.value
-        if isinstance(target, cst.Name):
-            self.mutated.add(target.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-        else:
-            self._assign(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATING_METHODS:
-            self._note(node.func.value)
