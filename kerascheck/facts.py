@@ -148,6 +148,7 @@ class ArrayInfo:
     # Arrays given to one call with the same identity are the same object (``fit(x, x)``).
     identity: int | None = None
     slice_of: str | None = None  # the variable it is a slice of (``x_train[-5000:]``)
+    slice_rows: tuple[int | None, int | None] | None = None  # that slice's literal (start, stop): (-5000, None)
     ordered: bool | None = None  # rows in class order (per-class blocks, sorted by label)
     raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
     dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)

@@ -775,3 +775,23 @@ def test_star_import_of_another_library_binds_nothing() -> None:
     """).models
         == ()
     )
+
+
+def test_validation_rows_sliced_off_an_unknown_training_array() -> None:
+    fit = only_fit("""
+        x_train, y_train = np.load("x.npy"), np.load("y.npy")
+        model = keras.Sequential([layers.Dense(1, activation="sigmoid")])
+        model.fit(x_train[:-5000], y_train[:-5000], validation_data=(x_train[-5000:], y_train[-5000:]))
+    """)
+    assert fit.x is not None and (fit.x.slice_of, fit.x.slice_rows) == ("x_train", (None, -5000))
+    assert fit.validation_x is not None
+    assert (fit.validation_x.slice_of, fit.validation_x.slice_rows) == ("x_train", (-5000, None))
+    overlapping = only_fit("""
+        x_train, y_train = np.load("x.npy"), np.load("y.npy")
+        start = compute()
+        model = keras.Sequential([layers.Dense(1, activation="sigmoid")])
+        model.fit(x_train, y_train, validation_data=(x_train[start:], y_train[start:]))
+    """)
+    assert overlapping.x is not None and overlapping.x.name == "x_train" and overlapping.x.slice_of is None
+    assert overlapping.validation_x is not None
+    assert (overlapping.validation_x.slice_of, overlapping.validation_x.slice_rows) == ("x_train", None)

@@ -499,7 +499,11 @@ class Interpreter:
                 elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
-                elements.append(operators.Slice(whole=whole))
+                bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
+                known = part.step is None and all(
+                    b is not None or p is None for b, p in zip(bounds, (part.lower, part.upper), strict=True)
+                )
+                elements.append(operators.Slice(whole=whole, bounds=bounds if known else None))
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
 
@@ -533,6 +537,12 @@ class Interpreter:
             self.bind(clause.target, item, scope)
             items.append(self.eval(node.elt, scope))
         return Seq(tuple(items))
+
+    def slice_bound(self, node: cst.BaseExpression | None, env: Env) -> int | None:
+        if node is None:
+            return None
+        value = self.eval(node, env)
+        return value.value if isinstance(value, Const) and type(value.value) is int else None
 
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []

@@ -195,6 +195,7 @@ class Data(Value):
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
     sliced_from: str | None = None
+    slice_rows: tuple[int | None, int | None] | None = None  # literal (start, stop) of that slice
     transforms: tuple[str, ...] = ()
 
     def transformed(self, step: str) -> Data:

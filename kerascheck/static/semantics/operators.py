@@ -43,9 +43,14 @@ class Index:
 
 @dataclass(frozen=True)
 class Slice:
-    """One subscript element that is a slice; ``whole`` for a bare ``:``."""
+    """One subscript element that is a slice; ``whole`` for a bare ``:``.
+
+    ``bounds`` are the literal (lower, upper) ints when there is no step and
+    each bound is absent or a literal (``x[-5000:]`` is ``(-5000, None)``).
+    """
 
     whole: bool
+    bounds: tuple[int | None, int | None] | None = None
 
 
 Subscript = Sequence[Index | Slice]
@@ -102,6 +107,9 @@ def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value
         return value
     if isinstance(value, Data):
         return _data_subscript(value, elements, single, of)
+    first = elements[0] if elements else None
+    if value is UNKNOWN and of is not None and isinstance(first, Slice) and all(isinstance(e, Slice) for e in elements):
+        return Data(sliced_from=of, slice_rows=first.bounds)  # x_train[-5000:] of an unknown x_train
     if single is None or not isinstance(single.value, Const):
         return UNKNOWN
     key = single.value.value
@@ -117,7 +125,9 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if all(isinstance(element, Slice) for element in elements):
         # A new object: two slices of one array are different data. Cutting columns
         # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
-        sliced = replace(value, sliced_from=of or value.sliced_from)
+        first = elements[0]
+        rows = first.bounds if isinstance(first, Slice) and of is not None else None
+        sliced = replace(value, sliced_from=of or value.sliced_from, slice_rows=rows if of else value.slice_rows)
         if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
             return sliced
         return replace(sliced, labels=None)
