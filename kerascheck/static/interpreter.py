@@ -693,12 +693,13 @@ class Interpreter:
                     anchor=model.anchor,
                     name=model.name,
                     compiled=model.compiled,
-                    fits=tuple(fits),
+                    fits=tuple(fit for fit in fits if fit.method == "fit"),
                     compile_anchor=compile_anchor,
                     trained=model.trained,
                     nested=model.nested,
                     predicts=model.inference,
                     key=model.index,
+                    evaluations=tuple(fit for fit in fits if fit.method != "fit"),
                 )
             )
         return facts
