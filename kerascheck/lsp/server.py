@@ -291,7 +291,8 @@ class KerascheckServer(LanguageServer):
         for _shown, diagnostic in hits:
             rule = get_rule(diagnostic.code)
             if rule is not None:
-                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule)}")
+                # The explanation without the rule's test examples: a hover is read mid-edit.
+                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule, examples=False)}")
         if not pages:
             return None
         return types.Hover(
