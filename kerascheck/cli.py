@@ -450,7 +450,8 @@ def start_server(argv: list[str]) -> int:
         from kerascheck.lsp import serve
     except ImportError as error:
         raise UsageError(
-            f"the language server needs the [lsp] extra (pip install 'kerascheck[lsp]'): {error}"
+            "the language server needs the [lsp] extra (pygls and lsprotocol: pip install '.[lsp]' in a clone): "
+            f"{error}"
         ) from None
     return serve(argv)
 
