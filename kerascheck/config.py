@@ -103,8 +103,11 @@ class Overrides:
         if self.extend_select:
             selection = replace(selection, extend_select=(*selection.extend_select, *self.extend_select))
         selection = selection.with_ignored(self.ignore)
-        exclude = config.exclude if self.exclude is None else self.exclude
-        return replace(config, selection=selection, exclude=(*exclude, *self.extend_exclude))
+        # Command-line patterns are relative to the working directory, as the paths typed next to them.
+        cwd, root = Path.cwd().resolve(), config.root.resolve()
+        moved = tuple(p for p in (reroot(p, cwd, root) for p in (*(self.exclude or ()), *self.extend_exclude)) if p)
+        exclude = config.exclude if self.exclude is None else ()
+        return replace(config, selection=selection, exclude=(*exclude, *moved))
 
 
 NO_OVERRIDES = Overrides()
@@ -213,7 +216,8 @@ def reroot(pattern: str, origin: Path, root: Path) -> str | None:
     """
     negated, body = (pattern.startswith("!"), pattern[1:] if pattern.startswith("!") else pattern)
     if "/" not in body.rstrip("/"):
-        return pattern if origin == root or origin in root.parents else _prefixed(negated, body, origin, root)
+        # Unanchored: it matches at any depth, so it means the same here, unless it came from below.
+        return _prefixed(negated, body, origin, root) if root in origin.parents else pattern
     body = body.lstrip("/")
     if origin == root:
         return pattern
@@ -230,7 +234,7 @@ def _prefixed(negated: bool, body: str, origin: Path, root: Path) -> str | None:
         between = origin.relative_to(root).as_posix()
     except ValueError:
         return None  # a sibling's patterns cannot match below this root
-    return ("!" if negated else "") + "/" + between + ("" if body.startswith("/") else "/**/") + body.lstrip("/")
+    return ("!" if negated else "") + "/" + between + ("/" if body.startswith("/") else "/**/") + body.lstrip("/")
 
 
 def config_from_table(

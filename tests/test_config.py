@@ -190,3 +190,29 @@ def test_language_server_and_command_line_resolve_the_same_configuration(tmp_pat
     path = root / "src" / "train.py"
     assert KerascheckServer().config_for(path) == resolve_config(path)
     assert resolve_config(path).selection.extend_select == ("KC201",)
+
+
+def test_command_line_excludes_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    (root / "sub").mkdir()
+    (root / "sub" / "kerascheck.toml").write_text("")
+    (root / "sub" / "src").mkdir()
+    (root / "sub" / "src" / "train.py").write_text(BAD_PROGRAM)
+    result = run_cli(".", "--exclude", "sub/src/", "--output-format", "json", cwd=root)
+    assert {item["filename"] for item in json.loads(result.out)} == {str(Path("src") / "train.py")}
+    result = run_cli(".", "--exclude", "/src/", "--output-format", "json", cwd=root)
+    assert {item["filename"] for item in json.loads(result.out)} == {str(Path("sub") / "src" / "train.py")}
+
+
+def test_reroot_moves_anchored_patterns_and_keeps_unanchored_ones(tmp_path: Path) -> None:
+    from kerascheck.config import reroot
+
+    top, app = tmp_path, tmp_path / "app"
+    assert reroot("*_gen.py", top, app) == "*_gen.py"
+    assert reroot("*_gen.py", tmp_path / "elsewhere", app) == "*_gen.py"
+    assert reroot("app/legacy/", top, app) == "/legacy/"
+    assert reroot("!app/keep.py", top, app) == "!/keep.py"
+    assert reroot("other/legacy/", top, app) is None  # cannot match below app/
+    assert reroot("legacy/old.py", app, top) == "/app/legacy/old.py"
+    assert reroot("*.py", app, top) == "/app/**/*.py"
+    assert reroot("/x.py", tmp_path / "a", tmp_path / "b") is None
