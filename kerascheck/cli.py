@@ -41,7 +41,8 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}" if self.prog != "kerascheck" else message)
+        command = self.prog.removeprefix("kerascheck").strip()  # "rule", "check" or "" for the bare form
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _codes(text: str) -> list[str]:
@@ -195,6 +196,9 @@ def check(args: argparse.Namespace) -> int:
     config_file, overrides = overrides_from(args)
     configs = Resolver(config_file=config_file, overrides=overrides)
     paths = args.paths or (["."] if args.model is None else [])
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
     if args.show_settings:
         return show_settings(paths, configs, args)
     report = Report()
@@ -216,9 +220,6 @@ def check(args: argparse.Namespace) -> int:
         report.files = 1
         return emit(report, args, {name: raw})
     if paths:
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            raise UsageError(f"path does not exist: {missing[0]}")
         if args.show_files:
             return show_files(paths, configs, args)
         from kerascheck.runner import default_jobs

@@ -274,3 +274,5 @@ def test_show_settings_names_the_file_and_the_rules(tmp_path: Path) -> None:
     assert f'config-file = "{(tmp_path / "pyproject.toml").resolve()}"' in result.out
     assert 'ignore = ["KC1"]' in result.out
     assert '"KC101"' not in result.out and '"KC201"' not in result.out and '"KC203"' in result.out
+    missing = run_cli("--show-settings", "nope.py", cwd=tmp_path)
+    assert (missing.code, missing.err) == (2, "kerascheck: error: path does not exist: nope.py\n")
