@@ -337,13 +337,18 @@ class Resolver:
         self.config_file = config_file
         self.overrides = overrides
         self._by_directory: dict[Path, Config] = {}
+        self._by_given: dict[Path, Config] = {}
 
     def __call__(self, path: Path) -> Config:
-        directory = (path if path.is_dir() else path.parent).resolve()
-        config = self._by_directory.get(directory)
+        given = path if path.is_dir() else path.parent
+        config = self._by_given.get(given)  # most calls: a file in a directory already seen, as spelt
         if config is None:
-            config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
-            self._by_directory[directory] = config
+            directory = given.resolve()
+            config = self._by_directory.get(directory)
+            if config is None:
+                config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
+                self._by_directory[directory] = config
+            self._by_given[given] = config
         return config
 
     def fingerprint(self) -> str:
