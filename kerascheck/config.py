@@ -155,6 +155,22 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def deciding_files(directory: Path, config: Config) -> tuple[Path, ...]:
+    """Every file whose change could change ``directory``'s configuration (for a long-lived process).
+
+    The files it was read from, and each candidate on the way up to them that
+    was absent or passed over: creating or editing one can make it the nearest.
+    """
+    directory = directory.resolve()
+    stop = config.source.parent if config.source is not None else None
+    candidates: list[Path] = []
+    for level in (directory, *directory.parents):
+        candidates += [level / name for name in CONFIG_FILES]
+        if level == stop:
+            break
+    return tuple(dict.fromkeys((*candidates, *config.sources)))
+
+
 def find_pyproject(start: Path) -> Path | None:
     """Kept for callers of the old name: the nearest configuration file."""
     return find_config_file(start)

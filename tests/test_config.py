@@ -216,3 +216,16 @@ def test_reroot_moves_anchored_patterns_and_keeps_unanchored_ones(tmp_path: Path
     assert reroot("legacy/old.py", app, top) == "/app/legacy/old.py"
     assert reroot("*.py", app, top) == "/app/**/*.py"
     assert reroot("/x.py", tmp_path / "a", tmp_path / "b") is None
+
+
+def test_language_server_notices_a_configuration_file_created_nearer(tmp_path: Path) -> None:
+    from kerascheck.lsp.server import KerascheckServer
+
+    root = project(tmp_path, 'ignore = ["KC101"]')
+    path = root / "src" / "train.py"
+    server = KerascheckServer()
+    assert server.config_for(path).selection.ignore == ("KC101",)
+    (root / "src" / "kerascheck.toml").write_text('ignore = ["KC4"]\n')
+    assert server.config_for(path).selection.ignore == ("KC4",)  # nearer now, no restart needed
+    (root / "src" / "kerascheck.toml").unlink()
+    assert server.config_for(path).selection.ignore == ("KC101",)
