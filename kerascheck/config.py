@@ -116,7 +116,22 @@ NO_OVERRIDES = Overrides()
 # -- finding and reading configuration files -----------------------------------
 
 
+_PARSED: dict[tuple[Path, int, int], dict[str, object]] = {}
+
+
 def _read_toml(path: Path) -> dict[str, object]:
+    """The parsed file, parsed once per version of it: every directory of a tree asks about the same files."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_toml(path)
+    return _PARSED[key]
+
+
+def _parse_toml(path: Path) -> dict[str, object]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -192,6 +207,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
     if path in seen:
         raise ConfigError(f"{path}: 'extend' loops back to a file it extends")
     table = settings_table(path, _read_toml(path)) or {}  # a pyproject.toml without the table: defaults
+    config_from_table({k: v for k, v in table.items() if k != "extend"}, path)  # errors name this file
     extend = table.get("extend")
     if extend is None:
         return dict(table), (path,)

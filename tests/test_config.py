@@ -229,3 +229,11 @@ def test_language_server_notices_a_configuration_file_created_nearer(tmp_path: P
     assert server.config_for(path).selection.ignore == ("KC4",)  # nearer now, no restart needed
     (root / "src" / "kerascheck.toml").unlink()
     assert server.config_for(path).selection.ignore == ("KC101",)
+
+
+def test_an_error_in_an_extended_file_names_that_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nignores = ["KC4"]\n')
+    app = project(tmp_path / "app", 'extend = "../pyproject.toml"')
+    result = run_cli("src", cwd=app)
+    assert result.code == 2
+    assert result.err.startswith(f"kerascheck: error: {(tmp_path / 'pyproject.toml').resolve()}: unknown key 'ignores'")
