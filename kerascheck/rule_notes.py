@@ -76,13 +76,6 @@ KNOWN_PROBLEMS: dict[str, tuple[KnownProblem, ...]] = {
             _HEAD + "model = keras.Sequential([keras.Input((4,)), layers.Dense(3), MyLayer()])\n"
             'model.compile(optimizer="adam", loss="categorical_crossentropy")\n',
         ),
-        KnownProblem(
-            "Layers added in a loop over values (`for units in sizes: model.add(Dense(units))`) leave the "
-            "output layer unknown.",
-            _HEAD + "model = keras.Sequential([keras.Input((4,))])\nfor units in [8, 3]:\n"
-            "    model.add(layers.Dense(units))\n"
-            'model.compile(optimizer="adam", loss="categorical_crossentropy")\n',
-        ),
     ),
     "KC107": (
         KnownProblem(

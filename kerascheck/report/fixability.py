@@ -1,33 +1,27 @@
 """Whether a finding has a fix, and how safe it is: the one place reporters ask.
 
-Which fixer belongs to which rule is the fix contract's business; reporters
-only need "safe" (``--fix`` applies it: ``[*]``), "unsafe" (only with
-``--unsafe-fixes``) or none. A fixer may still decline one occurrence it
-cannot rewrite safely, so this is what the rule offers, as ruff's ``[*]``.
-
-When rules declare their own ``autofix`` the answer comes from the rule
-class (cheap: no libcst import on a cached run); until then from the fix
-package's registry.
+Each rule declares its autofix and its safety (``@fixer`` in
+``kerascheck/rules/base.py``); reporters only need "safe" (``--fix`` applies
+it: ``[*]``), "unsafe" (only with ``--unsafe-fixes``) or none. Asked about a
+finding, the answer is the linter's, which asked the rule's fixer about that
+very occurrence (a fixer may decline one it cannot rewrite safely); asked
+about a rule code, it is what the rule offers at all.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from kerascheck.diagnostics import Diagnostic, FixSafety
 
-Applicability = Literal["safe", "unsafe"]
+Applicability = FixSafety
 
 
-def applicability(code: str) -> Applicability | None:
-    """``"safe"``, ``"unsafe"`` or ``None`` (no fix) for the findings of rule ``code``."""
-    from kerascheck.rules.base import Rule, get_rule
+def applicability(subject: Diagnostic | str) -> Applicability | None:
+    """``"safe"``, ``"unsafe"`` or ``None`` (no fix) for this finding, or for the findings of rule ``code``."""
+    if isinstance(subject, Diagnostic):
+        from kerascheck.fix import fix_safety
 
-    if hasattr(Rule, "autofix"):  # the rule declares its fix and safety itself
-        rule = get_rule(code)
-        autofix = getattr(rule, "autofix", None)
-        return None if autofix is None else ("safe" if autofix.safe else "unsafe")
-    from kerascheck.fix import fixer_for
+        return fix_safety(subject)
+    from kerascheck.fix import autofix_for
 
-    fixer = fixer_for(code)
-    if fixer is None:
-        return None
-    return "safe" if fixer.safe else "unsafe"
+    fixer = autofix_for(subject)
+    return fixer.safety if fixer is not None else None
