@@ -240,8 +240,8 @@ def test_statistics_have_a_fix_column_and_json(tmp_path: Path) -> None:
     ]
     data = json.loads(run_cli(tmp_path, "--statistics", "--output-format", "json").out)
     assert data == [
-        {"code": "KC101", "name": "missing-softmax", "count": 2, "fixable": False, "fix": "unsafe"},
-        {"code": "KC107", "name": "double-activation-from-logits", "count": 1, "fixable": True, "fix": "safe"},
+        {"code": "KC101", "name": "missing-softmax", "count": 2, "fixable": 0, "fix": "unsafe"},
+        {"code": "KC107", "name": "double-activation-from-logits", "count": 1, "fixable": 1, "fix": "safe"},
     ]
 
 
