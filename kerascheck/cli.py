@@ -262,6 +262,7 @@ def show_settings(paths: list[str], configs: Resolver, args: argparse.Namespace)
         "ignore": list(selection.ignore),
         "exclude": list(config.exclude),
         "per-file-ignores": {pattern: list(codes) for pattern, codes in config.per_file_ignores},
+        "rules": {code: dict(values) for code, values in selection.options},
         "enabled-rules": enabled,
     }
     if args.output_format == "json":

@@ -220,9 +220,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
         raise ConfigError(f"{path}: 'extend' names {extend!r}, which does not exist")
     base, sources = _merged_table(base_path, (*seen, path))
     base = _rerooted(base, base_path.parent, path.parent)
-    merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
-    if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
-        merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
+    merged = _laid_over(base, {key: value for key, value in table.items() if key != "extend"})
     return merged, (path, *sources)
 
 
@@ -369,10 +367,22 @@ def resolve_config(path: Path, *, config_file: Path | None = None, overrides: Ov
         sources: tuple[Path, ...] = ()
     else:
         table, sources = _merged_table(source, ())
-    table.update(overrides.table)
+    table = _laid_over(table, overrides.table)
     label: Path | str = source if source is not None else "--config"
     config = config_from_table(table, label, root=source.parent if source else Path.cwd(), sources=sources)
     return overrides.apply(replace(config, source=source))
+
+
+def _laid_over(base: Mapping[str, object], top: Mapping[str, object]) -> dict[str, object]:
+    """``top``'s keys over ``base``'s; tables (``rules``, ``per-file-ignores``) merge key by key, recursively."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _laid_over(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class Resolver:

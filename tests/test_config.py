@@ -297,3 +297,12 @@ def test_an_error_in_an_extended_file_names_that_file(tmp_path: Path) -> None:
     result = run_cli("src", cwd=app)
     assert result.code == 2
     assert result.err.startswith(f"kerascheck: error: {(tmp_path / 'pyproject.toml').resolve()}: unknown key 'ignores'")
+
+
+def test_config_overrides_merge_into_tables(tmp_path: Path) -> None:
+    from kerascheck.config import Overrides, parse_override, resolve_config
+
+    root = project(tmp_path, "[tool.kerascheck.rules.KC501]\npatience = 5\ngap = 0.2\n")
+    overrides = Overrides(table=parse_override("rules.KC501.patience = 9"))
+    options = dict(resolve_config(root / "src" / "train.py", overrides=overrides).selection.options)
+    assert dict(options["KC501"]) == {"patience": 9, "gap": 0.2}
