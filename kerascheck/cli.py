@@ -23,7 +23,6 @@ from kerascheck.config import (
     Overrides,
     Resolver,
     parse_override,
-    resolve_config,
     rule_patterns,
 )
 from kerascheck.diagnostics import Diagnostic
@@ -32,7 +31,6 @@ from kerascheck.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_FORMATS = ("full", "concise", "text")  # "text" is the old name of "concise"
-SUBCOMMANDS = ("check", "rule", "rules", "server")
 
 
 class UsageError(Exception):
@@ -456,6 +454,3 @@ def start_server(argv: list[str]) -> int:
             f"{error}"
         ) from None
     return serve(argv)
-
-
-__all__ = ["SUBCOMMANDS", "build_parser", "main", "resolve_config"]
