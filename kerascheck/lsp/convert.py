@@ -63,6 +63,7 @@ def lsp_diagnostic(
         message=f"{diagnostic.message}\nfix: {diagnostic.fix}",
         severity=SEVERITIES[diagnostic.severity],
         code=diagnostic.code,
+        code_description=_code_description(diagnostic.code),
         source=SOURCE,
         data={"name": diagnostic.name},
         related_information=related,
@@ -83,6 +84,15 @@ def related_information(
         where = types.Range(start=start, end=types.Position(span.end_line - 1, span.end_column - 1))
     location = types.Location(uri=uri, range=where)
     return types.DiagnosticRelatedInformation(location=location, message=related.message)
+
+
+def _code_description(code: str) -> types.CodeDescription | None:
+    """A link to the rule's page: editors make the code clickable."""
+    from kerascheck.docs import rule_url
+    from kerascheck.rules.base import get_rule
+
+    rule = get_rule(code)
+    return types.CodeDescription(href=rule_url(rule)) if rule is not None else None
 
 
 def contains(outer: types.Range, point: types.Position) -> bool:
