@@ -193,38 +193,55 @@ def _code_signal(tree: ast.AST) -> bool:
     """A model-building or model-using call in code (not in a docstring), or a ``Model`` subclass.
 
     Names another library provides do not count: ``re.compile(...)``, ``ov.Model(...)`` with
-    ``import openvino as ov``, ``Model`` imported from a non-Keras module.
+    ``import openvino as ov``, ``Model`` imported from a non-Keras module (imports at module
+    level, or inside a module-level ``if``/``try``). Stops at the first call that counts.
     """
-    foreign: set[str] = set()  # local names bound by imports from modules that are not keras/tensorflow
-    calls: list[ast.Call] = []
+    foreign = _foreign_names(tree)
     for node in ast.walk(tree):
         if isinstance(node, ast.Call):
-            calls.append(node)
-        elif isinstance(node, ast.Import):
+            if _counts(node.func, foreign):
+                return True
+        elif isinstance(node, ast.ClassDef) and _is_model_class(node):
+            return True
+    return False
+
+
+def _foreign_names(tree: ast.AST) -> set[str]:
+    """Local names that module-level imports bind to modules other than keras/tensorflow."""
+    foreign: set[str] = set()
+    pending = list(getattr(tree, "body", ()))
+    while pending:
+        node = pending.pop()
+        if isinstance(node, ast.Import):
             for alias in node.names:
                 if not _keras_module(alias.name):
                     foreign.add(alias.asname or alias.name.split(".")[0])
         elif isinstance(node, ast.ImportFrom):
             if node.level == 0 and not _keras_module(node.module or ""):
                 foreign.update(alias.asname or alias.name for alias in node.names)
-        elif isinstance(node, ast.ClassDef) and _is_model_class(node):
-            return True
-    for call in calls:
-        func = call.func
-        if isinstance(func, ast.Name):
-            if func.id in _CONSTRUCTORS and (func.id not in foreign or func.id == "train_test_split"):
-                return True
-        elif isinstance(func, ast.Attribute) and (func.attr in _CONSTRUCTORS or func.attr in _USES):
-            root = func.value
-            while isinstance(root, ast.Attribute):
-                root = root.value
-            if isinstance(root, ast.Name) and root.id in foreign and func.attr != "train_test_split":
-                continue  # re.compile, ov.Model, np.linalg...: another library's function
-            if func.attr in _CONSTRUCTORS:
-                return True
-            if not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls")):
-                return True
-    return False
+        elif isinstance(node, (ast.If, ast.Try)):
+            pending.extend(node.body)
+            pending.extend(node.orelse)
+            if isinstance(node, ast.Try):
+                pending.extend(node.finalbody)
+                for handler in node.handlers:
+                    pending.extend(handler.body)
+    return foreign
+
+
+def _counts(func: ast.expr, foreign: set[str]) -> bool:
+    if isinstance(func, ast.Name):
+        return func.id in _CONSTRUCTORS and (func.id not in foreign or func.id == "train_test_split")
+    if not isinstance(func, ast.Attribute) or (func.attr not in _CONSTRUCTORS and func.attr not in _USES):
+        return False
+    root = func.value
+    while isinstance(root, ast.Attribute):
+        root = root.value
+    if isinstance(root, ast.Name) and root.id in foreign and func.attr != "train_test_split":
+        return False  # re.compile, ov.Model, np.linalg...: another library's function
+    if func.attr in _CONSTRUCTORS:
+        return True
+    return not (isinstance(func.value, ast.Name) and func.value.id in ("self", "cls"))
 
 
 def _keras_module(module: str) -> bool:
