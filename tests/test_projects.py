@@ -252,3 +252,23 @@ def test_interpreter_budgets_are_reported_when_they_cut_analysis_short(tmp_path:
     assert result.code == 0  # units unknown: silence
     assert "train.py: analysis cut short (calls nested deeper than 4, first at grow())" in result.err
     assert result.err.count("analysis cut short") == 1
+
+
+def test_a_changed_module_is_summarised_again_and_its_old_tree_released(tmp_path: Path) -> None:
+    from kerascheck.static.lint import analyse_bytes
+    from kerascheck.static.project import Project
+
+    models, train = tmp_path / "models.py", tmp_path / "train.py"
+    models.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation='softmax')])\n")
+    train.write_text("from models import model\nmodel.compile(loss='binary_crossentropy')\n")
+    project = Project(revalidate=True)
+
+    def codes() -> list[str]:
+        return [d.code for d in analyse_bytes(train.read_bytes(), str(train), project=project).diagnostics]
+
+    assert codes() == ["KC104"] and project.statistics.summaries == 1
+    assert codes() == ["KC104"] and project.statistics.summaries == 1  # unchanged: reused
+    models.write_text("import keras\nmodel = keras.Sequential([keras.layers.Dense(1, activation='sigmoid')])\n")
+    assert codes() == [] and project.statistics.summaries == 2
+    assert {path for _node, path in project.top_level_calls.values()} == {models.resolve()}
+    assert len(project.top_level_calls) == 2  # Sequential(...) and Dense(...) of the new tree only

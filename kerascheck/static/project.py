@@ -262,10 +262,13 @@ class Project:
         self.keras_modules.clear()
         if paths is None:
             self.summaries.clear()
+            self.top_level_calls.clear()
             return
         stale = {p for p, s in self.summaries.items() if p in paths or paths & s.deps.keys()}
         for path in stale:
             del self.summaries[path]
+        # Their old trees must not stay alive through this table (a long editing session).
+        self.top_level_calls = {k: v for k, v in self.top_level_calls.items() if v[1] not in stale}
 
     def _unchanged(self, summary: Summary) -> bool:
         from kerascheck.cache import digest
