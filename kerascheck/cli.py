@@ -15,7 +15,7 @@ from pathlib import Path
 
 from kerascheck import __version__
 from kerascheck.api import Report, check_paths
-from kerascheck.config import Config, ConfigError, load_config, rule_patterns
+from kerascheck.config import Config, ConfigError, load_config, selection_from
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.engine import Selection
 from kerascheck.report import FORMATS, renderer
@@ -104,14 +104,9 @@ def effective_config(args: argparse.Namespace) -> Config:
     if args.config is not None and not args.config.is_file():
         raise UsageError(f"config file not found: {args.config}")
     config = load_config(args.config)
-    selection = config.selection
-    if args.select is not None:
-        selection = replace(selection, select=rule_patterns(args.select, "--select", "command line"))
-    if args.extend_select is not None:
-        extra = rule_patterns(args.extend_select, "--extend-select", "command line")
-        selection = replace(selection, extend_select=(*selection.extend_select, *extra))
-    if args.ignore is not None:
-        selection = selection.with_ignored(rule_patterns(args.ignore, "--ignore", "command line"))
+    selection = selection_from(
+        args.select, args.ignore, args.extend_select, where="command line", option="--", base=config.selection
+    )
     return replace(config, selection=selection)
 
 

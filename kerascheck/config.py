@@ -8,7 +8,7 @@ kind of silent failure this tool exists to prevent.
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -21,8 +21,12 @@ from kerascheck.engine import Selection
 KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
 
 
-class ConfigError(Exception):
-    """A configuration problem; the message is one line for the user."""
+class ConfigError(ValueError):
+    """A configuration problem; the message is one line for the user.
+
+    A ``ValueError``, so that a library caller passing ``select=["KC9"]`` can
+    catch it as the bad argument it is.
+    """
 
 
 @dataclass(frozen=True)
@@ -89,11 +93,8 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
         raise ConfigError(
             f"{path}: unknown key {unknown[0]!r} in [tool.kerascheck] (known: {', '.join(sorted(KNOWN_KEYS))})"
         )
-    select = table.get("select")
-    selection = Selection(
-        select=None if select is None else rule_patterns(select, "select", path),
-        extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path),
-        ignore=rule_patterns(table.get("ignore", []), "ignore", path),
+    selection = selection_from(
+        table.get("select"), table.get("ignore"), table.get("extend-select"), where=path, lists_only=True
     )
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
@@ -116,13 +117,49 @@ def string_list(value: object, key: str, path: Path | str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def rule_patterns(value: object, key: str, path: Path | str) -> tuple[str, ...]:
-    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule."""
+def rule_patterns(value: object, key: str, path: Path | str, *, lists_only: bool = False) -> tuple[str, ...]:
+    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule.
+
+    ``value`` is a list of them or one string, which may list several
+    separated by commas (``"KC1,KC304"``, as ``--select`` takes them): a lone
+    string is never read character by character. The configuration file
+    takes lists only (``lists_only``), as ruff's does.
+    """
     from kerascheck.rules.base import all_rules
 
-    patterns = tuple(item.strip().upper() for item in string_list(value, key, path))
+    items = value.split(",") if isinstance(value, str) and not lists_only else string_list(value, key, path)
+    patterns = tuple(item.strip().upper() for item in items if item.strip())
     codes = all_rules()
     for pattern in patterns:
         if pattern != "ALL" and not any(code.startswith(pattern) for code in codes):
             raise ConfigError(f"{path}: '{key}' names {pattern!r}, which matches no kerascheck rule")
     return patterns
+
+
+def selection_from(
+    select: object = None,
+    ignore: object = None,
+    extend_select: object = None,
+    *,
+    where: Path | str = "argument",
+    option: str = "",
+    base: Selection | None = None,
+    lists_only: bool = False,
+) -> Selection:
+    """The one way ``select``/``extend-select``/``ignore`` become a selection.
+
+    Used by the configuration file, the command line (laid over the file's
+    selection, ``base``), ``check_source()``, ``inspect()`` and the training
+    callback, so every surface accepts the same values (a list or a string,
+    any case) and rejects an unknown code with the same one-line
+    :class:`ConfigError`. ``option`` prefixes the key in messages (``--``).
+    """
+    selection = base or Selection()
+    if select is not None:
+        selection = replace(selection, select=rule_patterns(select, f"{option}select", where, lists_only=lists_only))
+    if extend_select is not None:
+        extra = rule_patterns(extend_select, f"{option}extend-select", where, lists_only=lists_only)
+        selection = replace(selection, extend_select=(*selection.extend_select, *extra))
+    if ignore is not None:
+        selection = selection.with_ignored(rule_patterns(ignore, f"{option}ignore", where, lists_only=lists_only))
+    return selection

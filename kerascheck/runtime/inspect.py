@@ -17,19 +17,10 @@ from kerascheck.runtime.model import facts_from_model, model_name
 
 
 def selection_from(select: Sequence[str] | str | None, ignore: Sequence[str] | str | None) -> engine.Selection:
-    """An engine selection from ``select``/``ignore`` codes or prefixes, as the CLI reads them.
+    """An engine selection from ``select``/``ignore`` codes or prefixes, exactly as the CLI reads them."""
+    from kerascheck.config import selection_from as parse_selection
 
-    A lone string counts as one code (``select="KC1"`` must not become
-    ``("K", "C", "1")``); codes are case-insensitive.
-    """
-    if isinstance(select, str):
-        select = (select,)
-    if isinstance(ignore, str):
-        ignore = (ignore,)
-    return engine.Selection(
-        select=None if select is None else tuple(code.upper() for code in select),
-        ignore=tuple(code.upper() for code in ignore or ()),
-    )
+    return parse_selection(select, ignore, where="kerascheck")
 
 
 def model_filename(model: Any) -> str:
