@@ -5,7 +5,7 @@ from __future__ import annotations
 import pytest
 
 from kerascheck import check_source
-from kerascheck.config import ConfigError, selection_from
+from kerascheck.config import ConfigError, rule_patterns, selection_from
 from kerascheck.engine import Selection
 
 SOURCE = """\
@@ -32,14 +32,15 @@ def test_a_string_selects_by_prefix_not_by_character() -> None:
 def test_unknown_codes_are_rejected_alike_everywhere() -> None:
     with pytest.raises(ValueError, match=r"'select' names 'KC999', which matches no kerascheck rule"):
         check_source(SOURCE, select="KC999")
-    with pytest.raises(ConfigError, match=r"command line: '--ignore' names 'XY1'"):
-        selection_from(ignore=["XY1"], where="command line", option="--")
+    with pytest.raises(ConfigError, match=r"command line: '--ignore' names 'XY1', which matches no kerascheck rule"):
+        rule_patterns(["XY1"], "--ignore", "command line")
+    with pytest.raises(ConfigError, match=r"'select' must be a list of strings"):
+        rule_patterns("KC1", "select", "pyproject.toml", lists_only=True)  # the file is strict, as ruff's
 
 
-def test_the_cli_layers_its_options_over_the_file() -> None:
-    base = selection_from(select=["KC1"], ignore=["KC105"], where="pyproject.toml")
-    layered = selection_from(None, "KC104", "KC201", base=base)
-    assert layered == Selection(select=("KC1",), extend_select=("KC201",), ignore=("KC105", "KC104"))
+def test_library_values_match_the_command_lines() -> None:
+    assert selection_from("kc1, KC304", "KC105") == Selection(select=("KC1", "KC304"), ignore=("KC105",))
+    assert selection_from(["KC1", "KC304"], ["KC105"]) == selection_from("KC1,KC304", "KC105")
 
 
 def test_inspect_and_the_callback_use_the_same_parsing() -> None:
