@@ -66,6 +66,53 @@ class UnreadableFileRule(Rule):
         return iter(())
 
 
+class UnusedNoqaRule(Rule):
+    """
+    ## What it does
+    Reports a code in a suppression comment that names no rule or suppresses nothing.
+
+    It reads `# noqa: KC101`, `# kerascheck: ignore[KC1]` and the file-level
+    `# kerascheck: noqa: KC2`. Opt-in (select `KC010`), like ruff's RUF100; a
+    bare `# noqa` and other tools' codes are never reported, nor codes of rules
+    that are not selected (they may fire under another selection).
+
+    ## Why is this bad?
+    A stale suppression hides the next real finding on that line, and a
+    misspelt code suppresses nothing while looking as if it did.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])  # noqa: KC101
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation="softmax")])
+    ```
+    """
+
+    code = "KC010"
+    name = "unused-noqa"
+    severity = Severity.INFO
+    fix = "remove the code from the comment (or the comment)"
+    model_rule = False
+    BAD = (
+        "import keras\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])  # noqa: KC101\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        "import keras  # noqa: KC999\n",
+    )
+    GOOD = (
+        "import keras\n"
+        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])  # noqa: KC101\n"
+        "model.compile(loss='categorical_crossentropy')\n",
+        "import keras  # noqa\nimport os  # noqa: F401\n",
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        return iter(())
+
+
 def tool_diagnostic(
     code: str,
     message: str,
@@ -75,7 +122,7 @@ def tool_diagnostic(
     fix: str | None = None,
 ) -> Diagnostic:
     """A KC001/KC002 finding made by a front-end, outside the fact-based rules."""
-    rule = SyntaxErrorRule if code == "KC001" else UnreadableFileRule
+    rule = {"KC001": SyntaxErrorRule, "KC010": UnusedNoqaRule}.get(code, UnreadableFileRule)
     return Diagnostic(
         code=rule.code,
         name=rule.name,

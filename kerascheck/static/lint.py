@@ -17,11 +17,12 @@ import libcst as cst
 from kerascheck import engine
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
-from kerascheck.rules.tool import tool_diagnostic
+from kerascheck.rules.base import all_rules
+from kerascheck.rules.tool import UnusedNoqaRule, tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
 from kerascheck.static.positions import NodePositions
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
-from kerascheck.suppress import is_suppressed, suppressions
+from kerascheck.suppress import Suppressions, mentions_suppression, read_suppressions
 
 
 def parse(program: Program) -> cst.Module:
@@ -207,21 +208,43 @@ def analyse_program(
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
     facts = extract_facts(module)
     found = engine.run_rules(facts, selection)
-    if not found:
+    unused_wanted = selection.enabled(UnusedNoqaRule) and mentions_suppression(program.text)
+    if not found and not unused_wanted:
         return Analysis(broken, module, facts)
-    table = suppressions(program.text)
+    table = read_suppressions(program.text)
     starts = dict(program.cell_starts)
 
     def suppressed(diagnostic: Diagnostic) -> bool:
         if diagnostic.span is None:
-            return False
-        line = diagnostic.span.line
+            return table.suppresses(diagnostic.code, 0, -1)  # only a file-level comment can
+        first, last = diagnostic.span.line, diagnostic.span.end_line
         if diagnostic.cell is not None:
-            line = starts[diagnostic.cell] + line - 1
-        return is_suppressed(diagnostic, table, line)
+            first, last = starts[diagnostic.cell] + first - 1, starts[diagnostic.cell] + last - 1
+        return table.suppresses(diagnostic.code, first, last)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
+    if unused_wanted:
+        located.extend(_unused_suppressions(table, program, filename, selection))
     return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
+
+
+def _unused_suppressions(
+    table: Suppressions, program: Program, filename: str, selection: engine.Selection
+) -> list[Diagnostic]:
+    """KC010: suppression comments naming unknown codes, or enabled codes that suppressed nothing."""
+    rules = all_rules()
+
+    def enabled(code: str) -> bool:
+        return any(selection.enabled(rule) for rule_code, rule in rules.items() if rule_code.startswith(code))
+
+    def known(code: str) -> bool:
+        return any(rule_code.startswith(code) for rule_code in rules)
+
+    found = []
+    for comment, message in table.unused(enabled, known):
+        span, cell = program_span(program, comment.line, comment.column, comment.line, comment.column)
+        found.append(tool_diagnostic("KC010", message, filename, span, cell))
+    return found
 
 
 def lint_program(
