@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, Layer, Model, ProgramFacts
+from kerascheck.facts import Head, Layer, Model, ProgramFacts, is_identity_activation
 from kerascheck.rules import lineage
 from kerascheck.rules.base import Rule, all_heads, is_classifier
 
@@ -209,10 +209,14 @@ class LayerAfterOutputActivation(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for _model, head in all_heads(facts):
+        for model, head in all_heads(facts):
+            if not model.compiled:
+                continue  # an uncompiled encoder or feature extractor has no "output" yet
             trailing: list[Layer] = []
             for layer in reversed(head.chain):
-                if layer.activation in ("softmax", "sigmoid") and trailing:
+                if layer.kind in _IDENTITY_AFTER_OUTPUT or is_identity_activation(layer):
+                    continue
+                if layer.activation in ("softmax", "sigmoid") and layer.kind in _OUTPUT_ACTIVATION_LAYERS and trailing:
                     if all(_recalibrates(later, layer) for later in trailing):
                         offender = trailing[-1]
                         yield self.report(
@@ -225,7 +229,11 @@ class LayerAfterOutputActivation(Rule):
                 trailing.append(layer)
 
 
-_AFTER_OUTPUT_SUSPECTS = kv.TRANSPARENT_LAYERS | _NORMALISATION | {"Dense"}
+# Identity in training as at inference (it only adds a loss term): never "after the output".
+_IDENTITY_AFTER_OUTPUT = frozenset({"ActivityRegularization"})
+_AFTER_OUTPUT_SUSPECTS = (kv.TRANSPARENT_LAYERS - _IDENTITY_AFTER_OUTPUT) | _NORMALISATION | {"Dense"}
+# The layers whose softmax/sigmoid is a model's output activation (an LSTM's sigmoid is internal).
+_OUTPUT_ACTIVATION_LAYERS = frozenset({"Dense", "Activation", "Softmax"})
 
 
 def _recalibrates(later: Layer, output: Layer) -> bool:

@@ -497,7 +497,7 @@ class ArgmaxOnSingleUnit(Rule):
         for argmax in facts.argmaxes:
             model = facts.model_at(argmax.model)
             head = model.single_head if model is not None else None
-            if head is None or head.units != 1 or argmax.axis not in (-1, 1):
+            if head is None or head.units != 1 or argmax.axis not in (-1, 1) or argmax.width_guarded:
                 continue
             yield self.report(
                 argmax.anchor,

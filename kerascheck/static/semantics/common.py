@@ -32,7 +32,8 @@ def argmax(state: ProgramState, value: Value | None, axis: Value | None, anchor:
     """Argmax of predictions (recorded: KC206 reads it) or of one-hot labels (integer labels)."""
     if isinstance(value, Prediction) and not value.processed:
         axis_value = const_int(axis) if axis is not None else None
-        state.argmaxes.append(kf.Argmax(anchor=anchor, model=value.model, axis=axis_value))
+        guarded = state.width_guarded > 0
+        state.argmaxes.append(kf.Argmax(anchor=anchor, model=value.model, axis=axis_value, width_guarded=guarded))
         return Prediction(value.model, processed=True)
     if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.ONE_HOT:
         labels = replace(value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels")
