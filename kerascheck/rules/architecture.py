@@ -38,11 +38,17 @@ def _next_meaningful(chain: tuple[Layer, ...], index: int, skip: frozenset[str])
 
 
 def _unique_layers(facts: ProgramFacts) -> Iterator[tuple[Head, tuple[Layer, ...], int, Layer]]:
-    """Each (head, chain, index, layer) once, though heads share their trunk."""
-    seen: set[int] = set()
-    for _model, head in all_heads(facts):
+    """Each (head, chain, index, layer) once, though heads share their trunk.
+
+    A layer is the same layer by its ``key`` (the static front-end's build
+    order, the runtime front-end's unique layer name), not by object identity:
+    the runtime front-end builds one ``Layer`` fact per head, so two heads on
+    one trunk would otherwise report the trunk twice.
+    """
+    seen: set[object] = set()
+    for model, head in all_heads(facts):
         for index, layer in enumerate(head.chain):
-            key = id(layer)
+            key: object = (model.key, layer.key) if layer.key is not None else id(layer)
             if key in seen:
                 continue
             seen.add(key)

@@ -409,26 +409,17 @@ def _fitted_on_training_split(fit: PreprocessingFit) -> bool:
     return fit.fitted_on is not None and fit.fitted_on.split is Split.TRAIN
 
 
-# Layers that rescale or normalise what reaches them (or might: a Lambda).
-_NORMALISING = frozenset(
-    {
-        "Rescaling",
-        "Normalization",
-        "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
-        "Lambda",
-    }
-)
-
-
 class UnscaledImageInput(Rule):
     """
     ## What it does
     Flags raw 0-255 image data (a known image dataset such as mnist or
     cifar10, `image_dataset_from_directory`, or uint8 data at runtime)
     reaching `fit` with no division, `Rescaling` or `Normalization`.
+
+    Both front-ends count the same layers as input scaling when they come
+    before the first weighted layer: `Rescaling`, `Normalization`,
+    `BatchNormalization`, `LayerNormalization`, `GroupNormalization`,
+    `UnitNormalization`, and `Lambda` (it may rescale: silence, not a guess).
 
     ## Why is this bad?
     Inputs in the hundreds saturate activations and make the first layers'
@@ -494,7 +485,7 @@ def _model_scales_nothing(model: Model) -> bool:
     if len(model.heads) != 1:
         return False
     for layer in model.heads[0].chain:
-        if layer.kind is None or layer.kind in _NORMALISING:
+        if layer.kind is None or layer.kind in kv.INPUT_SCALING_LAYERS:
             return False
         if layer.kind in kv.UNIT_LAYERS:
             return True

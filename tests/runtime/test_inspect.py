@@ -121,3 +121,28 @@ def test_raw_images_into_a_model_that_rescales_them(first: layers.Layer) -> None
 def test_bad_input_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="expected a Keras model"):
         inspect(object())
+
+
+def test_a_shared_trunk_is_reported_once_by_both_front_ends() -> None:
+    """Two heads on one softmax trunk: one KC401 on the trunk, statically and at runtime."""
+    import keras as real_keras
+
+    import kerascheck
+
+    source = """
+import keras
+from keras import layers
+inputs = keras.Input((16,))
+trunk = layers.Dense(32, activation="softmax", name="trunk")(inputs)
+topic = layers.Dense(3, activation="softmax", name="topic")(trunk)
+spam = layers.Dense(1, activation="sigmoid", name="spam")(trunk)
+model = keras.Model(inputs, [topic, spam])
+model.compile(optimizer="adam", loss=["categorical_crossentropy", "binary_crossentropy"])
+"""
+    static = [(d.code, d.line) for d in kerascheck.check_source(source) if d.code == "KC401"]
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<shared trunk>", "exec"), namespace)
+    runtime = [(d.code, d.layer) for d in kerascheck.inspect(namespace["model"]) if d.code == "KC401"]
+    assert static == [("KC401", 5)]
+    assert runtime == [("KC401", "trunk")]
+    real_keras.utils.clear_session()
