@@ -9,7 +9,7 @@ from pathlib import Path
 from kerascheck.config import Config, selection_from
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import MODEL_SUFFIXES
-from kerascheck.engine import Selection
+from kerascheck.engine import RuleOptions, Selection
 from kerascheck.rules.tool import tool_diagnostic
 
 
@@ -24,15 +24,18 @@ def check_source(
     *,
     select: Sequence[str] | str | None = None,
     ignore: Sequence[str] | str | None = None,
+    options: RuleOptions | None = None,
 ) -> list[Diagnostic]:
     """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text.
 
     ``select``/``ignore`` take codes or prefixes as the CLI does (``"KC2"``,
-    ``["KC1", "KC304"]``); an unknown code raises ``ValueError``.
+    ``["KC1", "KC304"]``); an unknown code raises ``ValueError``. ``options``
+    sets rule options by code, as ``[tool.kerascheck.rules.KCnnn]`` does
+    (``{"KC405": {"max_timesteps": 200}}``); a wrong one raises ``ValueError``.
     """
     from kerascheck.static.lint import lint_bytes  # libcst is imported only when something is linted
 
-    return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore))
+    return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore).with_options(options))
 
 
 @dataclass

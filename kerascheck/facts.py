@@ -193,10 +193,6 @@ class Training:
     anchor: Anchor = NOWHERE
     # The latest batch logs worth a look (``index`` = batch number in epoch ``len(epochs)``).
     batches: tuple[Epoch, ...] = ()
-    # How the user asked the run to be watched (the callback's ``patience`` and ``gap``);
-    # rules take no options, so these thresholds travel with the facts.
-    patience: int = 3
-    gap: float = 0.1
 
 
 @dataclass(frozen=True)

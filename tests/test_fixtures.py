@@ -68,3 +68,14 @@ def test_enough_fixtures() -> None:
             assert expected_findings(path), f"{path.name} has no expect markers"
         for path in good:
             assert not expected_findings(path), f"{path.name} is a good program with markers"
+
+
+def test_enough_value_fixtures() -> None:
+    """Issue 8's program shapes (lists, kwargs, partial, loops, Keras 1 spellings, unknown units)."""
+    bad = list((FIXTURES / "values").glob("bad_*.py"))
+    good = list((FIXTURES / "values").glob("good_*.py"))
+    assert len(bad) >= 14 and len(good) >= 6
+    for path in bad:
+        assert expected_findings(path), f"{path.name} has no expect markers"
+    for path in good:
+        assert not expected_findings(path), f"{path.name} is a good program with markers"

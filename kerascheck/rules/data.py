@@ -8,44 +8,7 @@ from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, PreprocessingFit, ProgramFacts, Split
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Rule, is_classifier
-
-_FIT = """import numpy as np
-import keras
-from keras import layers
-
-x = np.random.rand(64, 8).astype("float32")
-{labels}
-model = keras.Sequential([
-    keras.Input(shape=(8,)),
-    layers.Dense(16, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss})
-model.fit(x, y, epochs=1, verbose=0)
-"""
-
-
-def _example(labels: str, output: str, loss: str) -> str:
-    """A runnable snippet; the runtime tests build the model and inspect it with ``y``."""
-    return _FIT.format(labels=labels, output=output, loss=loss)
-
-
-_ONE_HOT_3 = "y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)"
-_ONE_HOT_2 = "y = np.eye(2)[np.random.randint(0, 2, 64)]"
-_INTEGER_3 = "y = LabelEncoder().fit_transform(np.random.choice(['a', 'b', 'c'], 64))"
-_MULTI_HOT = "y = MultiLabelBinarizer().fit_transform([['a'], ['a', 'b'], ['c'], ['b', 'c']] * 16)"
-
-
-def _with_sklearn(snippet: str) -> str:
-    return "from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer\n" + snippet
-
-
-# Integer labels with the sparse loss, one-hot labels with the categorical one: both right.
-_MATCHING_LOSSES = (
-    _with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"')),
-    _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-)
+from kerascheck.rules.base import Bad, Good, Rule, is_classifier
 
 
 def labelled_fits(facts: ProgramFacts) -> Iterator[tuple[Model, Fit, Head, Labels]]:
@@ -81,15 +44,18 @@ class OneHotWithSigmoid(Rule):
 
     ## Example
     ```python
-    y = keras.utils.to_categorical(labels)           # one-hot
-    model.add(layers.Dense(3, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)  # one-hot
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(3, activation="softmax"))
-    model.compile(loss="categorical_crossentropy")
+    y = keras.utils.to_categorical(labels, 3)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x, y)
     # binary problem: integer 0/1 labels with Dense(1, activation="sigmoid")
     ```
     """
@@ -99,12 +65,81 @@ class OneHotWithSigmoid(Rule):
     severity = Severity.ERROR
     fix = "binary: 0/1 labels with 1 sigmoid unit; single-label multi-class: softmax + categorical_crossentropy"
     BAD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example(_ONE_HOT_2, 'layers.Dense(2, activation="sigmoid"),', '"binary_crossentropy"'),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="one-hot labels from to_categorical(...) train a sigmoid output with",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.eye(2)[np.random.randint(0, 2, 64)]
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="one-hot labels from np.eye(n)[y] train a sigmoid output with",
+        ),
     )
     GOOD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _with_sklearn(_example(_MULTI_HOT, 'layers.Dense(3, activation="sigmoid"),', '"binary_crossentropy"')),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = MultiLabelBinarizer().fit_transform([["a"], ["a", "b"], ["c"], ["b", "c"]] * 16)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -137,12 +172,17 @@ class SparseLossWithOneHot(Rule):
     ## Example
     ```python
     y = keras.utils.to_categorical(labels, 10)
-    model.compile(loss="sparse_categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="categorical_crossentropy")  # keep the one-hot labels
+    y = keras.utils.to_categorical(labels, 10)
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # keep the one-hot labels
+    model.fit(x, y)
     # or drop to_categorical and keep the sparse loss
     ```
     """
@@ -151,8 +191,64 @@ class SparseLossWithOneHot(Rule):
     name = "sparse-loss-with-one-hot"
     severity = Severity.ERROR
     fix = "use categorical_crossentropy with one-hot labels, or pass integer labels to the sparse loss"
-    BAD = (_example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"'),)
-    GOOD = _MATCHING_LOSSES
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="sparse_categorical_crossentropy expects integer class ids, but the labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
@@ -177,13 +273,18 @@ class CategoricalLossWithIntegerLabels(Rule):
 
     ## Example
     ```python
-    (x, y), _ = keras.datasets.mnist.load_data()   # y: integers 0..9
-    model.compile(loss="categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    model.fit(x / 255.0, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="sparse_categorical_crossentropy")
+    (x, y), _ = keras.datasets.mnist.load_data()  # y: integers 0..9
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x / 255.0, y)
     # or y = keras.utils.to_categorical(y, 10)
     ```
     """
@@ -192,8 +293,65 @@ class CategoricalLossWithIntegerLabels(Rule):
     name = "categorical-loss-with-integer-labels"
     severity = Severity.ERROR
     fix = "use sparse_categorical_crossentropy, or one-hot encode with to_categorical"
-    BAD = (_with_sklearn(_example(_INTEGER_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"')),)
-    GOOD = _MATCHING_LOSSES
+    BAD = (
+        Bad(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=14,
+            message="categorical_crossentropy expects one-hot labels, but the labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            from sklearn.preprocessing import LabelEncoder, MultiLabelBinarizer
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = LabelEncoder().fit_transform(np.random.choice(["a", "b", "c"], 64))
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, fit, head, labels in labelled_fits(facts):
@@ -223,12 +381,27 @@ class UnitsClassesMismatch(Rule):
     ## Example
     ```python
     (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
-    model.add(layers.Dense(100, activation="softmax"))
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(100, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(20, activation="softmax"))
+    (x, y), _ = keras.datasets.cifar100.load_data(label_mode="coarse")  # 20 classes
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Rescaling(1.0 / 255),
+        layers.Flatten(),
+        layers.Dense(20, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x, y)
     ```
     """
 
@@ -237,19 +410,79 @@ class UnitsClassesMismatch(Rule):
     severity = Severity.ERROR
     fix = "make the output units equal the number of classes (1 sigmoid unit for binary)"
     BAD = (
-        _example(_ONE_HOT_3, 'layers.Dense(4, activation="softmax"),', '"categorical_crossentropy"'),
-        _example(
-            "y = keras.utils.to_categorical(np.random.randint(0, 5, 64), num_classes=5)",
-            'layers.Dense(3, activation="softmax"),',
-            '"categorical_crossentropy"',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="the output has 4 units but the labels from to_categorical(...) have 3 classes",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 5, 64), num_classes=5)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="the output has 3 units but the labels from to_categorical(...) have 5 classes",
         ),
     )
     GOOD = (
-        _example(_ONE_HOT_3, 'layers.Dense(3, activation="softmax"),', '"categorical_crossentropy"'),
-        _example(
-            'y = np.random.randint(0, 2, 64).astype("float32")',
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), num_classes=3)
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -270,26 +503,6 @@ class UnitsClassesMismatch(Rule):
             )
 
 
-_SPLIT = """import numpy as np
-import keras
-from sklearn.model_selection import train_test_split
-
-X = np.random.rand(100, 4)
-y = np.random.randint(0, 2, 100)
-{code}
-model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
-model.compile(optimizer="adam", loss="binary_crossentropy")
-model.fit({fit}, epochs=1, verbose=0)
-"""
-
-
-def _split_example(code: str, fit: str) -> str:
-    return _SPLIT.format(code=code, fit=fit)
-
-
-_TTS = "X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)"
-
-
 class FitOnTestData(Rule):
     """
     ## What it does
@@ -305,12 +518,21 @@ class FitOnTestData(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_test, y_test)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+
+    X_train, X_test, y_train, y_test = train_test_split(X, y)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(X_train, y_train, validation_data=(X_test, y_test))
     ```
     """
@@ -321,12 +543,68 @@ class FitOnTestData(Rule):
     fix = "train on the training split and validate on a held-out split"
     model_rule = False
     BAD = (
-        _split_example(_TTS, "X_test, y_test"),
-        _split_example(_TTS, "X_train, y_train, validation_data=(X_train, y_train)"),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_test, y_test, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="fit() trains on the test set: every later test score leaks",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_train, y_train), epochs=1, verbose=0)
+            """,
+            line=10,
+            message="validation_data is the training data: validation cannot show overfitting",
+        ),
     )
     GOOD = (
-        _split_example(_TTS, "X_train, y_train, validation_data=(X_test, y_test)"),
-        _split_example("", "X, X[:, :1]"),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, validation_data=(X_test, y_test), epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, X[:, :1], epochs=1, verbose=0)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -354,12 +632,18 @@ class PreprocessingBeforeSplit(Rule):
 
     ## Example
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X = StandardScaler().fit_transform(X)
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     ```
 
     ## Use instead
     ```python
+    from sklearn.model_selection import train_test_split
+    from sklearn.preprocessing import StandardScaler
+
     X_train, X_test, y_train, y_test = train_test_split(X, y)
     scaler = StandardScaler().fit(X_train)
     X_train, X_test = scaler.transform(X_train), scaler.transform(X_test)
@@ -372,21 +656,67 @@ class PreprocessingBeforeSplit(Rule):
     fix = "split first, then fit the scaler/imputer on the training split only"
     model_rule = False
     BAD = (
-        _split_example(
-            "from sklearn.preprocessing import StandardScaler\nX = StandardScaler().fit_transform(X)\n" + _TTS,
-            "X_train, y_train",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.preprocessing import StandardScaler
+
+            X = StandardScaler().fit_transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
+            line=9,
+            columns=(5, 38),
+            message="StandardScaler is fitted on the whole data set, which is split into train and",
         ),
-        _split_example(
-            "from sklearn.impute import SimpleImputer\nimp = SimpleImputer()\nimp.fit(X)\nX = imp.transform(X)\n"
-            + _TTS,
-            "X_train, y_train",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.impute import SimpleImputer
+
+            imp = SimpleImputer()
+            imp.fit(X)
+            X = imp.transform(X)
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="SimpleImputer is fitted on the whole data set, which is split into train and",
         ),
     )
     GOOD = (
-        _split_example(
-            "from sklearn.preprocessing import StandardScaler\n" + _TTS + "\nscaler = StandardScaler()\n"
-            "X_train = scaler.fit_transform(X_train)\nX_test = scaler.transform(X_test)",
-            "X_train, y_train",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            from sklearn.preprocessing import StandardScaler
+
+            X_train, X_test, y_train, y_test = train_test_split(X, y, test_size=0.2)
+            scaler = StandardScaler()
+            X_train = scaler.fit_transform(X_train)
+            X_test = scaler.transform(X_test)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X_train, y_train, epochs=1, verbose=0)
+            """,
         ),
     )
 
@@ -430,13 +760,26 @@ class UnscaledImageInput(Rule):
     ## Example
     ```python
     (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
     model.fit(x_train, y_train)
     ```
 
     ## Use instead
     ```python
-    x_train = x_train / 255.0
-    # or put layers.Rescaling(1.0 / 255) first in the model
+    (x_train, y_train), _ = keras.datasets.cifar10.load_data()
+    x_train = x_train / 255.0  # or put layers.Rescaling(1.0 / 255) first in the model
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    model.fit(x_train, y_train)
     ```
     """
 
@@ -445,27 +788,78 @@ class UnscaledImageInput(Rule):
     severity = Severity.WARNING
     fix = "divide the images by 255 or start the model with layers.Rescaling(1.0 / 255)"
     model_rule = False  # the BAD examples need a dataset download; runtime tests use synthetic uint8 data
-    _CNN = """import keras
-from keras import layers
-
-(x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
-{prep}
-model = keras.Sequential([
-    keras.Input(shape=(28, 28)),
-    {first}
-    layers.Flatten(),
-    layers.Dense(10, activation="softmax"),
-])
-model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
-model.fit(x_train, y_train, epochs=1)
-"""
     BAD = (
-        _CNN.format(prep="", first=""),
-        _CNN.format(prep='x_train = x_train.astype("float32")', first=""),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+            line=12,
+            message="raw 0-255 pixel values reach fit() with no rescaling",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+            x_train = x_train.astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+            line=12,
+            message="raw 0-255 pixel values reach fit() with no rescaling",
+        ),
     )
     GOOD = (
-        _CNN.format(prep="x_train = x_train / 255.0", first=""),
-        _CNN.format(prep="", first="layers.Rescaling(1.0 / 255),"),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+            x_train = x_train / 255.0
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            (x_train, y_train), (x_test, y_test) = keras.datasets.mnist.load_data()
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Rescaling(1.0 / 255),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -508,12 +902,19 @@ class ValidationSplitOnOrderedData(Rule):
     ## Example
     ```python
     y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
 
     ## Use instead
     ```python
-    x, y = sklearn.utils.shuffle(x, y)  # or pass validation_data=
+    from sklearn.utils import shuffle
+
+    y = np.concatenate([np.zeros(len(cats)), np.ones(len(dogs))])
+    x, y = shuffle(x, y)  # or pass validation_data=
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     model.fit(x, y, validation_split=0.2)
     ```
     """
@@ -523,16 +924,57 @@ class ValidationSplitOnOrderedData(Rule):
     severity = Severity.WARNING
     fix = "shuffle the arrays before fit, or pass an explicit validation_data"
     model_rule = False
-    _ORDERED = "y = np.concatenate([np.zeros(50), np.ones(50)])"
-    BAD = (_split_example(_ORDERED, "X, y, validation_split=0.2"),)
-    GOOD = (
-        _split_example(
-            _ORDERED + "\nfrom sklearn.utils import shuffle\nX, y = shuffle(X, y)",
-            "X, y, validation_split=0.2",
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
+            line=10,
+            message="validation_split takes the last samples before shuffling, and these arrays are",
         ),
-        _split_example(
-            _ORDERED + "\nidx = np.random.permutation(100)\nX, y = X[idx], y[idx]",
-            "X, y, validation_split=0.2",
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            from sklearn.utils import shuffle
+
+            X, y = shuffle(X, y)
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from sklearn.model_selection import train_test_split
+
+            X = np.random.rand(100, 4)
+            y = np.random.randint(0, 2, 100)
+            y = np.concatenate([np.zeros(50), np.ones(50)])
+            idx = np.random.permutation(100)
+            X, y = X[idx], y[idx]
+            model = keras.Sequential([keras.Input(shape=(4,)), keras.layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(X, y, validation_split=0.2, epochs=1, verbose=0)
+            """,
         ),
     )
 

@@ -6,7 +6,7 @@ from collections.abc import Iterator
 
 from kerascheck.diagnostics import Diagnostic, Severity, Span
 from kerascheck.facts import ProgramFacts
-from kerascheck.rules.base import Rule
+from kerascheck.rules.base import Bad, Good, Rule
 
 
 class SyntaxErrorRule(Rule):
@@ -97,16 +97,37 @@ class UnusedNoqaRule(Rule):
     fix = "remove the code from the comment (or the comment)"
     model_rule = False
     BAD = (
-        "import keras\n"
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation='softmax')])  # noqa: KC101\n"
-        "model.compile(loss='categorical_crossentropy')\n",
-        "import keras  # noqa: KC999\n",
+        Bad(
+            """
+            import keras
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3, activation="softmax")])  # noqa: KC101
+            model.compile(loss="categorical_crossentropy")
+            """,
+            line=2,
+            message="suppression comment for KC101 suppresses nothing",
+        ),
+        Bad(
+            """
+            import keras  # noqa: KC999
+            """,
+            line=1,
+            message="suppression comment names KC999, which is no kerascheck rule",
+        ),
     )
     GOOD = (
-        "import keras\n"
-        "model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])  # noqa: KC101\n"
-        "model.compile(loss='categorical_crossentropy')\n",
-        "import keras  # noqa\nimport os  # noqa: F401\n",
+        Good(
+            """
+            import keras
+            model = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])  # noqa: KC101
+            model.compile(loss="categorical_crossentropy")
+            """
+        ),
+        Good(
+            """
+            import keras  # noqa
+            import os  # noqa: F401
+            """
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:

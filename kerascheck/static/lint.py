@@ -17,6 +17,8 @@ import libcst as cst
 from kerascheck import engine
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
+from kerascheck.fix import mark_fix_safety
+from kerascheck.fix.edits import FixContext
 from kerascheck.rules.base import all_rules
 from kerascheck.rules.tool import UnusedNoqaRule, tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
@@ -223,6 +225,8 @@ def analyse_program(
         return table.suppresses(diagnostic.code, first, last)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
+    if not broken:  # a notebook with a broken cell cannot be fixed: no fix would re-parse
+        located = mark_fix_safety(located, FixContext(module=module, facts=facts, text=program.text), selection.rules())
     if unused_wanted:
         located.extend(_unused_suppressions(table, program, filename, selection))
     return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)

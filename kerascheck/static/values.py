@@ -42,11 +42,37 @@ class Const(Value):
     value: Any
 
 
+class _MaybeMore(Value):
+    _instance: _MaybeMore | None = None
+
+    def __new__(cls) -> _MaybeMore:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MAYBE_MORE"
+
+
+MAYBE_MORE = _MaybeMore()
+"""An item of a :class:`Seq` standing for "zero or more unknown items here".
+
+A list appended to in a loop that may run any number of times
+(``for _ in range(n): stack.append(...)``) keeps what is known before and
+after: ``[Input, MAYBE_MORE, Dense(10)]``.
+"""
+
+
 @dataclass(frozen=True)
 class Seq(Value):
-    """A list or tuple literal."""
+    """A list or tuple: its items in order (``MAYBE_MORE`` where unknown items may be)."""
 
     items: tuple[Value, ...]
+
+    @property
+    def closed(self) -> bool:
+        """Whether every item is known to be there (no ``MAYBE_MORE``): lengths and indices hold."""
+        return MAYBE_MORE not in self.items
 
 
 @dataclass(frozen=True)
@@ -122,6 +148,16 @@ class Instance(Value):
     def __init__(self, cls: ClassObj | None) -> None:
         self.cls = cls
         self.attrs: dict[str, Value] = {}
+
+
+@dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **keywords)``: calling it calls ``func`` with these first."""
+
+    func: Value
+    positional: tuple[Value, ...] = ()
+    keywords: tuple[tuple[str, Value], ...] = ()
+    has_star: bool = False
 
 
 @dataclass(frozen=True)

@@ -168,7 +168,7 @@ def functional(ctx: CallContext) -> Value:
     model = ctx.state.register(ModelObj(ctx.anchor, "functional", const_str(ctx.arg("name"))))
     if isinstance(outputs, Tensor):
         model.outputs.append((outputs.chain, None))
-    elif isinstance(outputs, Seq):
+    elif isinstance(outputs, Seq) and outputs.closed:
         model.outputs.extend((chain_of(item), None) for item in outputs.items)
     elif isinstance(outputs, Mapping):
         model.outputs.extend((chain_of(item), str(key)) for key, item in outputs.items)
@@ -287,9 +287,10 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
     labels = with_class_weight(labels, args.get("class_weight"))
     validation_data = args.get("validation_data")
     validation_split = args.get("validation_split")
-    has_validation: bool | None = None
-    if not args.has_star or validation_data is not None or validation_split is not None:
-        has_validation = given(validation_data) or given(validation_split)
+    has_validation: bool | None = given(validation_data) or given(validation_split)
+    passed = "validation_data" in args.keywords or "validation_split" in args.keywords
+    if args.has_star and not passed:
+        has_validation = None  # fit(x, y, **options): maybe
     split: float | None = None
     if validation_split is None:
         split = 0.0
@@ -347,7 +348,9 @@ def labels_per_head(
     if isinstance(y, Seq) and len(y.items) == len(heads):
         return tuple(item.labels if isinstance(item, Data) else None for item in y.items)
     if isinstance(y, Mapping):
-        return tuple(_labels_of(y.get(name)) if name else None for _chain, name in heads)
+        # Keys are output names: the model's own (outputs={...}) or the output layers' names.
+        names = [name or (chain[-1].name if chain else None) for chain, name in heads]
+        return tuple(_labels_of(y.get(name)) if name else None for name in names)
     return (None,) * len(heads)
 
 

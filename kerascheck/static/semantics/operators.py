@@ -15,7 +15,7 @@ import libcst as cst
 
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.semantics.common import is_number, one_hot
-from kerascheck.static.values import UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
+from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
 
 _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.Add: operator.add,
@@ -50,6 +50,8 @@ Subscript = Sequence[Index | Slice]
 
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
+    if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
+        return Seq((*left.items, *right.items))  # layers + [Dense(10)]
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
@@ -73,7 +75,7 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
 
 def unpack(value: Value, count: int) -> list[Value] | None:
     """The items of ``a, b = value``, if ``value`` is a sequence of that length."""
-    if isinstance(value, Seq) and len(value.items) == count:
+    if isinstance(value, Seq) and value.closed and len(value.items) == count:
         return list(value.items)
     return None
 
@@ -93,7 +95,8 @@ def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value
     if isinstance(value, Mapping):
         return value.get(key)
     if isinstance(value, Seq) and isinstance(key, int) and -len(value.items) <= key < len(value.items):
-        return value.items[key]
+        known = value.items.index(MAYBE_MORE) if not value.closed else len(value.items)
+        return value.items[key] if 0 <= key < known else UNKNOWN  # past a MAYBE_MORE, positions shift
     return UNKNOWN
 
 
@@ -127,8 +130,20 @@ def column(frame: Data, key: object) -> Value:
     return UNKNOWN
 
 
-def assign_item(container: Value, value: Value) -> Value | None:
-    """``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1`` thresholds."""
+def assign_item(container: Value, key: Value, value: Value) -> Value | None:
+    """``container[key] = value``: the container's new value, None to leave it as it is.
+
+    ``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1``
+    thresholds; ``cfg["units"] = 10`` updates a dict; a list item assignment
+    makes the list unknown.
+    """
+    if isinstance(container, Mapping):
+        if isinstance(key, Const):
+            kept = tuple((k, v) for k, v in container.items if k != key.value)
+            return Mapping((*kept, (key.value, value)))
+        return UNKNOWN
+    if isinstance(container, Seq):
+        return UNKNOWN
     if isinstance(container, Prediction):
         return Prediction(container.model, processed=True)
     if isinstance(value, Data) and value.fitted_by:
