@@ -134,6 +134,41 @@ class UnusedNoqaRule(Rule):
         return iter(())
 
 
+class UncheckedModelRule(Rule):
+    """
+    ## What it does
+    Reports a model kerascheck could not see into, instead of calling it clean.
+
+    A subclassed model that has not been built has no layers yet; a saved
+    subclassed model keeps its layers in Python code, not in its config.
+
+    ## Why is this bad?
+    "No findings" would read as "checked and fine" when nothing was checked.
+
+    ## Example
+    ```python
+    model = MyClassifier()           # a keras.Model subclass, never called
+    kerascheck.inspect(model)
+    ```
+
+    ## Use instead
+    ```python
+    model = MyClassifier()
+    model(x_train[:1])               # build it
+    kerascheck.inspect(model, x_train, y_train)
+    ```
+    """
+
+    code = "KC009"
+    name = "unchecked-model"
+    severity = Severity.WARNING
+    fix = "build the model first (call it on a batch of data), then inspect the live model"
+    model_rule = False
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        return iter(())
+
+
 def tool_diagnostic(
     code: str,
     message: str,
@@ -143,7 +178,12 @@ def tool_diagnostic(
     fix: str | None = None,
 ) -> Diagnostic:
     """A KC001/KC002 finding made by a front-end, outside the fact-based rules."""
-    rule = {"KC001": SyntaxErrorRule, "KC010": UnusedNoqaRule}.get(code, UnreadableFileRule)
+    rules: dict[str, type[Rule]] = {
+        "KC001": SyntaxErrorRule,
+        "KC009": UncheckedModelRule,
+        "KC010": UnusedNoqaRule,
+    }
+    rule = rules.get(code, UnreadableFileRule)
     return Diagnostic(
         code=rule.code,
         name=rule.name,

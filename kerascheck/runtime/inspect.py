@@ -8,6 +8,7 @@ one written out in a script.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from kerascheck import engine
@@ -36,7 +37,39 @@ def diagnostics_for(facts: ProgramFacts, selection: engine.Selection, filename: 
 
 def inspect_with(model: Any, x: Any = None, y: Any = None, *, selection: engine.Selection) -> list[Diagnostic]:
     """:func:`inspect` with a ready-made selection (the CLI's ``--model`` and the callback use it)."""
-    return diagnostics_for(facts_from_model(model, x, y), selection, model_filename(model))
+    facts = facts_from_model(model, x, y)
+    filename = model_filename(model)
+    if unseen_facts(facts) or _unbuilt_subclassed(model):
+        return unchecked(selection, filename, _UNBUILT)
+    return diagnostics_for(facts, selection, filename)
+
+
+_UNBUILT = (
+    "the model was not checked: a subclassed model that has not been built shows no layers "
+    "(call it on a batch of data first)"
+)
+
+
+def unseen_facts(facts: ProgramFacts) -> bool:
+    """No layer of any model could be read (e.g. a saved subclassed model)."""
+    return not any(head.chain for model in facts.models for head in model.heads)
+
+
+def _unbuilt_subclassed(model: Any) -> bool:
+    """A subclassed model never called: its layers exist, how they connect is not known yet."""
+    from kerascheck.runtime.graph import symbolic_outputs
+    from kerascheck.runtime.subclassed import is_sequential
+
+    return getattr(model, "built", True) is False and not is_sequential(model) and not symbolic_outputs(model)
+
+
+def unchecked(selection: engine.Selection, filename: str, why: str) -> list[Diagnostic]:
+    """KC009 (if selected): never "clean" on what was not seen."""
+    from kerascheck.rules.tool import UncheckedModelRule, tool_diagnostic
+
+    if not selection.enabled(UncheckedModelRule):
+        return []
+    return [replace(tool_diagnostic("KC009", why, filename), span=None)]
 
 
 def inspect(

@@ -146,3 +146,33 @@ model.compile(optimizer="adam", loss=["categorical_crossentropy", "binary_crosse
     assert static == [("KC401", 5)]
     assert runtime == [("KC401", "trunk")]
     real_keras.utils.clear_session()
+
+
+class _Classifier(keras.Model):
+    """A subclassed classifier whose output misses its softmax (KC101 once it is built)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = layers.Dense(16, activation="relu")
+        self.out = layers.Dense(3)
+
+    def call(self, x: Any) -> Any:
+        return self.out(self.hidden(x))
+
+
+def test_an_unbuilt_subclassed_model_is_not_called_clean(tmp_path: Any) -> None:
+    import kerascheck
+    from kerascheck.runtime.saved import check_saved_model
+
+    model = _Classifier()
+    model.compile(loss="categorical_crossentropy")
+    (finding,) = kerascheck.inspect(model)
+    assert (finding.code, finding.severity.value) == ("KC009", "warning")
+    assert "not been built" in finding.message
+    assert kerascheck.inspect(model, ignore=["KC009"]) == []  # selectable like any rule
+    model(np.zeros((2, 4), dtype="float32"))
+    assert [d.code for d in kerascheck.inspect(model)] == ["KC101"]
+    path = tmp_path / "classifier.keras"
+    model.save(path)
+    (saved,) = check_saved_model(str(path))
+    assert saved.code == "KC009" and "layers are not in its config" in saved.message
