@@ -10,6 +10,7 @@ happens. No rule runs and nothing is located: these run in well under a second.
 from __future__ import annotations
 
 import textwrap
+from dataclasses import replace
 
 import libcst as cst
 import pytest
@@ -379,8 +380,12 @@ def test_fit_on_a_split_describes_both_sides() -> None:
         model.compile(loss="binary_crossentropy")
         model.fit(X_test, y_test, validation_data=(X_train, y_train))
     """)
-    assert fit.x == kf.ArrayInfo(name="X_test", split=Split.TEST, identity=0, ordered=False, raw_images=False,
-                                 dataset=False)  # fmt: skip
+    # Both sides of the split share one origin; no value-changing step since the split.
+    assert fit.validation_x is not None and fit.x is not None and fit.x.origin is not None
+    assert fit.x.value_steps == () and fit.x.origin == fit.validation_x.origin  # two sides of one array
+    assert replace(fit.x, origin=None, value_steps=None) == kf.ArrayInfo(
+        name="X_test", split=Split.TEST, identity=0, ordered=False, raw_images=False, dataset=False
+    )
     assert fit.validation_x is not None and fit.validation_x.split is Split.TRAIN
     assert fit.validation_x.name == "X_train" and fit.validation_split == 0.0
 

@@ -1024,3 +1024,204 @@ def _downsampled_for_classification(stack: tuple[Layer, ...]) -> bool:
         elif layer.kind in _UPSAMPLING or layer.kind is None:
             pooled = False
     return pooled
+
+
+_CONVOLUTIONS = frozenset({"Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D"})
+# Layers that never bend the signal: affine at inference, or pick/average values. Max pooling
+# is counted here too: it selects, but it does not replace the activation a conv stack needs.
+_LINEAR_PASSAGE = frozenset(
+    {
+        "InputLayer",
+        "BatchNormalization",
+        "LayerNormalization",
+        "ZeroPadding1D",
+        "ZeroPadding2D",
+        "ZeroPadding3D",
+        "Cropping1D",
+        "Cropping2D",
+        "Rescaling",
+        "Normalization",
+        "Resizing",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+        "RandomCrop",
+        "MaxPooling1D",
+        "AveragePooling1D",
+        "MaxPool1D",
+        "AvgPool1D",
+    }
+    | {kind for kind in kv.FEATURE_MAP_LAYERS if "Pool" in kind}
+    | kv.TRANSPARENT_LAYERS
+)
+# Where the convolutional trunk ends and the classifier head begins.
+_HEAD_START = kv.FLATTENING_LAYERS | {"Dense"}
+
+
+class LinearConvStack(Rule):
+    """
+    ## What it does
+    Flags a classifier whose convolutional trunk (from the input to the
+    Flatten / global pooling / Dense that starts the head) has two or more
+    convolutional layers and no nonlinearity at all: no activation on any
+    convolution and no activation layer between them.
+
+    ## Why is this bad?
+    A convolution followed by another convolution, with nothing nonlinear in
+    between, is a single (larger) convolution: the stack of 3x3 filters
+    collapses into one linear filter bank, whatever its depth. The network
+    can then only draw linear boundaries in pixel space; accuracy plateaus
+    where a logistic regression on the pixels would, and adding layers does
+    not help. Pooling picks or averages values but does not replace the
+    activation `Conv2D` leaves out by default.
+
+    ## Example
+    ```python
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    ```
+    """
+
+    code = "KC408"
+    name = "linear-conv-stack"
+    severity = Severity.WARNING
+    fix = 'add activation="relu" to the convolutional layers'
+    BAD = (
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.Conv2D(64, 3),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="2 convolutional layers (Conv2D, Conv2D) with no activation anywhere",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.MaxPooling2D(),
+                layers.Conv2D(64, 3),
+                layers.MaxPooling2D(),
+                layers.Flatten(),
+                layers.Dense(128, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="2 convolutional layers (Conv2D, Conv2D) with no activation anywhere",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3, activation="relu"),
+                layers.MaxPooling2D(),
+                layers.Conv2D(64, 3, activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+                layers.Conv2D(64, 3),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        seen: set[int] = set()
+        for _model, head in all_heads(facts):
+            if not is_classifier(head):
+                continue
+            convolutions = _linear_trunk(head.chain)
+            if len(convolutions) < 2 or id(convolutions[0]) in seen:
+                continue
+            seen.add(id(convolutions[0]))
+            kinds = ", ".join(layer.label for layer in convolutions)
+            yield self.report(
+                convolutions[0].anchor,
+                f"{len(convolutions)} convolutional layers ({kinds}) with no activation anywhere before the "
+                "classifier head: together they are one linear filter",
+            )
+
+
+def _linear_trunk(chain: tuple[Layer, ...]) -> list[Layer]:
+    """The convolutions of a trunk that has no nonlinearity at all; [] if any layer may bend."""
+    convolutions: list[Layer] = []
+    for layer in chain:
+        if layer.kind in _HEAD_START:
+            return convolutions
+        if layer.kind in _CONVOLUTIONS and layer.activation == "linear":
+            convolutions.append(layer)
+        elif layer.kind not in _LINEAR_PASSAGE:
+            return []  # an activation, an unknown or custom layer: not provably linear
+    return []

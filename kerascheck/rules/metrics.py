@@ -11,6 +11,7 @@ from collections.abc import Iterator
 from dataclasses import dataclass
 from typing import TYPE_CHECKING
 
+from kerascheck import facts as kf
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
@@ -441,16 +442,6 @@ class PrecisionRecallOnSoftmax(Rule):
                 )
 
 
-def _continuous_targets(model: Model, head: Head) -> bool:
-    index = model.heads.index(head)
-    return any(
-        index < len(fit.labels)
-        and fit.labels[index] is not None
-        and fit.labels[index].encoding is LabelEncoding.CONTINUOUS  # type: ignore[union-attr]
-        for fit in model.fits
-    )
-
-
 def _one_hot_labels(model: Model, head: Head) -> bool:
     """One-hot labels: seen at fit time, or implied by a (binary/categorical) cross-entropy on a softmax."""
     index = model.heads.index(head)
@@ -462,20 +453,62 @@ def _one_hot_labels(model: Model, head: Head) -> bool:
     return loss is not None and loss.kind in kv.CATEGORICAL_CE | kv.BINARY_CE
 
 
+def _targets(model: Model, head: Head) -> kf.Labels | None:
+    """What the fits of this head were trained on, when some fit knows it (None: unknown)."""
+    index = model.heads.index(head)
+    for fit in model.fits:
+        labels = fit.labels[index] if index < len(fit.labels) else None
+        if labels is not None and (labels.encoding is not None or labels.scaled_from is not None):
+            return labels
+    return None
+
+
+_BINARY_ACCURACY = "binary accuracy (outputs thresholded at 0.5, then compared with the targets)"
+_CATEGORICAL_ACCURACY = "categorical accuracy (the argmax of the outputs compared with the argmax of the targets)"
+
+
+def accuracy_behaviour(kind: str | None, units: int | None) -> str | None:
+    """What a Keras accuracy metric computes on an output of ``units`` units, in words.
+
+    ``"accuracy"`` is resolved the way Keras resolves it from the shapes: binary
+    accuracy for one unit, categorical (or sparse categorical) accuracy otherwise.
+    """
+    if kind == "accuracy":
+        if units == 1:
+            return _BINARY_ACCURACY
+        if units is not None:
+            return _CATEGORICAL_ACCURACY
+        return None
+    return {
+        "binary_accuracy": _BINARY_ACCURACY,
+        "categorical_accuracy": _CATEGORICAL_ACCURACY,
+        "sparse_categorical_accuracy": "sparse categorical accuracy (the targets cast to integers and compared with "
+        "the argmax of the outputs)",
+        "exact_accuracy": "Accuracy() (outputs counted only when exactly equal to the targets)",
+    }.get(kind or "")
+
+
 class AccuracyOnRegression(Rule):
     """
     ## What it does
-    Flags an accuracy metric on a regression model: a regression loss, a
-    linear output, and targets known to be continuous (a regression data set
-    such as `boston_housing`, `make_regression`, or float targets seen at
-    runtime). A linear output trained with mse on 0/1 targets is a legitimate
-    classifier and is not flagged.
+    Flags an accuracy metric on a model trained with a regression loss (mse,
+    mae, msle, huber, log-cosh) when the targets are known to be continuous,
+    whatever the output activation, or when the targets are unknown and the
+    string `"accuracy"` sits on a single linear unit.
+
+    Continuous targets come from `make_regression`, `boston_housing`,
+    `np.random.normal`, `linspace` formulas, or float targets seen at runtime.
+    Known 0/1 targets with a linear unit and mse, and an explicit
+    `BinaryAccuracy()` on unknown targets, are not flagged.
 
     ## Why is this bad?
-    Accuracy compares predicted classes with true classes. Continuous targets
-    have no classes: Keras thresholds or rounds the predictions and compares
-    them with values like 23.7, so accuracy sits near 0 whatever the model
-    learns; the number says nothing about the error.
+    For one output unit, Keras turns `"accuracy"` into *binary accuracy*: it
+    thresholds every prediction at 0.5 and counts how often the result (0 or
+    1) equals the target. A house price of 23.7 is never 0 or 1, so the number
+    sits near 0 however small the error gets; with several units it becomes
+    categorical accuracy, an argmax comparison unrelated to the error. And if
+    the targets are in fact 0/1, the model is a classifier trained with a
+    regression loss. Either way, the accuracy printed every epoch misleads.
 
     ## Example
     ```python
@@ -491,13 +524,16 @@ class AccuracyOnRegression(Rule):
     model = keras.Sequential([keras.Input(shape=(13,)), layers.Dense(1)])
     model.compile(optimizer="adam", loss="mse", metrics=["mae", keras.metrics.RootMeanSquaredError()])
     model.fit(x, y)
+    # 0/1 targets: layers.Dense(1, activation="sigmoid") with loss="binary_crossentropy"
     ```
     """
 
     code = "KC204"
     name = "accuracy-on-regression"
     severity = Severity.WARNING
-    fix = "use mae or RootMeanSquaredError() for regression"
+    fix = "use mae or RootMeanSquaredError() for regression (0/1 targets: sigmoid + binary_crossentropy)"
+    _TARGETS = 'y = np.random.normal(50.0, 10.0, 64).astype("float32")'
+    _FIT = "model.fit(x, y, epochs=1, verbose=0)\n"
     BAD = (
         Bad(
             """
@@ -516,7 +552,7 @@ class AccuracyOnRegression(Rule):
             model.fit(x, y, epochs=1, verbose=0)
             """,
             line=12,
-            message="accuracy on a regression model (mean_squared_error, linear output, continuous",
+            message="accuracy on continuous targets trained with mean_squared_error: the",
         ),
         Bad(
             """
@@ -535,7 +571,44 @@ class AccuracyOnRegression(Rule):
             model.fit(x, y, epochs=1, verbose=0)
             """,
             line=12,
-            message="accuracy on a regression model (huber, linear output, continuous targets)",
+            message="accuracy on continuous targets trained with huber: the metric here is",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mae", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on continuous targets trained with mean_absolute_error: the",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error", metrics=["accuracy"])
+            """,
+            line=12,
+            message='"accuracy" on a single linear unit trained with mean_squared_error is',
         ),
     )
     GOOD = (
@@ -580,6 +653,23 @@ class AccuracyOnRegression(Rule):
             from keras import layers
 
             x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
 
             model = keras.Sequential([
                 keras.Input(shape=(8,)),
@@ -589,20 +679,53 @@ class AccuracyOnRegression(Rule):
             model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
             """,
         ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for model, head in trained_heads(facts):
             loss = head.loss
-            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation != "linear":
+            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or not head.metrics:
                 continue
-            if not _continuous_targets(model, head):
+            accuracies = [m for m in head.metrics if m.kind in kv.ACCURACY_METRICS]
+            if not accuracies:
                 continue
-            if head.metrics and any(m.kind in kv.ACCURACY_METRICS for m in head.metrics):
+            targets = _targets(model, head)
+            if targets is not None and targets.encoding is LabelEncoding.CONTINUOUS:
+                behaviour = accuracy_behaviour(accuracies[0].kind, head.units)
+                what = f"here is {behaviour}" if behaviour else "compares classes"
                 yield self.report(
                     _compile_anchor(model, head),
-                    f"accuracy on a regression model ({loss.kind}, linear output, continuous targets) "
-                    "compares classes that do not exist and stays near 0",
+                    f"accuracy on continuous targets trained with {loss.kind}: the metric {what}; "
+                    "continuous targets are never equal to those values, so it stays near 0 "
+                    "(or at chance) whatever the error",
+                )
+            elif (
+                targets is None
+                and head.units == 1
+                and head.activation == "linear"
+                and any(m.kind == "accuracy" for m in accuracies)
+            ):
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f'"accuracy" on a single linear unit trained with {loss.kind} is binary accuracy at '
+                    "threshold 0.5: for regression targets it stays near 0 whatever the error, and if the "
+                    "targets are 0/1 this is a classifier trained with a regression loss",
                 )
 
 
@@ -1085,3 +1208,266 @@ class PredictClassesRemoved(Rule):
         if head.activation == "sigmoid" and head.units == 1:
             return [Replace(node, f'({code} > 0.5).astype("int32")')]
         return None
+
+
+class ExactAccuracyOnProbabilities(Rule):
+    """
+    ## What it does
+    Flags `keras.metrics.Accuracy()` (the class, not the string `"accuracy"`)
+    on a sigmoid or softmax output.
+
+    ## Why is this bad?
+    `Accuracy()` counts a prediction as correct only when it is *exactly*
+    equal to the label. A sigmoid or softmax output is a probability such as
+    0.93, never exactly 1, so the metric sits near 0 while the model may be
+    classifying almost everything right: the "loss goes down, accuracy does
+    not move" question. The string `"accuracy"` is different: Keras turns it
+    into binary or categorical accuracy, which threshold or take the argmax
+    first.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.Accuracy()])
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()])
+    # softmax: "accuracy", CategoricalAccuracy() or SparseCategoricalAccuracy()
+    ```
+    """
+
+    code = "KC208"
+    name = "exact-accuracy-on-probabilities"
+    severity = Severity.WARNING
+    fix = 'use "accuracy", BinaryAccuracy() (sigmoid) or CategoricalAccuracy() / SparseCategoricalAccuracy() (softmax)'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.Accuracy()])
+            """,
+            line=12,
+            message="Accuracy() counts only outputs exactly equal to the labels; sigmoid",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["mae", keras.metrics.Accuracy()])
+            """,
+            line=12,
+            message="Accuracy() counts only outputs exactly equal to the labels; softmax",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()])
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.AUC(), keras.metrics.Precision()],
+            )
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        for model, head in trained_heads(facts):
+            if head.activation not in ("sigmoid", "softmax") or not head.metrics:
+                continue
+            if any(m.kind == "exact_accuracy" for m in head.metrics):
+                better = "BinaryAccuracy()" if head.activation == "sigmoid" else "CategoricalAccuracy()"
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f"Accuracy() counts only outputs exactly equal to the labels; {head.activation} "
+                    f"probabilities never are, so it sits near 0 whatever the model learns (use {better})",
+                )
+
+
+class CategoricalAccuracyOnSingleUnit(Rule):
+    """
+    ## What it does
+    Flags `categorical_accuracy` / `CategoricalAccuracy()` and the sparse
+    variants on a model output with a single unit.
+
+    ## Why is this bad?
+    Both take the argmax over the output's last axis, and over one unit the
+    argmax is always 0. Categorical accuracy then compares 0 with the argmax
+    of a one-column label, also always 0: it reports 1.0 from the first
+    batch. Sparse categorical accuracy compares 0 with the label itself: it
+    reports the share of class 0, however well the model separates the
+    classes.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["categorical_accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+    ```
+    """
+
+    code = "KC209"
+    name = "categorical-accuracy-on-single-unit"
+    severity = Severity.WARNING
+    fix = 'use "binary_accuracy" / BinaryAccuracy() for a single output unit'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["categorical_accuracy"])
+            """,
+            line=12,
+            message="categorical_accuracy takes the argmax over a 1-unit output, which is",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.SparseCategoricalAccuracy()]
+            )
+            """,
+            line=12,
+            message="sparse_categorical_accuracy takes the argmax over a 1-unit output,",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["categorical_accuracy"])
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        for model, head in trained_heads(facts):
+            if head.units != 1 or not head.metrics:
+                continue
+            for metric in head.metrics:
+                if metric.kind == "categorical_accuracy":
+                    effect = "always 0 on both sides, so it reports 1.0 whatever the model does"
+                elif metric.kind == "sparse_categorical_accuracy":
+                    effect = "always 0, compared with the labels: it reports the share of class 0"
+                else:
+                    continue
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f"{metric.kind} takes the argmax over a 1-unit output, which is {effect}",
+                )
+                break

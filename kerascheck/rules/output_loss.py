@@ -13,7 +13,7 @@ from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, ProgramFacts, effective_output
+from kerascheck.facts import Head, LabelEncoding, ProgramFacts, effective_output
 from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, heads_with_loss, unit_label
 
 if TYPE_CHECKING:
@@ -1374,3 +1374,198 @@ class HingeWithProbabilities(Rule):
                     f"{loss.kind} expects raw scores and -1/1 labels, but {_where(head)} outputs "
                     f"{head.activation} probabilities",
                 )
+
+
+class RegressionLossOnClassLabels(Rule):
+    """
+    ## What it does
+    Flags a regression loss (mse, mae, msle, huber, log-cosh) trained on
+    labels known to be class labels: one-hot rows, integer class ids of three
+    or more classes (from a label encoder or a class data set), or 0/1 labels
+    with a relu output or with two or more output units.
+
+    A single sigmoid (or linear) unit with mse on 0/1 labels is a legitimate,
+    if unusual, classifier and is not flagged; a softmax output is KC109's.
+
+    ## Why is this bad?
+    Squared error treats class ids as quantities: predicting 2 for a true 0
+    costs four times as much as predicting 1, as if "cat" were nearer "dog"
+    than "car". The model learns the average id, and rounding it picks the
+    middle classes; the loss falls, accuracy does not follow. On 0/1 labels a
+    relu output is stuck at exactly 0 for every sample it once undershoots,
+    and extra units are each fitted to the same column.
+
+    ## Example
+    ```python
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(100, 4), y)
+    ```
+
+    ## Use instead
+    ```python
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # integer ids: sparse_categorical_crossentropy
+    model.fit(np.random.rand(100, 4), y)
+    ```
+    """
+
+    code = "KC111"
+    name = "regression-loss-on-class-labels"
+    severity = Severity.WARNING
+    fix = "use a softmax output with categorical_crossentropy (sparse_ for integer ids), or 1 sigmoid unit for 0/1"
+    _ONE_HOT = "y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)"
+    _BINARY = 'y = np.random.randint(0, 2, 64).astype("float32")'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_squared_error trains Dense on one-hot labels from",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_squared_error trains Dense on 0/1 labels on a relu output from",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.MeanAbsoluteError())
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_absolute_error trains Dense on 0/1 labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.normal(3.0, 1.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        from kerascheck.rules.data import labelled_fits
+
+        for _model, fit, head, labels in labelled_fits(facts):
+            loss = head.loss
+            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation == "softmax":
+                continue
+            encoding = labels.encoding
+            if encoding is LabelEncoding.ONE_HOT and head.units != 1:  # one-hot into 1 unit: KC309
+                what = "one-hot labels"
+            elif encoding is LabelEncoding.INTEGER and not labels.from_values and (labels.num_classes or 0) >= 3:
+                what = f"integer class ids ({labels.num_classes} classes)"
+            elif encoding is LabelEncoding.BINARY and (head.activation == "relu" or (head.units or 0) >= 2):
+                what = "0/1 labels" + (" on a relu output" if head.activation == "relu" else "")
+            else:
+                continue
+            origin = f" from {labels.source}" if labels.source else ""
+            yield self.report(
+                fit.anchor if fit.anchor.is_known else head.anchor,
+                f"{loss.kind} trains {_where(head)} on {what}{origin}: a regression loss on class labels",
+            )

@@ -609,10 +609,11 @@ class Interpreter:
                     anchor=model.anchor,
                     name=model.name,
                     compiled=model.compiled,
-                    fits=tuple(fits),
+                    fits=tuple(fit for fit in fits if fit.method == "fit"),
                     compile_anchor=compile_anchor,
                     loss_in_use=not model.loss_unused(),
                     key=model.index,
+                    evaluations=tuple(fit for fit in fits if fit.method != "fit"),
                 )
             )
         return facts

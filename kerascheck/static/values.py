@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, LossSpec, Metric, MetricSpec, Split
+from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, LossSpec, Metric, MetricSpec, Split, ValueRange
 
 
 class Value:
@@ -191,10 +191,22 @@ class Data(Value):
     sorted_by: str | None = None  # a data frame sorted by this column
     sliced_from: str | None = None
     transforms: tuple[str, ...] = ()
+    # The value facts of ``semantics/arrays.py``: the range of the values, the data it derives
+    # from, the value-changing steps since then (None: a step we cannot follow), and, for a
+    # slice or subset, the array object it was cut from.
+    values: ValueRange | None = None
+    origin: str | None = None
+    steps: tuple[Step, ...] | None = ()
+    parent: Data | None = field(default=None, compare=False, hash=False, repr=False)
 
     def transformed(self, step: str) -> Data:
         """This data with one more transform recorded."""
         return replace(self, transforms=(*self.transforms, step))
+
+
+# One value-changing step: ("affine", scale, shift) for constant arithmetic (folded, so
+# ``(x - 127.5) / 127.5`` equals ``x / 127.5 - 1``), else (description, 0.0, 0.0).
+Step = tuple[str, float, float]
 
 
 @dataclass(frozen=True)
@@ -220,13 +232,18 @@ class Estimator(Value):
     classes: int | None = None
     fit_key: int | None = None  # the PreprocessingFit of its latest fit
     instance: int = 0  # distinguishes two estimators of the same kind
+    custom_range: bool = False  # MinMaxScaler(feature_range=...): the output range is not [0, 1]
 
 
 @dataclass(frozen=True)
 class ImageGenerator(Value):
-    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels."""
+    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels.
+
+    ``steps``: what it does to the pixel values, in order (None: something unknown).
+    """
 
     rescales: bool
+    steps: tuple[Step, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -176,3 +176,13 @@ def test_an_unbuilt_subclassed_model_is_not_called_clean(tmp_path: Any) -> None:
     model.save(path)
     (saved,) = check_saved_model(str(path))
     assert saved.code == "KC009" and "layers are not in its config" in saved.message
+
+
+def test_rule_options_are_taken_and_checked() -> None:
+    """``inspect(..., options=...)`` sets a rule's threshold as the configuration does, and refuses typos."""
+    model = keras.Sequential([keras.Input((150, 4)), layers.SimpleRNN(8), layers.Dense(1, activation="sigmoid")])
+    (finding,) = [d for d in inspect(model) if d.code == "KC405"]
+    assert "over 150 timesteps" in finding.message
+    assert "KC405" not in codes(model, options={"KC405": {"max_timesteps": 150}})
+    with pytest.raises(ValueError, match="KC405 has no option 'max_steps'"):
+        inspect(model, options={"KC405": {"max_steps": 150}})

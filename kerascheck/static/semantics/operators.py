@@ -14,6 +14,7 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from kerascheck.facts import LabelEncoding
+from kerascheck.static.semantics import arrays
 from kerascheck.static.semantics.common import is_number, one_hot
 from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
 
@@ -29,6 +30,12 @@ _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.FloorDivideAssign: operator.floordiv,
     cst.DivideAssign: operator.truediv,
 }
+
+
+_OPERATION_NAMES: dict[type[cst.CSTNode], str] = {
+    cst.Add: "add", cst.AddAssign: "add", cst.Subtract: "sub", cst.SubtractAssign: "sub",
+    cst.Multiply: "mul", cst.MultiplyAssign: "mul", cst.Divide: "div", cst.DivideAssign: "div",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -59,10 +66,15 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
             except (ArithmeticError, ValueError, OverflowError):
                 return UNKNOWN
         return UNKNOWN
+    if type(op) in _OPERATION_NAMES:
+        # Any arithmetic rescales pixels; label arithmetic changes what they mean (arrays.py).
+        found = arrays.arithmetic(left, _OPERATION_NAMES[type(op)], right)
+        if found is not None:
+            return found
     for side in (left, right):
         if isinstance(side, Data) and function is not None:
-            # Any arithmetic rescales pixels; label arithmetic changes what they mean.
             return Data(
+                steps=None,
                 split=side.split,
                 ordered=side.ordered,
                 dataset=side.dataset,
@@ -104,7 +116,7 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if all(isinstance(element, Slice) for element in elements):
         # A new object: two slices of one array are different data. Cutting columns
         # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
-        sliced = replace(value, sliced_from=of or value.sliced_from)
+        sliced = replace(value, sliced_from=of or value.sliced_from, parent=value)
         if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
             return sliced
         return replace(sliced, labels=None)
@@ -118,7 +130,7 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if known is not None:
         one_hot_rows = known.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.MULTI_HOT)
         known = replace(known, num_classes=known.num_classes if one_hot_rows else None, minority_fraction=None)
-    return replace(value, labels=known, ordered=False)
+    return replace(value, labels=known, ordered=False, parent=value)
 
 
 def column(frame: Data, key: object) -> Value:
@@ -152,7 +164,7 @@ def assign_item(container: Value, key: Value, value: Value) -> Value | None:
     if isinstance(container, Data):
         # x[..., 0] = x[..., 0] - 123.7 or y[y == 5] = 0: changed in place, so neither
         # "raw pixels" nor the labels we knew any more.
-        return replace(container, raw_images=False, labels=None)
+        return replace(container, raw_images=False, labels=None, steps=None, values=None)
     return None
 
 
