@@ -195,6 +195,8 @@ class ArrayInfo:
     # ``* 0.00392157`` are one step); None when some step could not be followed.
     value_steps: tuple[str, ...] | None = None
     values: ValueRange | None = None
+    # The argument as written in the call: findings about this array point at it.
+    anchor: Anchor = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)

@@ -540,8 +540,8 @@ class LinearLayerStack(Rule):
             ])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
             """,
-            line=7,
-            message="Dense follows the linear Dense with no activation between: together they are",
+            line=6,
+            message="Dense has no activation and feeds Dense: together they are one linear map",
         ),
         Bad(
             """
@@ -557,8 +557,8 @@ class LinearLayerStack(Rule):
             ])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
             """,
-            line=8,
-            message="Dense follows the linear Dense with no activation between: together they are",
+            line=6,
+            message="Dense has no activation and feeds Dense: together they are one linear map",
         ),
     )
     GOOD = (
@@ -618,10 +618,9 @@ class LinearLayerStack(Rule):
                 continue
             following = _next_meaningful(chain, index, kv.TRANSPARENT_LAYERS)
             if following is not None and following[1].kind == "Dense":
-                yield self.report(
-                    following[1].anchor,
-                    f"{following[1].label} follows the linear {layer.label} with no activation between: "
-                    "together they are one linear map",
+                yield self.report(  # at the layer that lacks the activation: that is what to change
+                    layer.anchor if layer.anchor.is_known else following[1].anchor,
+                    f"{layer.label} has no activation and feeds {following[1].label}: together they are one linear map",
                 )
 
 

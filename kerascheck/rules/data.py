@@ -9,7 +9,7 @@ from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, PreprocessingFit, ProgramFacts, Split
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Bad, Good, Rule, is_classifier
+from kerascheck.rules.base import Bad, Good, Rule, argument_anchor, is_classifier
 
 
 def labelled_fits(facts: ProgramFacts) -> Iterator[tuple[Model, Fit, Head, Labels]]:
@@ -388,7 +388,7 @@ class CategoricalLossWithIntegerLabels(Rule):
                 continue
             if labels.encoding in (LabelEncoding.INTEGER, LabelEncoding.BINARY):
                 yield self.report(
-                    _where(fit, head),
+                    argument_anchor(fit.y, _where(fit, head)),
                     f"{loss.kind} expects one-hot labels, but the labels{_origin(labels)} are integer class ids",
                 )
 
@@ -955,7 +955,7 @@ class UnscaledImageInput(Rule):
             for fit in model.fits:
                 if fit.x is not None and fit.x.raw_images:
                     yield self.report(
-                        fit.anchor if fit.anchor.is_known else model.anchor,
+                        argument_anchor(fit.x, fit.anchor if fit.anchor.is_known else model.anchor),
                         "raw 0-255 pixel values reach fit() with no rescaling",
                     )
 
