@@ -244,3 +244,20 @@ def test_kc312_compares_validation_data_too() -> None:
     (diagnostic,) = found(body, "KC312")
     assert diagnostic.message.startswith("validation_data gets inputs with no preprocessing")
     assert found(body.replace("a = a / 255.0", "a, b = a / 255.0, b / 255.0"), "KC312") == []
+
+
+def test_targets_appended_in_a_loop_to_an_empty_array_are_continuous() -> None:
+    facts = facts_of(
+        "import random\nX = np.array([])\nY = np.array([])\nfor _ in range(1000):\n"
+        "    x = random.uniform(0, 10)\n    X = np.append(X, x)\n    Y = np.append(Y, 2 * x + 1)\n"
+        + model("layers.Dense(1)", "'mse'")
+        + "model.fit(X, Y)\n"
+    )
+    labels = facts.models[0].fits[0].labels[0]
+    assert labels is not None and labels.encoding is kf.LabelEncoding.CONTINUOUS
+    grown_from_labels = facts_of(
+        "Y = np.random.randint(0, 3, 10)\nfor _ in range(1000):\n    Y = np.append(Y, 0.5)\n"
+        + model("layers.Dense(1)", "'mse'")
+        + "model.fit(np.random.rand(10, 8), Y)\n"
+    )
+    assert grown_from_labels.models[0].fits[0].labels[0] is None  # not an empty start: unknown

@@ -296,6 +296,18 @@ def generator_output(steps: tuple[Step, ...] | None, source: Data | None) -> dic
     return {"origin": origin, "steps": combined, "values": values}
 
 
+def merge_grown(first: Value, second: Value) -> Value | None:
+    """A loop that may not run left an empty array on one side and appended data on the other.
+
+    The array is then empty (and trains nothing) or holds what the loop appended: the
+    appended data describes every case that matters. Anything else is not ours (None).
+    """
+    for empty, grown in ((first, second), (second, first)):
+        if isinstance(empty, Data) and empty.empty and isinstance(grown, Data) and not grown.empty:
+            return grown
+    return None
+
+
 def image_file(source: Value | None) -> Data:
     """An image decoded from a file (or converted to an array): raw pixels of origin IMAGE_FILES."""
     if isinstance(source, Data) and source.origin == IMAGE_FILES:
