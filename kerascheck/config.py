@@ -188,6 +188,13 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
     merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
     if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
         merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
+    base_rules, rules = base.get("rules"), table.get("rules")
+    if isinstance(base_rules, dict) and isinstance(rules, dict):
+        # Rule options merge option by option: the extending file changes only what it sets.
+        merged["rules"] = {
+            code: {**base_rules.get(code, {}), **options} if isinstance(options, dict) else options
+            for code, options in {**base_rules, **rules}.items()
+        }
     return merged, (path, *sources)
 
 

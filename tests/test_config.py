@@ -250,3 +250,32 @@ def test_language_server_and_command_line_resolve_the_same_configuration(tmp_pat
     path = root / "src" / "train.py"
     assert KerascheckServer().config_for(path) == resolve_config(path)
     assert resolve_config(path).selection.extend_select == ("KC201",)
+
+
+def test_the_schema_knows_each_rules_options() -> None:
+    """Editors complete and check ``[tool.kerascheck.rules.KCnnn]`` from the rules' own options."""
+    import jsonschema
+    import pytest
+
+    from kerascheck.schema import settings_schema
+
+    schema = settings_schema()
+    jsonschema.validate({"rules": {"KC405": {"max-timesteps": 200}, "KC501": {"patience": 5}}}, schema)
+    for bad in ({"KC405": {"max-steps": 1}}, {"KC501": {"patience": 0}}, {"KC101": {"x": 1}}, {"KC405": 3}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"rules": bad}, schema)
+
+
+def test_extended_rule_options_merge_option_by_option(tmp_path: Path) -> None:
+    from kerascheck.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.kerascheck.rules.KC501]\npatience = 5\ngap = 0.2\n[tool.kerascheck.rules.KC405]\nmax-timesteps = 300\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pyproject.toml").write_text(
+        '[tool.kerascheck]\nextend = "../pyproject.toml"\n[tool.kerascheck.rules.KC501]\ngap = 0.3\n'
+    )
+    selection = load_config(tmp_path / "app" / "pyproject.toml").selection
+    assert selection.options_for("KC501") == {"patience": 5, "gap": 0.3}
+    assert selection.options_for("KC405") == {"max_timesteps": 300}

@@ -382,3 +382,23 @@ def test_fix_safety_says_whether_this_finding_is_fixed() -> None:
     assert safety["functional"]["KC402"] is None  # in a functional graph the fixer declines
     assert safety["linear"]["KC101"] == "unsafe"
     assert safety["listed"]["KC404"] is None  # no autofix at all
+
+
+def test_the_fixable_mark_follows_the_finding_not_only_the_rule() -> None:
+    """``[*]`` and the summary count only findings whose fix ``--fix`` would really apply."""
+    from kerascheck.report.text import header, summary_lines
+
+    listed = src("""
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+        model.add(layers.Activation("softmax"))
+        """)
+    functional = src("""
+        inputs = keras.Input(shape=(8,))
+        outputs = layers.Activation("softmax")(layers.Dense(3, activation="softmax")(inputs))
+        model = keras.Model(inputs, outputs)
+        """)
+    (fixable,) = [d for d in check_source(listed) if d.code == "KC402"]
+    (declined,) = [d for d in check_source(functional) if d.code == "KC402"]
+    assert " KC402 [*] " in header(fixable)
+    assert "[*]" not in header(declined)
+    assert any("1 fixable with `--fix`" in line for line in summary_lines([fixable, declined]))

@@ -202,14 +202,24 @@ class OptionInfo:
     minimum: float | None
 
 
+_OPTION_INFOS: dict[type, tuple[OptionInfo, ...]] = {}
+
+
 def option_infos(rule: type[Rule]) -> list[OptionInfo]:
+    """The rule's options, in declaration order."""
+    if rule not in _OPTION_INFOS:
+        _OPTION_INFOS[rule] = _read_option_infos(rule)
+    return list(_OPTION_INFOS[rule])
+
+
+def _read_option_infos(rule: type[Rule]) -> tuple[OptionInfo, ...]:
     hints = typing.get_type_hints(rule.Options)
-    return [
+    return tuple(
         OptionInfo(
             f.name.replace("_", "-"), hints[f.name], f.default, f.metadata.get("doc", ""), f.metadata.get("minimum")
         )
         for f in dataclasses.fields(rule.Options)
-    ]
+    )
 
 
 def _checked(rule: type[Rule], info: OptionInfo, value: object) -> object:
@@ -226,6 +236,8 @@ def _checked(rule: type[Rule], info: OptionInfo, value: object) -> object:
 
 def parse_options(rule: type[Rule], given: Mapping[str, object]) -> Any:
     """The rule's ``Options`` with ``given`` applied (names in snake_case or kebab-case); ``OptionError`` if wrong."""
+    if not given:
+        return rule.Options()
     infos = {info.name: info for info in option_infos(rule)}
     values: dict[str, object] = {}
     for key, value in given.items():
