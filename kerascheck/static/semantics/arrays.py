@@ -195,6 +195,8 @@ def _labels_after(data: Data, op: str, other: Value, constant: float | None, dat
     if op == "div" and (constant is None or constant not in (0.0, 1.0)):
         how = "divided by a computed value" if constant is None else f"divided by {constant:g}"
     elif op == "mul" and constant is not None and not constant.is_integer():
+        if labels.encoding is not LabelEncoding.INTEGER:
+            return None  # y * 0.9 + 0.05 on 0/1 or one-hot labels: label smoothing, not a mistake
         how = f"multiplied by {constant:g}"
     else:
         return None  # y - 1 (1-based ids to 0-based) and the like: not followed
