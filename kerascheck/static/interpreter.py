@@ -23,7 +23,7 @@ import libcst as cst
 from kerascheck import facts as kf
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -66,7 +66,7 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else _merge_lists(a, b)
+        merged[name] = a if same(a, b) else (arrays.merge_grown(a, b) or _merge_lists(a, b))
     return merged
 
 
