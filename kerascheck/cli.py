@@ -8,6 +8,8 @@ user.
 from __future__ import annotations
 
 import argparse
+import contextlib
+import os
 import sys
 from collections.abc import Sequence
 from dataclasses import replace
@@ -82,6 +84,7 @@ def build_parser() -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    tolerate_unencodable_output()
     try:
         if args_list[:1] == ["rule"]:
             return explain_rule(args_list[1:])
@@ -97,6 +100,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_ERROR
+
+
+def tolerate_unencodable_output() -> None:
+    """A file name that is not UTF-8 must not crash the output on a strict UTF-8 stream:
+    such characters are printed as backslash escapes (the output stays valid UTF-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or exotic stream
+                reconfigure(errors="backslashreplace")
 
 
 def effective_config(args: argparse.Namespace) -> Config:
@@ -134,7 +147,8 @@ def check(args: argparse.Namespace) -> int:
         report.diagnostics.extend(lint_bytes(sys.stdin.buffer.read(), name, config.selection_for(Path(name))))
         report.files = 1
     elif paths:
-        missing = [p for p in paths if not Path(p).exists()]
+        # A broken link or a loop exists as a name: it gets its own KC002 line, not a usage error.
+        missing = [p for p in paths if not os.path.lexists(p)]
         if missing:
             raise UsageError(f"path does not exist: {missing[0]}")
         from kerascheck.runner import default_jobs

@@ -16,9 +16,12 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from kerascheck.budget import MAX_FILE_BYTES
 from kerascheck.engine import Selection
 
-KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
+KNOWN_KEYS = frozenset(
+    {"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude", "max-file-size"}
+)
 
 
 class ConfigError(Exception):
@@ -32,6 +35,7 @@ class Config:
     exclude: tuple[str, ...] = ()
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the pyproject.toml it came from
+    max_file_size: int = MAX_FILE_BYTES  # sources and notebooks above this many bytes are KC003
 
     def selection_for(self, path: Path) -> Selection:
         """The selection with this file's ``per-file-ignores`` applied."""
@@ -47,7 +51,7 @@ class Config:
 
     def fingerprint(self) -> str:
         """Identifies everything that changes results (cache key)."""
-        return repr((self.selection, self.per_file_ignores))
+        return repr((self.selection, self.per_file_ignores, self.max_file_size))
 
 
 def find_pyproject(start: Path) -> Path | None:
@@ -105,8 +109,16 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
         *string_list(table.get("exclude", []), "exclude", path),
         *string_list(table.get("extend-exclude", []), "extend-exclude", path),
     )
+    max_file_size = table.get("max-file-size", MAX_FILE_BYTES)
+    if not isinstance(max_file_size, int) or isinstance(max_file_size, bool) or max_file_size <= 0:
+        raise ConfigError(f"{path}: 'max-file-size' must be a positive number of bytes")
     return Config(
-        selection=selection, per_file_ignores=per_file_ignores, exclude=exclude, root=path.parent, source=path
+        selection=selection,
+        per_file_ignores=per_file_ignores,
+        exclude=exclude,
+        root=path.parent,
+        source=path,
+        max_file_size=max_file_size,
     )
 
 

@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kerascheck.budget import MAX_FILE_BYTES, OverBudget
 from kerascheck.diagnostics import Diagnostic
-from kerascheck.discovery import MODEL_SUFFIXES, discover
+from kerascheck.discovery import MODEL_SUFFIXES, BadPath, NotRegular, describe_error, discover, read_source
 from kerascheck.engine import Selection
 from kerascheck.facts import NOWHERE
 from kerascheck.rules.tool import tool_diagnostic
@@ -120,14 +121,16 @@ def run(
         index = len(results)
         results.append([])
         report.files += 1
+        if isinstance(path, BadPath):
+            results[index] = [tool_diagnostic("KC002", path.message, str(path.path))]
+            continue
         name = str(path)
         if path.suffix in MODEL_SUFFIXES:
             results[index] = _check_saved(path, config, report)
             continue
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            results[index] = [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+        raw = read_or_diagnose(path, name, config.max_file_size)
+        if isinstance(raw, Diagnostic):
+            results[index] = [raw]
             continue
         if cache is not None:
             from kerascheck.cache import digest
@@ -149,6 +152,18 @@ def run(
     for found in results:
         report.diagnostics.extend(found)
     return report
+
+
+def read_or_diagnose(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | Diagnostic:
+    """A source file's bytes, or the one line saying why it cannot be checked (KC002/KC003)."""
+    try:
+        return read_source(path, max_bytes)
+    except OSError as error:
+        return tool_diagnostic("KC002", describe_error(error, path), name)
+    except NotRegular as error:
+        return tool_diagnostic("KC002", str(error), name)
+    except OverBudget as error:
+        return tool_diagnostic("KC003", str(error), name)
 
 
 def _check_saved(path: Path, config: Config, report: Report) -> list[Diagnostic]:

@@ -66,10 +66,11 @@ def fix_findings(diagnostics: list[Diagnostic], config: Config, *, unsafe: bool,
 
 
 def fix_file(path: Path, filename: str, config: Config, *, unsafe: bool) -> FixOutcome:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return FixOutcome(filename, None, None, error=f"{filename}: cannot read: {error.strerror or error}")
+    from kerascheck.runner import read_or_diagnose
+
+    raw = read_or_diagnose(path, filename, config.max_file_size)
+    if isinstance(raw, Diagnostic):
+        return FixOutcome(filename, None, None, error=f"{filename}: {raw.message}")
     try:
         return fix_bytes(raw, filename, config.selection_for(path), unsafe=unsafe)
     except Exception as error:  # a bug in a fixer must not stop the run or touch the file

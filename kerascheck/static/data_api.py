@@ -19,6 +19,7 @@ from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.keras_api import Args, const_int, const_str
@@ -180,9 +181,10 @@ class DataFlow:
         if function is not None and isinstance(left, Const) and isinstance(right, Const):
             if _is_number(left.value) and _is_number(right.value):
                 try:
-                    return Const(function(left.value, right.value))
+                    result = function(left.value, right.value)
                 except (ArithmeticError, ValueError, OverflowError):
                     return UNKNOWN
+                return Const(result) if budget.fits(result) else UNKNOWN  # operands fit, so this was cheap
             return UNKNOWN
         for side in (left, right):
             if isinstance(side, Data) and function is not None:

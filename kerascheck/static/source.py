@@ -9,6 +9,7 @@ TensorFlow skip the parser altogether.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import keyword
@@ -60,9 +61,15 @@ def mentions_keras(text: str) -> bool:
 
 
 def decode(raw: bytes, what: str = "file") -> str:
-    """Source text, honouring a PEP 263 ``# -*- coding: ... -*-`` line (UTF-8 by default)."""
-    if b"\x00" in raw[:8192]:
-        raise UnreadableSource(f"binary {what} (contains NUL bytes), not Python source")
+    """Source text, honouring a PEP 263 ``# -*- coding: ... -*-`` line (UTF-8 by default).
+
+    Like CPython, a NUL byte anywhere, a codec that is not a text encoding, a
+    codec that fails and text with lone surrogates are all refused (KC002).
+    """
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        detail = "contains NUL bytes" if nul < 8192 else f"a NUL byte at offset {nul}"
+        raise UnreadableSource(f"binary {what} ({detail}), not Python source")
     encoding = "utf-8-sig"
     if what == "file" and b"coding" in raw[:400]:
         try:
@@ -70,11 +77,26 @@ def decode(raw: bytes, what: str = "file") -> str:
         except SyntaxError as error:
             raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
     try:
-        return raw.decode(encoding)
+        if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+            raise UnreadableSource(f"encoding {encoding!r} is not a text encoding")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as error:
         raise UnreadableSource(f"not valid {encoding} (byte {error.start}): {error.reason}") from None
     except LookupError:
         raise UnreadableSource(f"unknown encoding {encoding!r}") from None
+    except (UnicodeError, ValueError, TypeError) as error:  # codecs such as punycode raise their own
+        raise UnreadableSource(f"cannot decode as {encoding}: {type(error).__name__}") from None
+    if encoding not in ("utf-8", "utf-8-sig"):
+        check_encodable(text, f"decoded as {encoding}")
+    return text
+
+
+def check_encodable(text: str, how: str) -> None:
+    """Text with a lone surrogate is not Python source (and cannot be printed or written as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UnreadableSource(f"{how}, the text has a lone surrogate (U+{ord(text[error.start]):04X})") from None
 
 
 # A cell magic whose body is still Python; any other %% magic makes the cell foreign.

@@ -1,0 +1,248 @@
+"""Issue 14: one bad input costs one line, never the run: parse guard, budgets, decoding, odd paths.
+
+Each pathological shape runs in a subprocess where a crash of the native
+parser would be a signal (a negative return code) instead of taking pytest down.
+"""
+
+from __future__ import annotations
+
+import json
+import os
+import socket
+import subprocess
+import sys
+from pathlib import Path
+
+import pytest
+from helpers import BAD_PROGRAM, run_cli
+
+from kerascheck.api import check_source
+from kerascheck.budget import MAX_NESTING
+from kerascheck.config import Config, ConfigError, config_from_table
+from kerascheck.runner import run
+from kerascheck.static import guard
+
+HEADER = "import keras\n"
+# Valid or nearly valid Python that libcst's native parser crashes on or is super-linear on.
+PATHOLOGICAL = {
+    "and": "x = " + " and ".join(["a"] * 8000) + "\n",
+    "not": "x = " + "not " * 8000 + "a\n",
+    "minus": "x = " + "- " * 8000 + "a\n",
+    "invert": "x = " + "~" * 8000 + "a\n",
+    "lambda": "x = " + "lambda: " * 8000 + "1\n",
+    "conditional": "x = " + "1 if a else " * 8000 + "1\n",
+    "power": "x = " + "**".join(["2"] * 8000) + "\n",
+    "elif": "if a:\n    pass\n" + "elif a:\n    pass\n" * 8000,
+    "sum": "x = " + "+".join(["1"] * 5000) + "\n",
+    "sum-over-lines": "x = (" + "+\n".join(["1"] * 5000) + ")\n",
+    "attributes": "x = a" + ".b" * 5000 + "\n",
+    "calls": "x = f" + "()" * 5000 + "\n",
+    "subscripts": "x = a" + "[0]" * 5000 + "\n",
+    "string-sum": "x = " + "+".join(['"a"'] * 5000) + "\n",
+}
+
+_CHILD = """
+import json, sys
+from kerascheck.api import check_source
+found = check_source(sys.stdin.read())
+print(json.dumps([[d.code, d.message] for d in found]))
+"""
+
+
+def lint_in_child(source: str) -> list[list[str]]:
+    done = subprocess.run(
+        [sys.executable, "-c", _CHILD], input=source, capture_output=True, text=True, timeout=120, check=False
+    )
+    assert done.returncode == 0, f"child died ({done.returncode}): {done.stderr[-500:]}"
+    result: list[list[str]] = json.loads(done.stdout)
+    return result
+
+
+@pytest.mark.parametrize("shape", sorted(PATHOLOGICAL))
+def test_deep_nesting_without_brackets_is_one_line_not_a_crash(shape: str) -> None:
+    found = lint_in_child(HEADER + PATHOLOGICAL[shape])
+    assert len(found) == 1, found
+    code, message = found[0]
+    # CPython itself rejects most of these (KC001); what it accepts is over the budget (KC003).
+    assert code in ("KC001", "KC003"), found
+    assert message.startswith(("cannot parse:", "too complex to check:")), message
+
+
+def test_valid_but_too_deep_chain_is_over_budget_with_its_depth() -> None:
+    found = check_source(HEADER + PATHOLOGICAL["and"])
+    assert [(d.code, d.name) for d in found] == [("KC003", "over-budget")]
+    assert found[0].message == f"too complex to check: code nested 8003 levels deep (the budget is {MAX_NESTING})"
+
+
+def test_long_elif_ladder_under_cpythons_limit_is_over_budget() -> None:
+    found = check_source(HEADER + "if a:\n    pass\n" + "elif a:\n    pass\n" * 1000)
+    assert [d.code for d in found] == ["KC003"]
+
+
+def test_chains_within_the_budget_are_still_checked() -> None:
+    chain = "n = " + "+".join(["1"] * 100) + "\n"
+    found = check_source(chain + BAD_PROGRAM)
+    assert [d.code for d in found] == ["KC101"]
+
+
+def test_five_thousand_adjacent_string_literals_are_not_a_syntax_error() -> None:
+    found = check_source(HEADER + "x = " + " ".join(['"a"'] * 5000) + "\n")
+    assert [d.code for d in found] == ["KC003"]
+    assert "Python accepts this file" in found[0].message
+
+
+def test_guard_bound_skips_ordinary_code_without_parsing() -> None:
+    text = BAD_PROGRAM * 50
+    assert not guard._may_chain_too_long(text)
+    guard.check(text)  # no exception
+
+
+def test_guard_bound_sees_a_chain_split_over_lines_inside_brackets() -> None:
+    assert guard._may_chain_too_long("x = (" + " +\n".join(["a"] * 500) + ")\n")
+
+
+def test_integer_folding_is_bounded() -> None:
+    # 30 squarings of an 8-digit number would be a billion digits; folding stops at the budget.
+    source = HEADER + "x = 99999999\n" + "x = x * x\n" * 30 + BAD_PROGRAM
+    assert [code for code, _message in lint_in_child(source)] == ["KC101"]
+
+
+@pytest.mark.parametrize(
+    ("literal", "wording"),
+    [
+        ('"\\x"', "unicode error"),
+        ('"\\N{NO SUCH NAME}"', "unicode error"),
+        ("1" * 4301, "Exceeds the limit (4300 digits)"),
+    ],
+)
+def test_literals_python_rejects_are_kc001(literal: str, wording: str) -> None:
+    found = check_source(HEADER + f"x = {literal}\nmodel = keras.Sequential([keras.layers.Dense(x)])\n")
+    assert [d.code for d in found] == ["KC001"]
+    assert wording in found[0].message
+    assert found[0].span is not None and found[0].span.line == 2
+
+
+def test_late_nul_byte_is_kc002() -> None:
+    found = check_source(HEADER + "x = 'a" + " " * 9000 + "\x00'\n")
+    assert [(d.code, d.message) for d in found] == [
+        ("KC002", "binary file (a NUL byte at offset 9019), not Python source")
+    ]
+
+
+def test_lone_surrogate_through_check_source_is_kc002() -> None:
+    found = check_source(HEADER + "x = '\ud800'\n")
+    assert [(d.code, d.message) for d in found] == [
+        ("KC002", "not Python source, the text has a lone surrogate (U+D800)")
+    ]
+
+
+@pytest.mark.parametrize(
+    ("codec", "message"),
+    [
+        ("undefined", "cannot decode as undefined: UnicodeError"),
+        ("punycode", "not valid punycode (byte 22): ordinal not in range(128)"),
+        ("unicode_escape", "decoded as unicode_escape, the text has a lone surrogate (U+D800)"),
+        ("rot13", "encoding 'rot13' is not a text encoding"),
+    ],
+)
+def test_pep263_codecs_that_fail_are_kc002(tmp_path: Path, codec: str, message: str) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(f"# -*- coding: {codec} -*-\nimport keras\nx = 'caf\xe9 \\ud800'\n".encode("latin-1"))
+    report = run([path], Config())
+    assert report.errors == []
+    assert [(d.code, d.message) for d in report.diagnostics] == [("KC002", message)]
+
+
+# -- files that are not regular, links, sizes -------------------------------------------
+
+
+def make_mixed_tree(root: Path) -> None:
+    (root / "bad.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    os.mkfifo(root / "pipe.py")
+    os.symlink("/dev/zero", root / "evil.py")
+    os.symlink("loop.py", root / "loop.py")
+    os.symlink("nowhere.py", root / "dangling.py")
+    (root / "dir.py").mkdir()
+    (root / "dir.py" / "inner.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    server = socket.socket(socket.AF_UNIX)
+    server.bind(str(root / "sock.py"))
+    server.close()
+    (root / os.fsdecode(b"caf\xe9.py")).write_text(BAD_PROGRAM, encoding="utf-8")
+    (root / "bin.py").write_bytes(b"\x00\x01keras")
+
+
+def codes_by_file(report_diagnostics: list[object]) -> dict[str, list[str]]:
+    found: dict[str, list[str]] = {}
+    for d in report_diagnostics:
+        found.setdefault(Path(d.filename).name, []).append(d.code)  # type: ignore[attr-defined]
+    return found
+
+
+def test_directory_walk_over_a_mixed_tree(tmp_path: Path) -> None:
+    make_mixed_tree(tmp_path)
+    report = run([tmp_path], Config(root=tmp_path))
+    assert report.errors == []
+    by_file = codes_by_file(report.diagnostics)
+    # FIFOs, sockets and devices met in a walk are not source: skipped in silence.
+    assert by_file == {
+        "bad.py": ["KC101"],
+        "bin.py": ["KC002"],
+        os.fsdecode(b"caf\xe9.py"): ["KC101"],
+        "dangling.py": ["KC002"],
+        "inner.py": ["KC101"],
+        "loop.py": ["KC002"],
+    }
+    messages = {Path(d.filename).name: d.message for d in report.diagnostics}
+    assert messages["dangling.py"] == "cannot read: broken symbolic link"
+    assert messages["loop.py"] == "cannot read: symbolic link loop"
+
+
+def test_explicit_odd_paths_each_get_one_line(tmp_path: Path) -> None:
+    make_mixed_tree(tmp_path)
+    names = ["pipe.py", "evil.py", "loop.py", "dangling.py", "sock.py", "bad.py"]
+    result = run_cli("--no-cache", *(tmp_path / n for n in names), "/dev/null", cwd=tmp_path)
+    assert result.code == 1, result.err
+    lines = [line for line in result.out.splitlines() if ": KC" in line]
+    assert len(lines) == 7, result.out
+    assert any(line.startswith(f"{tmp_path}/pipe.py:1:1: KC002") and "(a FIFO); skipped" in line for line in lines)
+    assert any("evil.py:1:1: KC002 [error] not a regular file (a character device)" in line for line in lines)
+    assert any("sock.py:1:1: KC002 [error] not a regular file (a socket)" in line for line in lines)
+    assert any(line.startswith("/dev/null:1:1: KC002") for line in lines)
+    assert any("bad.py:4:52: KC101" in line for line in lines)
+
+
+@pytest.mark.parametrize("output_format", ["text", "json", "sarif", "github"])
+def test_non_utf8_names_on_a_strict_utf8_stdout(tmp_path: Path, output_format: str) -> None:
+    make_mixed_tree(tmp_path)
+    environment = {**os.environ, "PYTHONIOENCODING": "utf-8:strict"}
+    done = subprocess.run(
+        [sys.executable, "-m", "kerascheck", "--no-cache", "--output-format", output_format, "."],
+        cwd=tmp_path,
+        capture_output=True,
+        timeout=120,
+        env=environment,
+        check=False,
+    )
+    assert done.returncode == 1, done.stderr.decode(errors="replace")
+    out = done.stdout.decode("utf-8")  # valid UTF-8, whatever the names
+    assert "caf" in out
+    if output_format in ("json", "sarif"):
+        document = json.loads(out)
+        if output_format == "sarif":
+            uris = [
+                r["locations"][0]["physicalLocation"]["artifactLocation"]["uri"] for r in document["runs"][0]["results"]
+            ]
+            assert "caf%E9.py" in uris
+
+
+def test_size_cap_is_configurable_and_one_line(tmp_path: Path) -> None:
+    path = tmp_path / "big.py"
+    path.write_text(BAD_PROGRAM + "#" * 2000 + "\n", encoding="utf-8")
+    config = config_from_table({"max-file-size": 1000}, tmp_path / "pyproject.toml")
+    report = run([path], config)
+    assert [(d.code, d.message) for d in report.diagnostics] == [
+        ("KC003", f"too large to check: {path.stat().st_size} bytes, over the max-file-size limit of 1000 bytes")
+    ]
+    assert [d.code for d in run([path], Config()).diagnostics] == ["KC101"]
+    with pytest.raises(ConfigError, match="max-file-size"):
+        config_from_table({"max-file-size": "big"}, tmp_path / "pyproject.toml")
