@@ -246,3 +246,88 @@ def test_size_cap_is_configurable_and_one_line(tmp_path: Path) -> None:
     assert [d.code for d in run([path], Config()).diagnostics] == ["KC101"]
     with pytest.raises(ConfigError, match="max-file-size"):
         config_from_table({"max-file-size": "big"}, tmp_path / "pyproject.toml")
+
+
+# -- the cache: never followed through a symlink, every entry validated ------------------
+
+
+def cached_run(root: Path) -> list[tuple[str, str]]:
+    from kerascheck.api import check_paths
+    from kerascheck.config import load_config
+
+    report = check_paths(["."], load_config(start=root), use_cache=True)
+    assert report.errors == []
+    return [(Path(d.filename).name, d.code) for d in report.diagnostics]
+
+
+@pytest.fixture
+def cache_project(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> Path:
+    from kerascheck import cache as cache_module
+
+    monkeypatch.chdir(tmp_path)
+    monkeypatch.delenv(cache_module.ENV_CACHE_DIR, raising=False)
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck]\n", encoding="utf-8")
+    (tmp_path / "a.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    return tmp_path
+
+
+def test_committed_cache_symlink_to_the_root_is_refused(cache_project: Path) -> None:
+    os.symlink(".", cache_project / ".kerascheck_cache")
+    before = sorted(p.name for p in cache_project.iterdir())
+    assert cached_run(cache_project) == [("a.py", "KC101")]
+    assert cached_run(cache_project) == [("a.py", "KC101")]  # still checked: no .gitignore of `*` written
+    assert sorted(p.name for p in cache_project.iterdir()) == before
+
+
+def test_results_file_that_is_a_symlink_or_fifo_is_neither_read_nor_written(
+    cache_project: Path, tmp_path_factory: pytest.TempPathFactory
+) -> None:
+    from kerascheck.cache import Cache, default_directory
+    from kerascheck.config import load_config
+
+    config = load_config(start=cache_project)
+    results = Cache.open(default_directory(cache_project), config.fingerprint()).path
+    results.parent.mkdir()
+    outside = tmp_path_factory.mktemp("outside") / "victim.json"
+    outside.write_text("precious", encoding="utf-8")
+    os.symlink(outside, results)
+    assert cached_run(cache_project) == [("a.py", "KC101")]
+    assert outside.read_text(encoding="utf-8") == "precious" and results.is_symlink()
+    results.unlink()
+    os.mkfifo(results)
+    assert cached_run(cache_project) == [("a.py", "KC101")]  # a FIFO would block a plain open()
+
+
+@pytest.mark.parametrize(
+    "entries",
+    [
+        {"a.py": ["DIGEST", [[1, 2, 3, 4, 5, 6, 7, 8]]]},
+        {"a.py": ["DIGEST", [["KC101", "n", "error", "m", "f", ["x", 1, 1, 1], None, None]]]},
+        {"a.py": ["DIGEST", [["KC101", "n", "nonsense", "m", "f", None, None, None]]]},
+        {"a.py": ["DIGEST", [["KC101", "n", "error", "m", "f", None, -3, None]]]},
+        {"a.py": ["DIGEST", "not a list"]},
+        {"a.py": 7},
+    ],
+)
+def test_ill_typed_cache_entries_are_recomputed(cache_project: Path, entries: dict[str, object]) -> None:
+    from kerascheck.cache import Cache, default_directory, digest
+    from kerascheck.config import load_config
+
+    cached_run(cache_project)
+    cache = Cache.open(default_directory(cache_project), load_config(start=cache_project).fingerprint())
+    text = json.dumps({"key": cache.key, "entries": entries})
+    text = text.replace("DIGEST", digest((cache_project / "a.py").read_bytes()))
+    cache.path.write_text(text, encoding="utf-8")
+    assert cached_run(cache_project) == [("a.py", "KC101")]
+
+
+def test_deeply_nested_results_file_is_ignored(cache_project: Path) -> None:
+    from kerascheck.cache import Cache, default_directory
+    from kerascheck.config import load_config
+
+    cached_run(cache_project)
+    cache = Cache.open(default_directory(cache_project), load_config(start=cache_project).fingerprint())
+    cache.path.write_text("[" * 100_000 + "]" * 100_000, encoding="utf-8")
+    assert cached_run(cache_project) == [("a.py", "KC101")]
+    assert cached_run(cache_project) == [("a.py", "KC101")]  # and rewritten, so later runs are served again
+    assert json.loads(cache.path.read_text(encoding="utf-8"))["key"] == cache.key
