@@ -174,6 +174,8 @@ def fix_and_emit(found: list[Diagnostic], report: Report, config: Config, args: 
 
     run = fix_findings(found, config, unsafe=args.unsafe_fixes, write=not args.diff)
     report.errors.extend(run.errors)
+    for note in run.notes:
+        print(f"kerascheck: note: {note}", file=sys.stderr)
     problems = f"{run.fixed} problem{'s' if run.fixed != 1 else ''}"
     files = f"{run.files} file{'s' if run.files != 1 else ''}"
     if args.diff:
@@ -199,6 +201,8 @@ def fix_stdin(raw: bytes, name: str, config: Config, args: argparse.Namespace) -
 
     outcome = fix_bytes(raw, name, config.selection_for(Path(name)), unsafe=args.unsafe_fixes)
     error = outcome.error or (check_writable(outcome) if outcome.changed else None)
+    for note in outcome.notes():
+        print(f"kerascheck: note: {note}", file=sys.stderr)
     if error is not None:
         print(f"kerascheck: error: {error}", file=sys.stderr)
         if args.fix:

@@ -245,8 +245,8 @@ class ProgramFacts:
 def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:
     """Units, activation and the activation's anchor at the end of a layer chain.
 
-    Walks backwards: inference-time no-ops (Dropout, noise) are transparent; a
-    standalone activation layer decides the activation but not the units; the
+    Walks backwards: inference-time no-ops (Dropout, noise) and linear
+    activation layers are transparent; any other standalone activation layer decides the activation but not the units; the
     first layer with units ends the walk. Anything unidentified makes the
     activation unknown, so rules stay silent rather than guess.
     """
@@ -257,6 +257,8 @@ def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, 
         if layer.kind in kv.TRANSPARENT_LAYERS:
             continue
         if layer.kind in kv.ACTIVATION_LAYERS:
+            if layer.activation == "linear":
+                continue  # the identity, e.g. Activation("linear", dtype="float32") as a mixed-precision cast
             if not decided:
                 activation, activation_anchor, decided = layer.activation, layer.anchor, True
             continue

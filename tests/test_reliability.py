@@ -331,3 +331,111 @@ def test_deeply_nested_results_file_is_ignored(cache_project: Path) -> None:
     assert cached_run(cache_project) == [("a.py", "KC101")]
     assert cached_run(cache_project) == [("a.py", "KC101")]  # and rewritten, so later runs are served again
     assert json.loads(cache.path.read_text(encoding="utf-8"))["key"] == cache.key
+
+
+# -- --fix keeps the file's encoding, line endings and BOM ---------------------------
+
+
+def _changed_span(before: bytes, after: bytes) -> tuple[bytes, bytes]:
+    prefix = len(os.path.commonprefix([before, after]))
+    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
+    return before[prefix : len(before) - suffix], after[prefix : len(after) - suffix]
+
+
+FIX_PROGRAM = BAD_PROGRAM + 'name = "café"\n'
+
+
+@pytest.mark.parametrize(
+    ("layout", "raw"),
+    [
+        ("latin-1 cookie", ("# -*- coding: latin-1 -*-\n" + FIX_PROGRAM).encode("latin-1")),
+        ("CRLF", FIX_PROGRAM.replace("\n", "\r\n").encode("utf-8")),
+        ("BOM", b"\xef\xbb\xbf" + FIX_PROGRAM.encode("utf-8")),
+        ("BOM and CRLF", b"\xef\xbb\xbf" + FIX_PROGRAM.replace("\n", "\r\n").encode("utf-8")),
+    ],
+)
+def test_fix_writes_the_file_in_its_own_encoding_and_line_endings(tmp_path: Path, layout: str, raw: bytes) -> None:
+    path = tmp_path / "m.py"
+    path.write_bytes(raw)
+    result = run_cli("--no-cache", "--fix", "--unsafe-fixes", path, cwd=tmp_path)
+    assert result.code == 0, (layout, result.err)
+    after = path.read_bytes()
+    assert _changed_span(raw, after) == (b"", b', activation="softmax"'), layout
+    assert run_cli("--no-cache", path, cwd=tmp_path).code == 0
+
+
+def test_fix_that_its_encoding_cannot_hold_is_declined(tmp_path: Path) -> None:
+    from kerascheck.fix.documents import SourceDocument
+    from kerascheck.static.source import UnreadableSource
+
+    document = SourceDocument.load(b"# -*- coding: latin-1 -*-\nx = 1\n")
+    fixed = document.apply([])
+    assert fixed is not None
+    with pytest.raises(UnreadableSource, match="latin-1 cannot encode"):
+        SourceDocument(text=fixed.text + "y = '\u2603'\n", encoding="latin-1").content()
+
+
+# -- smaller contract gaps --------------------------------------------------------------
+
+CAST_AFTER_SOFTMAX = """import keras
+from keras import layers
+
+inputs = keras.Input(shape=(8,))
+x = layers.Dense(10)(inputs)
+x = layers.Activation("softmax")(x)
+outputs = layers.Activation("linear", dtype="float32")(x)
+model = keras.Model(inputs, outputs)
+model.compile(optimizer="adam", loss="categorical_crossentropy")
+"""
+
+
+def test_float32_linear_cast_after_softmax_is_not_a_missing_softmax(tmp_path: Path) -> None:
+    assert check_source(CAST_AFTER_SOFTMAX) == []
+    path = tmp_path / "m.py"
+    path.write_text(CAST_AFTER_SOFTMAX, encoding="utf-8")
+    result = run_cli("--no-cache", "--fix", "--unsafe-fixes", path, cwd=tmp_path)
+    assert result.code == 0 and path.read_text(encoding="utf-8") == CAST_AFTER_SOFTMAX
+
+
+def test_declined_fix_is_reported_to_the_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    from kerascheck.fix import apply
+    from kerascheck.fix import fixer_for as real_fixer_for
+
+    def declining(code: str) -> object:
+        fixer = real_fixer_for(code)
+        if fixer is None:
+            return None
+        from dataclasses import replace
+
+        return replace(fixer, function=lambda _diagnostic, _context: None)
+
+    monkeypatch.setattr(apply, "fixer_for", declining)
+    path = tmp_path / "m.py"
+    path.write_text(BAD_PROGRAM, encoding="utf-8")
+    result = run_cli("--no-cache", "--fix", "--unsafe-fixes", path, cwd=tmp_path)
+    assert result.code == 1
+    assert f"kerascheck: note: {path}:4:52: KC101 has a fix, but it does not apply safely here" in result.err
+    assert path.read_text(encoding="utf-8") == BAD_PROGRAM
+
+
+def test_a_long_layer_chain_in_a_saved_model_is_over_budget_not_a_cycle(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    import zipfile
+
+    from kerascheck.runtime import saved
+
+    monkeypatch.setattr(saved, "_MAX_CHAIN", 50)
+    node = [{"args": [{"class_name": "__keras_tensor__", "config": {"keras_history": ["d0", 0, 0]}}], "kwargs": {}}]
+    layers_ = [{"class_name": "InputLayer", "name": "d0", "config": {"batch_shape": [None, 4]}, "inbound_nodes": []}]
+    for index in range(1, 60):
+        inbound = json.loads(json.dumps(node).replace('"d0"', f'"d{index - 1}"'))
+        layers_.append({"class_name": "Dense", "name": f"d{index}", "config": {"units": 2}, "inbound_nodes": inbound})
+    config = {"class_name": "Functional", "config": {"name": "f", "layers": layers_, "output_layers": [["d59", 0, 0]]}}
+    path = tmp_path / "m.keras"
+    with zipfile.ZipFile(path, "w") as archive:
+        archive.writestr("config.json", json.dumps(config))
+    found = saved.check_saved_model(str(path))
+    assert [(d.code, d.message) for d in found] == [
+        ("KC003", "too complex to check: the model config chains more than 50 layers")
+    ]

@@ -26,6 +26,7 @@ class FixRun:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # fixes declined by their fixer (not errors)
     diffs: list[str] = field(default_factory=list)
     fixed: int = 0
     files: int = 0
@@ -47,6 +48,7 @@ def fix_findings(diagnostics: list[Diagnostic], config: Config, *, unsafe: bool,
             run.diagnostics.extend(found)
             continue
         outcome = fix_file(Path(filename), filename, config, unsafe=unsafe)
+        run.notes.extend(outcome.notes())
         if outcome.error is not None or not outcome.changed:
             run.diagnostics.extend(found if outcome.error is not None else outcome.remaining)
             if outcome.error is not None:

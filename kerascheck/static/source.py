@@ -70,12 +70,7 @@ def decode(raw: bytes, what: str = "file") -> str:
     if nul >= 0:
         detail = "contains NUL bytes" if nul < 8192 else f"a NUL byte at offset {nul}"
         raise UnreadableSource(f"binary {what} ({detail}), not Python source")
-    encoding = "utf-8-sig"
-    if what == "file" and b"coding" in raw[:400]:
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        except SyntaxError as error:
-            raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+    encoding = declared_encoding(raw) if what == "file" else "utf-8-sig"
     try:
         if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
             raise UnreadableSource(f"encoding {encoding!r} is not a text encoding")
@@ -89,6 +84,16 @@ def decode(raw: bytes, what: str = "file") -> str:
     if encoding not in ("utf-8", "utf-8-sig"):
         check_encodable(text, f"decoded as {encoding}")
     return text
+
+
+def declared_encoding(raw: bytes) -> str:
+    """The codec a ``.py`` file's bytes are in: its PEP 263 declaration, else UTF-8 (BOM allowed)."""
+    if b"coding" not in raw[:400]:
+        return "utf-8-sig"
+    try:
+        return tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+    except SyntaxError as error:
+        raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
 
 
 def check_encodable(text: str, how: str) -> None:
