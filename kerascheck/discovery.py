@@ -17,7 +17,7 @@ from __future__ import annotations
 import errno
 import os
 import stat
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from dataclasses import dataclass
 from functools import lru_cache
 from pathlib import Path
@@ -85,19 +85,31 @@ class BadPath:
     message: str
 
 
+# directory -> (exclude patterns, the root they are relative to): each directory's own configuration
+Exclusion = Callable[[Path], tuple[tuple[str, ...], Path]]
+
+
 def discover(
-    paths: Iterable[Path], exclude: tuple[str, ...], root: Path, force_exclude: bool
+    paths: Iterable[Path],
+    exclude: tuple[str, ...],
+    root: Path,
+    force_exclude: bool,
+    exclusion: Exclusion | None = None,
 ) -> Iterator[Path | BadPath]:
     """Files to check, in a stable order, and the paths that cannot be checked.
 
     Paths named explicitly are always checked (unless ``force_exclude``),
     like ruff; directories are walked for ``.py`` and ``.ipynb`` files.
+    With ``exclusion``, each directory's ``exclude`` comes from the
+    configuration that applies there (``exclude`` and ``root`` are then unused).
     """
     for path in paths:
         if _is_dir(path):
-            yield from _walk(path, exclude, root)
-        elif not (force_exclude and matches_any(path, exclude, root)):
-            yield path
+            yield from _walk(path, exclude, root, exclusion)
+        else:
+            patterns, base = exclusion(path.parent) if exclusion is not None else (exclude, root)
+            if not (force_exclude and matches_any(path, patterns, base)):
+                yield path
 
 
 def _is_dir(path: Path) -> bool:
@@ -107,13 +119,17 @@ def _is_dir(path: Path) -> bool:
         return False
 
 
-def _walk(top: Path, exclude: tuple[str, ...], root: Path) -> Iterator[Path | BadPath]:
+def _walk(
+    top: Path, exclude: tuple[str, ...], root: Path, exclusion: Exclusion | None = None
+) -> Iterator[Path | BadPath]:
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     unlistable: list[OSError] = []
     for directory, subdirs, files in os.walk(top, onerror=unlistable.append):
         while unlistable:
             yield _unlistable(unlistable.pop(0))
         here = Path(directory)
+        if exclusion is not None:
+            exclude, root = exclusion(here)
         ignores = [(base, spec) for base, spec in ignores if here == base or base in here.parents]
         spec = _gitignore(here)
         if spec is not None:

@@ -336,9 +336,14 @@ def test_deeply_nested_results_file_is_ignored(cache_project: Path) -> None:
 # -- --fix keeps the file's encoding, line endings and BOM ---------------------------
 
 
+def _common_prefix(a: bytes, b: bytes) -> int:
+    return next((i for i, (x, y) in enumerate(zip(a, b, strict=False)) if x != y), min(len(a), len(b)))
+
+
 def _changed_span(before: bytes, after: bytes) -> tuple[bytes, bytes]:
-    prefix = len(os.path.commonprefix([before, after]))
-    suffix = len(os.path.commonprefix([before[prefix:][::-1], after[prefix:][::-1]]))
+    """The bytes that differ (before, after), once the common prefix and suffix are cut."""
+    prefix = _common_prefix(before, after)
+    suffix = _common_prefix(before[prefix:][::-1], after[prefix:][::-1])
     return before[prefix : len(before) - suffix], after[prefix : len(after) - suffix]
 
 

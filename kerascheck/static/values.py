@@ -8,12 +8,12 @@ hyper-parameter) becomes ``UNKNOWN`` and stays so, and rules stay silent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, Metric
+from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, LossSpec, Metric, MetricSpec, Split
 
 
 class Value:
@@ -137,20 +137,28 @@ class Data(Value):
     """An array (or dataset) we know something about.
 
     ``labels``: what it holds if used as labels. ``raw_images``: 0-255 pixels
-    not yet rescaled. ``split``: ``"train"``/``"test"`` side of a split or a
-    dataset loader. ``ordered``: built in class order (per-class blocks, or
-    sorted by label). ``fitted_by``: scalers/imputers fitted on this data as a
-    whole (a leak if it is split afterwards). ``dataset``: a ``tf.data``-like
+    not yet rescaled. ``split``: the side of a split or a dataset loader.
+    ``ordered``: built in class order (per-class blocks, or sorted by label).
+    ``fitted_by``: keys of the preprocessing fits (scalers, imputers) whose
+    statistics this unsplit data went through. ``dataset``: a ``tf.data``-like
     object yielding (x, y), so ``labels`` applies to ``fit(ds)`` with no y.
+    ``sliced_from``: the variable this is a slice of. ``transforms``: what was
+    applied to it, in order, in words ("rescaled", "shuffled", "one-hot").
     """
 
     labels: Labels | None = None
     raw_images: bool = False
-    split: str | None = None
+    split: Split | None = None
     ordered: bool = False
-    fitted_by: tuple[tuple[Anchor, str], ...] = ()
+    fitted_by: tuple[int, ...] = ()
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
+    sliced_from: str | None = None
+    transforms: tuple[str, ...] = ()
+
+    def transformed(self, step: str) -> Data:
+        """This data with one more transform recorded."""
+        return replace(self, transforms=(*self.transforms, step))
 
 
 @dataclass(frozen=True)
@@ -174,8 +182,7 @@ class Estimator(Value):
 
     kind: str
     classes: int | None = None
-    fit_anchor: Anchor | None = None
-    fitted_on_whole: bool = False
+    fit_key: int | None = None  # the PreprocessingFit of its latest fit
     instance: int = 0  # distinguishes two estimators of the same kind
 
 
@@ -202,18 +209,22 @@ class ModelObj(Value):
 
     def __init__(self, anchor: Anchor, kind: str, name: str | None = None) -> None:
         self.anchor = anchor
+        # Set when the program state registers the model: its position among the program's
+        # models (a stable key, in creation order) and the branch depth it was created at.
+        self.index = -1
+        self.level = 0
         self.kind = kind  # "sequential" | "functional" | "subclass"
         self.name = name
         self.layers: list[Layer] = []  # the Sequential stack
         self.outputs: list[tuple[tuple[Layer, ...], str | None]] = []  # functional heads
-        self.loss_spec: Any = None
-        self.metric_spec: Any = None
+        self.loss_spec: LossSpec = None
+        self.metric_spec: MetricSpec = None
         self.compiled = False
         self.compile_anchor = Anchor()
         self.fits: list[Fit] = []
         # A model compiled again after training: each earlier (compile, fits) pair is kept,
         # so a fit is judged against the loss it was trained with, not a later one.
-        self.earlier_phases: list[tuple[Any, Any, Anchor, list[Fit]]] = []
+        self.earlier_phases: list[tuple[LossSpec, MetricSpec, Anchor, list[Fit]]] = []
         self.trained = False  # fit / train_on_batch / evaluate seen
         self.nested = False  # used as a layer of another model
         self.inference = False  # predict / load_weights seen
@@ -233,3 +244,7 @@ class ModelObj(Value):
         if self.kind == "sequential":
             return [(tuple(self.layers), None)] if self.layers else []
         return self.outputs
+
+
+Env = dict[str, Value]
+"""Names bound in one scope (module, function body)."""

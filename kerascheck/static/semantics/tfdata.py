@@ -1,0 +1,58 @@
+"""TensorFlow: ``tf.data`` datasets and the ``tf`` functions that touch labels or predictions.
+
+A ``tf.data`` pipeline is a :class:`Data` with ``dataset=True``: it yields
+(x, y), so its ``labels`` apply to ``fit(ds)`` with no ``y``. Pipeline steps
+that keep elements as they are (batching, caching, shuffling) are a table;
+``map`` may rescale pixels or re-encode labels, so it forgets them.
+"""
+
+from __future__ import annotations
+
+from kerascheck.static.keras_api import const_int
+from kerascheck.static.semantics.common import argmax_call, one_hot, rounding_call, shuffled
+from kerascheck.static.semantics.context import CallContext
+from kerascheck.static.semantics.registry import REGISTRY
+from kerascheck.static.values import UNKNOWN, Data, Prediction, Seq, Value
+
+PIPELINE_KEEP = ("cache", "prefetch", "shuffle", "batch", "repeat", "take", "unbatch")
+
+REGISTRY.pass_through(
+    ("tensorflow.convert_to_tensor", "tensorflow.cast", "tensorflow.constant", "tensorflow.expand_dims"),
+    kinds=(Data, Prediction),
+)
+REGISTRY.function("tensorflow.argmax", "tensorflow.math.argmax")(argmax_call)
+REGISTRY.function("tensorflow.round", "tensorflow.math.round")(rounding_call)
+REGISTRY.keep(Data, PIPELINE_KEEP)
+
+
+@REGISTRY.function("tensorflow.one_hot")
+def tf_one_hot(ctx: CallContext) -> Value:
+    return one_hot(const_int(ctx.arg("depth", 1)), ctx.first, ctx.anchor, "tensorflow one_hot(...)")
+
+
+@REGISTRY.function("tensorflow.data.Dataset.from_tensor_slices")
+def from_tensor_slices(ctx: CallContext) -> Value:
+    value = ctx.first
+    if isinstance(value, Seq) and len(value.items) == 2:
+        x, y = value.items
+        labels = y.labels if isinstance(y, Data) else None
+        raw = isinstance(x, Data) and x.raw_images
+        split = x.split if isinstance(x, Data) else None
+        return Data(labels=labels, raw_images=raw, dataset=True, split=split)
+    return UNKNOWN
+
+
+@REGISTRY.function("tensorflow.random.shuffle")
+def tf_shuffle(ctx: CallContext) -> Value:
+    first = ctx.first
+    if first is None:
+        return UNKNOWN
+    return shuffled(first)
+
+
+@REGISTRY.method(Data, "map")
+def dataset_map(ctx: CallContext) -> Value:
+    """``ds.map(f)`` may rescale pixels or re-encode labels; ``series.map`` keeps what we track."""
+    owner = ctx.receiver
+    assert isinstance(owner, Data)
+    return UNKNOWN if owner.dataset else owner
