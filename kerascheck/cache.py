@@ -99,6 +99,11 @@ def decode(item: object, filename: str) -> Diagnostic:
     )
 
 
+def seal(entries: object) -> str:
+    """A checksum of the entries as written, so that a damaged results file is never believed."""
+    return hashlib.blake2b(json.dumps(entries, separators=(",", ":")).encode("utf-8"), digest_size=16).hexdigest()
+
+
 def _is_position(value: object) -> bool:
     return type(value) is int and 0 < value < 1 << 31
 
@@ -174,6 +179,8 @@ class Cache:
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(data.get("entries"), dict):
             return {}
+        if data.get("check") != seal(data["entries"]):
+            return {}  # damaged (a flipped byte can still be valid JSON that says something else): start over
         return {
             name: entry
             for name, entry in data["entries"].items()
@@ -227,7 +234,8 @@ class Cache:
         _mark_directory(directory)
         merged = self._read_in(directory)
         merged.update({name: self.entries[name] for name in self.dirty})
-        payload = json.dumps({"key": self.key, "entries": merged}, separators=(",", ":")).encode("utf-8")
+        document = {"key": self.key, "check": seal(merged), "entries": merged}
+        payload = json.dumps(document, separators=(",", ":")).encode("utf-8")
         temporary = f".tmp-{os.getpid()}-{secrets.token_hex(6)}.json"
         descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=directory)
         try:

@@ -315,9 +315,11 @@ def test_ill_typed_cache_entries_are_recomputed(cache_project: Path, entries: di
 
     cached_run(cache_project)
     cache = Cache.open(default_directory(cache_project), load_config(start=cache_project).fingerprint())
-    text = json.dumps({"key": cache.key, "entries": entries})
-    text = text.replace("DIGEST", digest((cache_project / "a.py").read_bytes()))
-    cache.path.write_text(text, encoding="utf-8")
+    from kerascheck.cache import seal
+
+    typed = json.loads(json.dumps(entries).replace("DIGEST", digest((cache_project / "a.py").read_bytes())))
+    # A correct checksum: the entry itself must be rejected for its shape, not the file for its seal.
+    cache.path.write_text(json.dumps({"key": cache.key, "check": seal(typed), "entries": typed}), encoding="utf-8")
     assert cached_run(cache_project) == [("a.py", "KC101")]
 
 

@@ -144,6 +144,8 @@ def notebook_program(text: str) -> Program:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
+    except (RecursionError, MemoryError):
+        raise UnreadableSource("not a valid notebook: its JSON is nested too deeply") from None
     cells = _cells(document)
     if cells is None:
         raise UnreadableSource("not a valid notebook: no 'cells' list")
