@@ -70,14 +70,15 @@ def encode(diagnostic: Diagnostic) -> list[object]:
         None if span is None else [span.line, span.column, span.end_line, span.end_column],
         diagnostic.cell,
         diagnostic.layer,
+        diagnostic.fix_safety,
     ]
 
 
 def decode(item: object, filename: str) -> Diagnostic:
     """An entry as written by :func:`encode`; anything else (hand-edited, truncated, hostile) raises ValueError."""
-    if not isinstance(item, list) or len(item) != 8:
+    if not isinstance(item, list) or len(item) != 9:
         raise ValueError("not a cached diagnostic")
-    code, name, severity, message, fix, span, cell, layer = item
+    code, name, severity, message, fix, span, cell, layer, fix_safety = item
     if not all(isinstance(text, str) for text in (code, name, message, fix)):
         raise ValueError("not a cached diagnostic")
     if span is not None and not (
@@ -96,6 +97,7 @@ def decode(item: object, filename: str) -> Diagnostic:
         span=None if span is None else Span(*span),
         cell=cell,
         layer=layer,
+        fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
     )
 
 

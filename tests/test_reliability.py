@@ -405,18 +405,11 @@ def test_float32_linear_cast_after_softmax_is_not_a_missing_softmax(tmp_path: Pa
 
 
 def test_declined_fix_is_reported_to_the_user(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
-    from kerascheck.fix import apply
-    from kerascheck.fix import fixer_for as real_fixer_for
+    # A finding marked fixable whose edits cannot be placed in the text (the one way left
+    # for a fix to fall through) says so, instead of staying with no word.
+    from kerascheck.fix.edits import FixContext
 
-    def declining(code: str) -> object:
-        fixer = real_fixer_for(code)
-        if fixer is None:
-            return None
-        from dataclasses import replace
-
-        return replace(fixer, function=lambda _diagnostic, _context: None)
-
-    monkeypatch.setattr(apply, "fixer_for", declining)
+    monkeypatch.setattr(FixContext, "to_text_edit", lambda _self, _edit: None)
     path = tmp_path / "m.py"
     path.write_text(BAD_PROGRAM, encoding="utf-8")
     result = run_cli("--no-cache", "--fix", "--unsafe-fixes", path, cwd=tmp_path)

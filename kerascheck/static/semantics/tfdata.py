@@ -8,7 +8,9 @@ that keep elements as they are (batching, caching, shuffling) are a table;
 
 from __future__ import annotations
 
+from kerascheck import facts as kf
 from kerascheck.static.keras_api import const_int
+from kerascheck.static.semantics import arrays
 from kerascheck.static.semantics.common import argmax_call, one_hot, rounding_call, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
@@ -56,3 +58,12 @@ def dataset_map(ctx: CallContext) -> Value:
     owner = ctx.receiver
     assert isinstance(owner, Data)
     return UNKNOWN if owner.dataset else owner
+
+
+@REGISTRY.function("tensorflow.image.per_image_standardization")
+def per_image_standardization(ctx: CallContext) -> Value:
+    first = ctx.first
+    if not isinstance(first, Data):
+        return UNKNOWN
+    values = kf.ValueRange(negative=True, source="per_image_standardization")
+    return arrays.rescaled(first, "standardised", values, "per_image_standardization").transformed("standardised")
