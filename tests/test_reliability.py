@@ -439,3 +439,33 @@ def test_a_long_layer_chain_in_a_saved_model_is_over_budget_not_a_cycle(
     assert [(d.code, d.message) for d in found] == [
         ("KC003", "too complex to check: the model config chains more than 50 layers")
     ]
+
+
+def test_unreadable_files_and_directories_are_one_line_each(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # The suite runs as root in CI, where file modes do not deny anything (and an unprivileged
+    # user cannot reach this interpreter): the permission errors are injected where they arise.
+    (tmp_path / "locked").mkdir()
+    (tmp_path / "locked" / "m.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    (tmp_path / "secret.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    (tmp_path / "ok.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    real_scandir, real_open = os.scandir, os.open
+
+    def scandir(path: object = ".") -> object:
+        if Path(str(path)).name == "locked":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_scandir(path)  # type: ignore[arg-type]
+
+    def open_(path: object, flags: int, *args: object, **kwargs: object) -> int:
+        if Path(str(path)).name == "secret.py":
+            raise PermissionError(13, "Permission denied", str(path))
+        return real_open(path, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(os, "scandir", scandir)
+    monkeypatch.setattr(os, "open", open_)
+    report = run([tmp_path], Config(root=tmp_path))
+    assert report.errors == []
+    by_name = {Path(d.filename).name: (d.code, d.message) for d in report.diagnostics}
+    assert by_name["locked"] == ("KC002", "cannot list directory: Permission denied")
+    assert by_name["secret.py"] == ("KC002", "cannot read: Permission denied")
+    assert by_name["ok.py"][0] == "KC101"
+    assert len(report.diagnostics) == 3
