@@ -222,7 +222,13 @@ def check(args: argparse.Namespace) -> int:
 
         name = args.stdin_filename or "<stdin>"
         config = configs(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
-        raw = sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(config.max_file_size + 1)  # `< /dev/zero` must not fill memory
+        if len(raw) > config.max_file_size:
+            from kerascheck.rules.tool import tool_diagnostic
+
+            message = f"too large to check: over the max-file-size limit of {config.max_file_size} bytes"
+            report.diagnostics.append(tool_diagnostic("KC003", message, name))
+            return emit(report, args, {})
         if args.fix or args.diff:
             return fix_stdin(raw, name, config, args)
         report.diagnostics.extend(lint_bytes(raw, name, config.selection_for(Path(name))))

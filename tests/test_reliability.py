@@ -469,3 +469,18 @@ def test_unreadable_files_and_directories_are_one_line_each(tmp_path: Path, monk
     assert by_name["secret.py"] == ("KC002", "cannot read: Permission denied")
     assert by_name["ok.py"][0] == "KC101"
     assert len(report.diagnostics) == 3
+
+
+def test_stdin_is_read_up_to_the_size_cap(tmp_path: Path) -> None:
+    with open("/dev/zero", "rb") as zeros:
+        done = subprocess.run(
+            [sys.executable, "-m", "kerascheck", "--config", "max-file-size = 1000", "-"],
+            stdin=zeros,
+            capture_output=True,
+            text=True,
+            timeout=120,
+            cwd=tmp_path,
+            check=False,
+        )
+    assert done.returncode == 1, done.stderr
+    assert "<stdin>:1:1: KC003 [warning] too large to check: over the max-file-size limit of 1000 bytes" in done.stdout
