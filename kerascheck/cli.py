@@ -25,7 +25,6 @@ from kerascheck.config import (
     Overrides,
     Resolver,
     parse_override,
-    resolve_config,
     rule_patterns,
 )
 from kerascheck.diagnostics import Diagnostic
@@ -34,7 +33,6 @@ from kerascheck.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_FORMATS = ("full", "concise", "text")  # "text" is the old name of "concise"
-SUBCOMMANDS = ("check", "rule", "rules", "server")
 
 
 class UsageError(Exception):
@@ -43,7 +41,8 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}" if self.prog != "kerascheck" else message)
+        command = self.prog.removeprefix("kerascheck").strip()  # "rule", "check" or "" for the bare form
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _codes(text: str) -> list[str]:
@@ -208,6 +207,10 @@ def check(args: argparse.Namespace) -> int:
     config_file, overrides = overrides_from(args)
     configs = Resolver(config_file=config_file, overrides=overrides)
     paths = args.paths or (["."] if args.model is None else [])
+    # A broken link or a loop exists as a name: it gets its own KC002 line, not a usage error.
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
     if args.show_settings:
         return show_settings(paths, configs, args)
     report = Report()
@@ -235,10 +238,6 @@ def check(args: argparse.Namespace) -> int:
         report.files = 1
         return emit(report, args, {name: raw})
     if paths:
-        # A broken link or a loop exists as a name: it gets its own KC002 line, not a usage error.
-        missing = [p for p in paths if not os.path.lexists(p)]
-        if missing:
-            raise UsageError(f"path does not exist: {missing[0]}")
         if args.show_files:
             return show_files(paths, configs, args)
         from kerascheck.runner import default_jobs
@@ -281,6 +280,7 @@ def show_settings(paths: list[str], configs: Resolver, args: argparse.Namespace)
         "ignore": list(selection.ignore),
         "exclude": list(config.exclude),
         "per-file-ignores": {pattern: list(codes) for pattern, codes in config.per_file_ignores},
+        "rules": {code: dict(values) for code, values in selection.options},
         "enabled-rules": enabled,
     }
     if args.output_format == "json":
@@ -477,9 +477,7 @@ def start_server(argv: list[str]) -> int:
         from kerascheck.lsp import serve
     except ImportError as error:
         raise UsageError(
-            f"the language server needs the [lsp] extra (pip install 'kerascheck[lsp]'): {error}"
+            "the language server needs the [lsp] extra (pygls and lsprotocol: pip install '.[lsp]' in a clone): "
+            f"{error}"
         ) from None
     return serve(argv)
-
-
-__all__ = ["SUBCOMMANDS", "build_parser", "main", "resolve_config"]
