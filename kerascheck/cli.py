@@ -23,7 +23,6 @@ from kerascheck.config import (
     Overrides,
     Resolver,
     parse_override,
-    resolve_config,
     rule_patterns,
 )
 from kerascheck.diagnostics import Diagnostic
@@ -32,7 +31,6 @@ from kerascheck.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_FORMATS = ("full", "concise", "text")  # "text" is the old name of "concise"
-SUBCOMMANDS = ("check", "rule", "rules", "server")
 
 
 class UsageError(Exception):
@@ -41,7 +39,8 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}" if self.prog != "kerascheck" else message)
+        command = self.prog.removeprefix("kerascheck").strip()  # "rule", "check" or "" for the bare form
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _codes(text: str) -> list[str]:
@@ -195,6 +194,9 @@ def check(args: argparse.Namespace) -> int:
     config_file, overrides = overrides_from(args)
     configs = Resolver(config_file=config_file, overrides=overrides)
     paths = args.paths or (["."] if args.model is None else [])
+    missing = [p for p in paths if p != "-" and not Path(p).exists()]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
     if args.show_settings:
         return show_settings(paths, configs, args)
     report = Report()
@@ -216,9 +218,6 @@ def check(args: argparse.Namespace) -> int:
         report.files = 1
         return emit(report, args, {name: raw})
     if paths:
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            raise UsageError(f"path does not exist: {missing[0]}")
         if args.show_files:
             return show_files(paths, configs, args)
         from kerascheck.runner import default_jobs
@@ -261,6 +260,7 @@ def show_settings(paths: list[str], configs: Resolver, args: argparse.Namespace)
         "ignore": list(selection.ignore),
         "exclude": list(config.exclude),
         "per-file-ignores": {pattern: list(codes) for pattern, codes in config.per_file_ignores},
+        "rules": {code: dict(values) for code, values in selection.options},
         "enabled-rules": enabled,
     }
     if args.output_format == "json":
@@ -450,9 +450,7 @@ def start_server(argv: list[str]) -> int:
         from kerascheck.lsp import serve
     except ImportError as error:
         raise UsageError(
-            f"the language server needs the [lsp] extra (pip install 'kerascheck[lsp]'): {error}"
+            "the language server needs the [lsp] extra (pygls and lsprotocol: pip install '.[lsp]' in a clone): "
+            f"{error}"
         ) from None
     return serve(argv)
-
-
-__all__ = ["SUBCOMMANDS", "build_parser", "main", "resolve_config"]

@@ -105,8 +105,11 @@ class Overrides:
         if self.extend_select:
             selection = replace(selection, extend_select=(*selection.extend_select, *self.extend_select))
         selection = selection.with_ignored(self.ignore)
-        exclude = config.exclude if self.exclude is None else self.exclude
-        return replace(config, selection=selection, exclude=(*exclude, *self.extend_exclude))
+        # Command-line patterns are relative to the working directory, as the paths typed next to them.
+        cwd, root = Path.cwd().resolve(), config.root.resolve()
+        moved = tuple(p for p in (reroot(p, cwd, root) for p in (*(self.exclude or ()), *self.extend_exclude)) if p)
+        exclude = config.exclude if self.exclude is None else ()
+        return replace(config, selection=selection, exclude=(*exclude, *moved))
 
 
 NO_OVERRIDES = Overrides()
@@ -115,7 +118,22 @@ NO_OVERRIDES = Overrides()
 # -- finding and reading configuration files -----------------------------------
 
 
+_PARSED: dict[tuple[Path, int, int], dict[str, object]] = {}
+
+
 def _read_toml(path: Path) -> dict[str, object]:
+    """The parsed file, parsed once per version of it: every directory of a tree asks about the same files."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_toml(path)
+    return _PARSED[key]
+
+
+def _parse_toml(path: Path) -> dict[str, object]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -154,6 +172,22 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def deciding_files(directory: Path, config: Config) -> tuple[Path, ...]:
+    """Every file whose change could change ``directory``'s configuration (for a long-lived process).
+
+    The files it was read from, and each candidate on the way up to them that
+    was absent or passed over: creating or editing one can make it the nearest.
+    """
+    directory = directory.resolve()
+    stop = config.source.parent if config.source is not None else None
+    candidates: list[Path] = []
+    for level in (directory, *directory.parents):
+        candidates += [level / name for name in CONFIG_FILES]
+        if level == stop:
+            break
+    return tuple(dict.fromkeys((*candidates, *config.sources)))
+
+
 def find_pyproject(start: Path) -> Path | None:
     """Kept for callers of the old name: the nearest configuration file."""
     return find_config_file(start)
@@ -175,6 +209,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
     if path in seen:
         raise ConfigError(f"{path}: 'extend' loops back to a file it extends")
     table = settings_table(path, _read_toml(path)) or {}  # a pyproject.toml without the table: defaults
+    config_from_table({k: v for k, v in table.items() if k != "extend"}, path)  # errors name this file
     extend = table.get("extend")
     if extend is None:
         return dict(table), (path,)
@@ -185,16 +220,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
         raise ConfigError(f"{path}: 'extend' names {extend!r}, which does not exist")
     base, sources = _merged_table(base_path, (*seen, path))
     base = _rerooted(base, base_path.parent, path.parent)
-    merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
-    if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
-        merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
-    base_rules, rules = base.get("rules"), table.get("rules")
-    if isinstance(base_rules, dict) and isinstance(rules, dict):
-        # Rule options merge option by option: the extending file changes only what it sets.
-        merged["rules"] = {
-            code: {**base_rules.get(code, {}), **options} if isinstance(options, dict) else options
-            for code, options in {**base_rules, **rules}.items()
-        }
+    merged = _laid_over(base, {key: value for key, value in table.items() if key != "extend"})
     return merged, (path, *sources)
 
 
@@ -222,7 +248,8 @@ def reroot(pattern: str, origin: Path, root: Path) -> str | None:
     """
     negated, body = (pattern.startswith("!"), pattern[1:] if pattern.startswith("!") else pattern)
     if "/" not in body.rstrip("/"):
-        return pattern if origin == root or origin in root.parents else _prefixed(negated, body, origin, root)
+        # Unanchored: it matches at any depth, so it means the same here, unless it came from below.
+        return _prefixed(negated, body, origin, root) if root in origin.parents else pattern
     body = body.lstrip("/")
     if origin == root:
         return pattern
@@ -239,7 +266,7 @@ def _prefixed(negated: bool, body: str, origin: Path, root: Path) -> str | None:
         between = origin.relative_to(root).as_posix()
     except ValueError:
         return None  # a sibling's patterns cannot match below this root
-    return ("!" if negated else "") + "/" + between + ("" if body.startswith("/") else "/**/") + body.lstrip("/")
+    return ("!" if negated else "") + "/" + between + ("/" if body.startswith("/") else "/**/") + body.lstrip("/")
 
 
 def config_from_table(
@@ -340,10 +367,22 @@ def resolve_config(path: Path, *, config_file: Path | None = None, overrides: Ov
         sources: tuple[Path, ...] = ()
     else:
         table, sources = _merged_table(source, ())
-    table.update(overrides.table)
+    table = _laid_over(table, overrides.table)
     label: Path | str = source if source is not None else "--config"
     config = config_from_table(table, label, root=source.parent if source else Path.cwd(), sources=sources)
     return overrides.apply(replace(config, source=source))
+
+
+def _laid_over(base: Mapping[str, object], top: Mapping[str, object]) -> dict[str, object]:
+    """``top``'s keys over ``base``'s; tables (``rules``, ``per-file-ignores``) merge key by key, recursively."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _laid_over(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class Resolver:
@@ -353,13 +392,18 @@ class Resolver:
         self.config_file = config_file
         self.overrides = overrides
         self._by_directory: dict[Path, Config] = {}
+        self._by_given: dict[Path, Config] = {}
 
     def __call__(self, path: Path) -> Config:
-        directory = (path if path.is_dir() else path.parent).resolve()
-        config = self._by_directory.get(directory)
+        given = path if path.is_dir() else path.parent
+        config = self._by_given.get(given)  # most calls: a file in a directory already seen, as spelt
         if config is None:
-            config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
-            self._by_directory[directory] = config
+            directory = given.resolve()
+            config = self._by_directory.get(directory)
+            if config is None:
+                config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
+                self._by_directory[directory] = config
+            self._by_given[given] = config
         return config
 
     def fingerprint(self) -> str:

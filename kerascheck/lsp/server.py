@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from kerascheck import __version__
-from kerascheck.config import Config, ConfigError, resolve_config
+from kerascheck.config import Config, ConfigError, deciding_files, resolve_config
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import matches_any
 from kerascheck.engine import Selection
@@ -58,8 +58,8 @@ class KerascheckServer(LanguageServer):
         self.timers: dict[str, asyncio.TimerHandle] = {}
         # URI -> what was published there last: (LSP diagnostic, kerascheck diagnostic)
         self.published: dict[str, list[tuple[types.Diagnostic, Diagnostic]]] = {}
-        # directory -> (its config, the mtimes of the files it was read from)
-        self.configs: dict[Path, tuple[Config, tuple[int, ...]]] = {}
+        # directory -> (its config, the files that decide it, their mtimes when it was read)
+        self.configs: dict[Path, tuple[Config, tuple[Path, ...], tuple[int, ...]]] = {}
         self.reported_config_errors: set[str] = set()
         # key -> (text, selection) of the last lint: a save or a metadata-only change re-lints nothing
         self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
@@ -74,7 +74,7 @@ class KerascheckServer(LanguageServer):
         """
         directory = (path.parent if path is not None else Path.cwd()).resolve()
         cached = self.configs.get(directory)
-        if cached is not None and tuple(_mtime(p) for p in cached[0].sources) == cached[1]:
+        if cached is not None and tuple(_mtime(p) for p in cached[1]) == cached[2]:
             return cached[0]
         try:
             config = resolve_config(directory)
@@ -84,7 +84,8 @@ class KerascheckServer(LanguageServer):
                 self.reported_config_errors.add(message)
                 self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
             return Config(root=directory)  # not cached: the next lint tries the file again
-        self.configs[directory] = (config, tuple(_mtime(p) for p in config.sources))
+        watched = deciding_files(directory, config)
+        self.configs[directory] = (config, watched, tuple(_mtime(p) for p in watched))
         return config
 
     # -- linting --------------------------------------------------------------
@@ -291,7 +292,8 @@ class KerascheckServer(LanguageServer):
         for _shown, diagnostic in hits:
             rule = get_rule(diagnostic.code)
             if rule is not None:
-                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule)}")
+                # The explanation without the rule's test examples: a hover is read mid-edit.
+                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule, examples=False)}")
         if not pages:
             return None
         return types.Hover(
