@@ -184,6 +184,7 @@ class ArrayInfo:
     # Arrays given to one call with the same identity are the same object (``fit(x, x)``).
     identity: int | None = None
     slice_of: str | None = None  # the variable it is a slice of (``x_train[-5000:]``)
+    slice_rows: tuple[int | None, int | None] | None = None  # that slice's literal (start, stop): (-5000, None)
     ordered: bool | None = None  # rows in class order (per-class blocks, sorted by label)
     raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
     dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)
@@ -253,14 +254,21 @@ class Model:
     compiled: bool = False
     fits: tuple[Fit, ...] = ()
     compile_anchor: Anchor = NOWHERE
-    # False when the compiled loss never trains this model here (it is only nested in another
-    # model, or only loaded and used for prediction): loss and metric rules stay silent.
-    loss_in_use: bool = True
+    # What the program does with the model (None: not known, as for a model given at runtime).
+    trained: bool | None = None  # fit / train_on_batch / evaluate called on it
+    nested: bool = False  # used as a layer of another model
+    predicts: bool = False  # predict / load_weights called on it
     # The program's model this fact describes: one key per model, shared by the facts of its
     # compile phases (a model compiled twice gives two facts with one key).
     key: int | None = None
     # evaluate / predict calls after this compile, with their labels and inputs.
     evaluations: tuple[Fit, ...] = ()
+
+    @property
+    def loss_in_use(self) -> bool:
+        """False when the compiled loss never trains this model here (it is only nested in
+        another model, or only loaded and used for prediction): loss and metric rules stay silent."""
+        return not (self.compiled and self.trained is False and (self.nested or self.predicts))
 
     @property
     def single_head(self) -> Head | None:

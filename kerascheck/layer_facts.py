@@ -10,6 +10,7 @@ wrappers, input shapes and softmax axes are decided here only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from kerascheck import vocabulary as kv
@@ -61,7 +62,16 @@ class LayerParams(Protocol):
 
 
 def layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
-    """The fact for a layer of class ``kind`` with these parameters."""
+    """The fact for a layer of class ``kind`` with these parameters.
+
+    A runtime layer's name (``anchor.layer``) is unique in its model and becomes
+    its key; the static front-end sets its own keys.
+    """
+    fact = _layer_fact(kind, params, anchor)
+    return replace(fact, key=anchor.layer) if anchor.layer is not None else fact
+
+
+def _layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
     name = params.string("name")
     if kind in ("Input", "InputLayer"):
         shape = (

@@ -7,7 +7,9 @@ diagnostics, and a docstring with ruff's headings (What it does / Why is this
 bad? / Example / Use instead). Nothing else registers it: :func:`all_rules`
 finds every ``Rule`` subclass with a ``code`` defined in a module of this
 package, so a new module needs no import list, and a rule defined elsewhere
-(in a test) never joins the global registry.
+(in a test) never joins the global registry. A module of shared helpers, not
+rules, is named in :data:`HELPER_MODULES` (a test checks that every other
+module defines a rule).
 
 Autofix
 -------

@@ -63,6 +63,8 @@ class FitArguments:
     y: Any = None
     partial: bool = False
     has_validation: bool | None = None
+    validation_data: Any = None
+    validation_split: float | None = None  # as fit() got it (0.0 by default)
 
 
 def find_fit_arguments(model: Any) -> FitArguments | None:
@@ -88,7 +90,9 @@ def find_fit_arguments(model: Any) -> FitArguments | None:
 
 def _arguments_from(local: Mapping[str, Any]) -> FitArguments:
     split = local.get("validation_split")
-    has_validation = local.get("validation_data") is not None or (isinstance(split, (int, float)) and split > 0)
+    validation_data = local.get("validation_data")
+    has_validation = validation_data is not None or (isinstance(split, (int, float)) and split > 0)
+    fraction = float(split) if isinstance(split, (int, float)) and not isinstance(split, bool) else None
     x, y = local.get("x"), local.get("y")
     if y is None and x is not None and not _in_memory(x):
         batch = _first_batch(x)
@@ -96,7 +100,9 @@ def _arguments_from(local: Mapping[str, Any]) -> FitArguments:
             return FitArguments(has_validation=has_validation)
         x, y = batch
         return FitArguments(x=x, y=y, partial=True, has_validation=has_validation)
-    return FitArguments(x=x, y=y, has_validation=has_validation)
+    return FitArguments(
+        x=x, y=y, has_validation=has_validation, validation_data=validation_data, validation_split=fraction
+    )
 
 
 def _in_memory(value: Any) -> bool:
@@ -168,7 +174,14 @@ class TrainingMonitor:
         arguments = arguments or FitArguments()
         self._has_validation = arguments.has_validation
         try:
-            facts = facts_from_model(model, arguments.x, arguments.y, partial=arguments.partial)
+            facts = facts_from_model(
+                model,
+                arguments.x,
+                arguments.y,
+                partial=arguments.partial,
+                validation_data=arguments.validation_data,
+                validation_split=arguments.validation_split,
+            )
             found = diagnostics_for(facts, self.selection, self._filename)
         except Exception as error:  # never let the linter break the user's training run
             self._internal_error(error)

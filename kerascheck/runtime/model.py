@@ -25,7 +25,15 @@ from kerascheck.runtime.subclassed import is_sequential, layer_order_chain, trac
 __all__ = ["NotAModelError", "facts_from_model", "heads_of", "is_keras_model", "model_name"]
 
 
-def facts_from_model(model: Any, x: Any = None, y: Any = None, *, partial: bool = False) -> kf.ProgramFacts:
+def facts_from_model(
+    model: Any,
+    x: Any = None,
+    y: Any = None,
+    *,
+    partial: bool = False,
+    validation_data: Any = None,
+    validation_split: float | None = None,
+) -> kf.ProgramFacts:
     """Facts about a built (or buildable) Keras model and, optionally, its data.
 
     ``x``/``y`` may be arrays, tensors, a list/dict per input or output, a
@@ -45,10 +53,14 @@ def facts_from_model(model: Any, x: Any = None, y: Any = None, *, partial: bool 
     if x is not None or y is not None:
         from kerascheck.runtime import labels  # numpy: only when there is data
 
-        fits = (labels.fit_from_data(heads, x, y, partial=partial),)
+        fits = (
+            labels.fit_from_data(
+                heads, x, y, partial=partial, validation_data=validation_data, validation_split=validation_split
+            ),
+        )
     name = model_name(model)
     return kf.ProgramFacts(
-        models=(kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, fits=fits),)
+        models=(kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, fits=fits, key=0),)
     )
 
 

@@ -90,7 +90,7 @@ def facts_from_config(saved: SavedConfig) -> kf.ProgramFacts:
     if saved.compile and heads:
         loss, metrics = ks.compile_specs(saved.compile)
         heads = ks.attach_compile(heads, loss, metrics)
-    model = kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled)
+    model = kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, key=0)
     return kf.ProgramFacts(models=(model,))
 
 

@@ -17,13 +17,12 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Sequence
-from dataclasses import replace
 
 import libcst as cst
 
 from kerascheck import facts as kf
 from kerascheck.static.keras_api import Args
-from kerascheck.static.names import canonical, import_bindings
+from kerascheck.static.names import canonical, dotted_name, import_bindings
 from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
@@ -47,6 +46,7 @@ from kerascheck.static.values import (
 )
 
 Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
+STAR_IMPORTS = "<star imports>"  # env key: the Keras modules star-imported in this scope, latest first
 __all__ = ["Env", "Interpreter", "merge_envs", "same"]
 
 
@@ -211,6 +211,13 @@ class Interpreter:
         """
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
+        if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
+            module = dotted_name(statement.module) if statement.module is not None and not statement.relative else None
+            if module is not None and canonical(module).startswith("keras."):
+                # ``from keras.layers import *``: any name this scope does not bind may be one of them.
+                known = env.get(STAR_IMPORTS)
+                modules = known.items if isinstance(known, Seq) else ()
+                env[STAR_IMPORTS] = Seq((Ref(canonical(module)), *modules))
 
     MAX_UNROLLED_ITEMS = 16
     MAX_UNROLL_NESTING = 2
@@ -335,6 +342,8 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
+            elif isinstance(owner, ClassObj):
+                owner.namespace[target.attr.value] = UNKNOWN  # changed from outside its body: not followed
         elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
             key: Value = UNKNOWN
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -386,17 +395,44 @@ class Interpreter:
                 is_layer |= value.is_layer
                 methods.update(value.methods)
         own: list[Function] = []
+        namespace: Env = {}
+        for base in node.bases:
+            inherited = self.eval(base.value, env)
+            if isinstance(inherited, ClassObj):
+                namespace.update(inherited.namespace)
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
                 function = self.define_function(statement, env)
                 methods[statement.name.value] = function
                 own.append(function)
-        cls = ClassObj(node=node, closure=env, is_model=is_model, is_layer=is_layer, methods=tuple(methods.items()))
+            elif isinstance(statement, cst.SimpleStatementLine):
+                self.class_attributes(statement, env, namespace)
+        cls = ClassObj(
+            node=node,
+            closure=env,
+            is_model=is_model,
+            is_layer=is_layer,
+            methods=tuple(methods.items()),
+            namespace=namespace,
+            decorated=bool(node.decorators),
+        )
         if is_model:
             self.model_classes.append(cls)
         elif not is_layer:
             self.functions.extend((function, cls) for function in own)
         return cls
+
+    def class_attributes(self, line: cst.SimpleStatementLine, env: Env, namespace: Env) -> None:
+        """``NUM_CLASSES = 5`` in a class body (a config class): a class attribute."""
+        for small in line.body:
+            target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name) and value is not None:
+                namespace[target.value] = self.eval(value, {**env, **namespace})
 
     # -- expressions ------------------------------------------------------
 
@@ -405,7 +441,10 @@ class Interpreter:
             found = env.get(node.value)
             if found is not None:
                 return found
-            return BUILTIN_NAMES.get(node.value, UNKNOWN)
+            builtin = BUILTIN_NAMES.get(node.value)
+            if builtin is not None:
+                return builtin
+            return self.star_imported(node.value, env)
         if isinstance(node, cst.Attribute):
             return self.attribute(self.eval(node.value, env), node.attr.value)
         if isinstance(node, cst.Call):
@@ -460,9 +499,29 @@ class Interpreter:
                 elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
-                elements.append(operators.Slice(whole=whole))
+                bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
+                known = part.step is None and all(
+                    b is not None or p is None for b, p in zip(bounds, (part.lower, part.upper), strict=True)
+                )
+                elements.append(operators.Slice(whole=whole, bounds=bounds if known else None))
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
+
+    def star_imported(self, name: str, env: Env) -> Value:
+        """A name no scope binds, after ``from keras.layers import *``: that module's member."""
+        modules = env.get(STAR_IMPORTS)
+        if not isinstance(modules, Seq) or not modules.items:
+            return UNKNOWN
+        candidates = [canonical(f"{module.qualname}.{name}") for module in modules.items if isinstance(module, Ref)]
+        for qualname in candidates:  # a name some module is known to have (keras.models.Sequential)
+            if any(entry.exact for entry in REGISTRY.candidates(qualname)):
+                return Ref(qualname)
+        if len(candidates) == 1:
+            return Ref(candidates[0])
+        layers = [qualname for qualname in candidates if qualname.startswith("keras.layers.")]
+        if name[:1].isupper() and layers:
+            return Ref(layers[0])  # a class: the layer of that name
+        return UNKNOWN  # several star imports: which one a helper comes from would be a guess
 
     def eval_list_comprehension(self, node: cst.ListComp, env: Env) -> Value:
         """``[Dense(n) for n in (64, 32)]`` over a literal: the list it builds; anything else unknown."""
@@ -478,6 +537,12 @@ class Interpreter:
             self.bind(clause.target, item, scope)
             items.append(self.eval(node.elt, scope))
         return Seq(tuple(items))
+
+    def slice_bound(self, node: cst.BaseExpression | None, env: Env) -> int | None:
+        if node is None:
+            return None
+        value = self.eval(node, env)
+        return value.value if isinstance(value, Const) and type(value.value) is int else None
 
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
@@ -498,7 +563,11 @@ class Interpreter:
                 return owner.attrs[name]
             if owner.cls is not None and owner.cls.method(name) is not None:
                 return BoundMethod(owner, name)
+            if owner.cls is not None and not owner.cls.decorated:
+                return owner.cls.namespace.get(name, UNKNOWN)
             return UNKNOWN
+        if isinstance(owner, ClassObj):
+            return owner.namespace.get(name, UNKNOWN)
         return REGISTRY.attribute_of(owner, name)
 
     def evaluate_args(self, node: cst.Call, env: Env) -> Args:
@@ -539,11 +608,8 @@ class Interpreter:
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
-        context = CallContext(
-            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.reassign(t, v, env)
-        )
         if isinstance(callee, Ref):
-            return REGISTRY.call_function(replace(context, qualname=callee.qualname))
+            return REGISTRY.call_function(self.context(args, anchor, env, node, qualname=callee.qualname))
         receiver, method = callee, "__call__"
         if isinstance(callee, BoundMethod):
             receiver, method = callee.owner, callee.name
@@ -556,7 +622,30 @@ class Interpreter:
                 receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
                 if not isinstance(receiver, ModelObj):
                     return UNKNOWN
-        return REGISTRY.call_method(replace(context, receiver=receiver, method=method))
+        return REGISTRY.call_method(self.context(args, anchor, env, node, receiver=receiver, method=method))
+
+    def context(
+        self,
+        args: Args,
+        anchor: kf.Anchor,
+        env: Env,
+        node: cst.Call,
+        qualname: str = "",
+        receiver: Value | None = None,
+        method: str = "",
+    ) -> CallContext:
+        """What a semantic handler gets: the call, its scope and a way to rebind what it changes."""
+        return CallContext(
+            args=args,
+            anchor=anchor,
+            env=env,
+            state=self.state,
+            node=node,
+            qualname=qualname,
+            receiver=receiver,
+            method=method,
+            assign=lambda target, value: self.reassign(target, value, env),
+        )
 
     # -- classes ----------------------------------------------------------
 
@@ -606,7 +695,9 @@ class Interpreter:
                     compiled=model.compiled,
                     fits=tuple(fit for fit in fits if fit.method == "fit"),
                     compile_anchor=compile_anchor,
-                    loss_in_use=not model.loss_unused(),
+                    trained=model.trained,
+                    nested=model.nested,
+                    predicts=model.inference,
                     key=model.index,
                     evaluations=tuple(fit for fit in fits if fit.method != "fit"),
                 )
@@ -732,10 +823,89 @@ def _leaves_early(body: Block) -> bool:
 
 def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
     """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
-    ``del p[k]``), and the names it assigns (its own locals)."""
-    visitor = _MutationFinder()
-    node.body.visit(visitor)
-    return frozenset(visitor.mutated), frozenset(visitor.assigned)
+    ``del p[k]``), and the names it assigns (its own locals).
+
+    Reads statements only (a method call that mutates is nearly always a statement of its
+    own, or the value of an assignment): a full visitor would cost as much as the analysis.
+    """
+    mutated: set[str] = set()
+    assigned: set[str] = set()
+    _scan_mutations(node.body.body, mutated, assigned)
+    return frozenset(mutated), frozenset(assigned)
+
+
+def _scan_mutations(body: Block, mutated: set[str], assigned: set[str]) -> None:
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                _scan_small(small, mutated, assigned)
+        elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
+            if isinstance(statement, cst.For):
+                _assigned_names(statement.target, assigned)
+            if isinstance(statement, cst.With):
+                for item in statement.items:
+                    if item.asname is not None:
+                        _assigned_names(item.asname.name, assigned)
+            for inner in _inner_bodies(statement):
+                _scan_mutations(inner, mutated, assigned)
+        elif isinstance(statement, cst.Match):
+            for case in statement.cases:
+                _scan_mutations(case.body.body, mutated, assigned)
+
+
+def _inner_bodies(statement: cst.BaseCompoundStatement) -> list[Block]:
+    bodies: list[Block] = [statement.body.body]
+    extra: list[cst.CSTNode | None] = []
+    if isinstance(statement, (cst.For, cst.While, cst.If)):
+        extra.append(statement.orelse)
+    elif isinstance(statement, (cst.Try, cst.TryStar)):
+        extra.extend(handler for handler in statement.handlers)
+        extra.extend((statement.orelse, statement.finalbody))
+    for part in extra:
+        if isinstance(part, cst.If):
+            bodies.extend(_inner_bodies(part))
+        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
+            bodies.append(part.body.body)  # type: ignore[attr-defined]
+    return bodies
+
+
+def _scan_small(small: cst.BaseSmallStatement, mutated: set[str], assigned: set[str]) -> None:
+    value: cst.BaseExpression | None = None
+    if isinstance(small, cst.Assign):
+        for target in small.targets:
+            if isinstance(target.target, cst.Subscript):
+                _mutated_name(target.target, mutated)
+            else:
+                _assigned_names(target.target, assigned)
+        value = small.value
+    elif isinstance(small, cst.AnnAssign):
+        _assigned_names(small.target, assigned)
+        value = small.value
+    elif isinstance(small, (cst.AugAssign, cst.Del)):
+        if isinstance(small.target, cst.Subscript):
+            _mutated_name(small.target, mutated)
+        elif isinstance(small, cst.AugAssign):
+            _assigned_names(small.target, assigned)
+    elif isinstance(small, cst.Expr):
+        value = small.value
+    func = value.func if isinstance(value, cst.Call) else None
+    if isinstance(func, cst.Attribute) and func.attr.value in _MUTATING_METHODS:
+        _mutated_name(func.value, mutated)
+
+
+def _mutated_name(target: cst.BaseExpression, mutated: set[str]) -> None:
+    if isinstance(target, cst.Subscript):
+        target = target.value
+    if isinstance(target, cst.Name):
+        mutated.add(target.value)
+
+
+def _assigned_names(target: cst.BaseExpression, assigned: set[str]) -> None:
+    if isinstance(target, cst.Name):
+        assigned.add(target.value)
+    elif isinstance(target, (cst.Tuple, cst.List)):
+        for element in target.elements:
+            _assigned_names(element.value, assigned)
 
 
 def _holds(value: Value, old: Value) -> bool:
@@ -747,46 +917,3 @@ def _holds(value: Value, old: Value) -> bool:
     if isinstance(value, Mapping):
         return any(item is old for _key, item in value.items)
     return False
-
-
-class _MutationFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.mutated: set[str] = set()
-        self.assigned: set[str] = set()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._assign(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._assign(node.target)
-
-    def _assign(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.assigned.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._assign(element.value)
-
-    def _note(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Subscript):
-            target = target.value
-        if isinstance(target, cst.Name):
-            self.mutated.add(target.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-        else:
-            self._assign(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATING_METHODS:
-            self._note(node.func.value)

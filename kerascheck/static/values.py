@@ -137,6 +137,11 @@ class ClassObj(Value):
     is_model: bool = False
     is_layer: bool = False
     methods: tuple[tuple[str, Function], ...] = ()
+    # Class attributes assigned in the class body (``class CFG: num_classes = 5``).
+    namespace: dict[str, Value] = field(default_factory=dict, compare=False, hash=False)
+    # Decorated (``@dataclass``): the constructor may set any attribute, so instances do not
+    # fall back to the class attributes.
+    decorated: bool = False
 
     def method(self, name: str) -> Function | None:
         return dict(self.methods).get(name)
@@ -190,6 +195,7 @@ class Data(Value):
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
     sliced_from: str | None = None
+    slice_rows: tuple[int | None, int | None] | None = None  # literal (start, stop) of that slice
     transforms: tuple[str, ...] = ()
     # The value facts of ``semantics/arrays.py``: the range of the values, the data it derives
     # from, the value-changing steps since then (None: a step we cannot follow), and, for a
@@ -281,10 +287,6 @@ class ModelObj(Value):
         self.trained = False  # fit / train_on_batch / evaluate seen
         self.nested = False  # used as a layer of another model
         self.inference = False  # predict / load_weights seen
-
-    def loss_unused(self) -> bool:
-        """Compiled, but the file only nests it or runs inference: the loss never trains it."""
-        return self.compiled and not self.trained and (self.nested or self.inference)
 
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""

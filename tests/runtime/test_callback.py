@@ -121,6 +121,21 @@ def test_a_generator_is_never_read_by_the_callback() -> None:
     assert len(history.history["loss"]) == 1
 
 
+def test_validation_split_over_labels_in_class_order_at_train_begin() -> None:
+    ordered = np.sort(Y_BINARY)  # all zeros, then all ones: the last 25% are one class
+    found = fit_collecting(binary_model(), X, ordered, epochs=1, validation_split=0.25, callbacks=[make_callback()])
+    assert codes(found) == ["KC308"]
+    assert codes(fit_collecting(binary_model(), X, Y_BINARY, epochs=1, validation_split=0.25,
+                                callbacks=[make_callback()])) == []  # fmt: skip
+
+
+def test_validation_data_that_is_the_training_data_at_train_begin() -> None:
+    found = fit_collecting(binary_model(), X, Y_BINARY, epochs=1, validation_data=(X, Y_BINARY),
+                           callbacks=[make_callback()])  # fmt: skip
+    assert codes(found) == ["KC305"]
+    assert "validation_data is the training data" in str(found[0])
+
+
 # -- during training ----------------------------------------------------------
 
 

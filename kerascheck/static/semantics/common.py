@@ -64,6 +64,7 @@ def describe(value: Value | None, node: cst.BaseExpression | None, identity: int
         split=value.split,
         identity=identity,
         slice_of=value.sliced_from,
+        slice_rows=value.slice_rows,
         ordered=value.ordered,
         raw_images=value.raw_images,
         dataset=value.dataset,
