@@ -82,17 +82,22 @@ CASES = [
         True,
     ),
     (
-        # Activation("linear") is an identity (often a float32 cast): the softmax goes on the Dense,
-        # and the cast stays as it is (it must not become a second softmax).
+        # A linear Activation is the identity (often a float32 cast): the Dense decides, and the layer stays.
         "KC101 Activation('linear') layer",
         src("""
-            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4), layers.Activation("linear")])
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(8,)))
+            model.add(layers.Dense(4))
+            model.add(layers.Activation("linear"))
             model.compile(loss="categorical_crossentropy")
             """),
-        src(
-            '\nmodel = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="softmax"), '
-            'layers.Activation("linear")])\nmodel.compile(loss="categorical_crossentropy")\n'
-        ),
+        src("""
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(8,)))
+            model.add(layers.Dense(4, activation="softmax"))
+            model.add(layers.Activation("linear"))
+            model.compile(loss="categorical_crossentropy")
+            """),
         True,
     ),
     (

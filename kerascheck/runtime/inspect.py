@@ -51,8 +51,11 @@ _UNBUILT = (
 
 
 def unseen_facts(facts: ProgramFacts) -> bool:
-    """No layer of any model could be read (e.g. a saved subclassed model)."""
-    return not any(head.chain for model in facts.models for head in model.heads)
+    """A model whose outputs could not be read at all (a saved subclassed model has no heads).
+
+    An empty ``Sequential`` is seen: one head, no layers, nothing to report.
+    """
+    return bool(facts.models) and not any(model.heads for model in facts.models)
 
 
 def _unbuilt_subclassed(model: Any) -> bool:

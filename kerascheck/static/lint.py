@@ -8,44 +8,30 @@ than the parse.
 from __future__ import annotations
 
 import ast
-import itertools
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from kerascheck import engine
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.fix import mark_fix_safety
 from kerascheck.fix.edits import FixContext
 from kerascheck.rules.base import all_rules
 from kerascheck.rules.tool import UnusedNoqaRule, tool_diagnostic
-from kerascheck.static.interpreter import Interpreter
+from kerascheck.static import guard
+from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 from kerascheck.static.positions import NodePositions
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import Suppressions, mentions_suppression, read_suppressions
 
 
 def parse(program: Program) -> cst.Module:
-    if _may_nest_too_deeply(program.text):
-        # libcst's native parser overflows its stack (a segfault, not an exception) on
-        # brackets nested far beyond what CPython accepts; let CPython reject those first.
-        compile(program.text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    """libcst's parse behind the guard (see guard.py): raises SyntaxError,
+    ``cst.ParserSyntaxError`` or :class:`OverBudget`, never crashes the process."""
+    guard.check(program.text)
     return cst.parse_module(program.text)
-
-
-_BRACKETS = re.compile(r"[()\[\]{}]")
-_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-SUSPICIOUS_NESTING = 150  # CPython refuses more than 200 nested brackets
-
-
-def _may_nest_too_deeply(text: str) -> bool:
-    """A cheap upper bound on bracket nesting (brackets in strings may inflate it)."""
-    if text.count("(") + text.count("[") + text.count("{") < SUSPICIOUS_NESTING:
-        return False
-    depth = itertools.accumulate(_DEPTH[b] for b in _BRACKETS.findall(text))
-    return max(depth, default=0) >= SUSPICIOUS_NESTING
 
 
 def extract_facts(module: cst.Module) -> ProgramFacts:
@@ -107,7 +93,18 @@ def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) 
             return python_syntax_error(python_error, program, filename)
     except (ValueError, RecursionError, MemoryError):
         pass
+    else:
+        if program.cell_starts == ():
+            # Valid Python that libcst gives up on (e.g. 5 000 adjacent string literals): not the
+            # user's syntax error. (A notebook's neutralised text may differ from what IPython runs.)
+            return over_budget(
+                "too complex to check: Python accepts this file but kerascheck's parser does not", filename
+            )
     return _syntax_diagnostic(program, filename, error.raw_line, error.raw_column + 1, error.message)
+
+
+def over_budget(message: str, filename: str) -> Diagnostic:
+    return tool_diagnostic("KC003", message, filename)
 
 
 def python_syntax_error(error: SyntaxError, program: Program, filename: str) -> Diagnostic:
@@ -136,25 +133,28 @@ def parse_notebook(program: Program, filename: str) -> tuple[cst.Module | None, 
     """
     broken = [_cell_syntax_diagnostic(filename, b.cell, b.line, b.column, b.message) for b in program.broken]
     try:
-        return parse(program), program, broken
-    except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError):
-        pass
-    left_out = {b.cell for b in program.broken}
-    for cell, _start in program.cell_starts:
-        if cell in left_out:
-            continue
         try:
-            parse(Program(text=program.cell_text(cell)))
+            return parse(program), program, broken
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError):
+            pass
+        left_out = {b.cell for b in program.broken}
+        for cell, _start in program.cell_starts:
+            if cell in left_out:
+                continue
+            try:
+                parse(Program(text=program.cell_text(cell)))
+            except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
+                line, column = _error_position(error)
+                message = error.message if isinstance(error, cst.ParserSyntaxError) else _error_message(error)
+                broken.append(_cell_syntax_diagnostic(filename, cell, line, column, message))
+                program = program.without_cell(cell)
+        try:
+            return parse(program), program, sorted(broken, key=Diagnostic.sort_key)
         except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
-            line, column = _error_position(error)
-            message = error.message if isinstance(error, cst.ParserSyntaxError) else _error_message(error)
-            broken.append(_cell_syntax_diagnostic(filename, cell, line, column, message))
-            program = program.without_cell(cell)
-    try:
-        return parse(program), program, sorted(broken, key=Diagnostic.sort_key)
-    except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
-        message = f"the notebook's cells do not parse as one program ({_error_message(error)}); nothing was checked"
-        return None, program, [*broken, tool_diagnostic("KC001", message, filename)]
+            message = f"the notebook's cells do not parse as one program ({_error_message(error)}); nothing was checked"
+            return None, program, [*broken, tool_diagnostic("KC001", message, filename)]
+    except OverBudget as error:  # the budget is the file's, not a cell's: one line for the notebook
+        return None, program, [*broken, over_budget(str(error), filename)]
 
 
 def _error_position(error: Exception) -> tuple[int, int]:
@@ -205,10 +205,19 @@ def analyse_program(
         except cst.ParserSyntaxError as error:
             return Analysis([syntax_error(error, program, filename)])
         except SyntaxError as error:
+            if not error.lineno:  # the guard's: the whole file
+                return Analysis([tool_diagnostic("KC001", f"cannot parse: {error.msg}", filename)])
             return Analysis([python_syntax_error(error, program, filename)])
+        except OverBudget as error:
+            return Analysis([over_budget(str(error), filename)])
         except (RecursionError, MemoryError):
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
-    facts = extract_facts(module)
+    try:
+        facts = extract_facts(module)
+    except OverBudget as error:
+        return Analysis([*broken, over_budget(str(error), filename)])
+    except InvalidLiteral as error:
+        return Analysis([*broken, invalid_literal(error, program, filename)])
     found = engine.run_rules(facts, selection)
     unused_wanted = selection.enabled(UnusedNoqaRule) and mentions_suppression(program.text)
     if not found and not unused_wanted:
@@ -249,6 +258,17 @@ def _unused_suppressions(
         span, cell = program_span(program, comment.line, comment.column, comment.line, comment.column)
         found.append(tool_diagnostic("KC010", message, filename, span, cell))
     return found
+
+
+def invalid_literal(error: InvalidLiteral, program: Program, filename: str) -> Diagnostic:
+    """A literal libcst accepted but cannot evaluate: CPython's own KC001 when it rejects the file."""
+    try:
+        compile(program.text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        return python_syntax_error(python_error, program, filename)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return tool_diagnostic("KC001", f"cannot parse: invalid literal ({error})", filename)
 
 
 def lint_program(
