@@ -491,7 +491,7 @@ def flow(ctx: CallContext) -> Value:
     raw = isinstance(x, Data) and x.raw_images and not generator.rescales
     facts = arrays.generator_output(generator.steps, x) if isinstance(x, Data) else {"steps": None}
     labels = y.labels if isinstance(y, Data) else None
-    return Data(labels=labels, raw_images=raw, dataset=True, **facts)  # type: ignore[arg-type]
+    return Data(labels=labels, raw_images=raw, dataset=True, **facts)
 
 
 REGISTRY.methods_on(ImageGenerator)
