@@ -34,7 +34,12 @@ def check_source(
     (``{"KC405": {"max_timesteps": 200}}``); a wrong one raises ``ValueError``.
     """
     from kerascheck.static.lint import lint_bytes  # libcst is imported only when something is linted
+    from kerascheck.static.source import UnreadableSource, check_encodable
 
+    try:
+        check_encodable(source, "not Python source")
+    except UnreadableSource as error:
+        return [tool_diagnostic("KC002", str(error), filename)]
     return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore).with_options(options))
 
 
@@ -54,14 +59,33 @@ def check_file(path: Path, config: Config, display: str | None = None) -> list[D
     if path.suffix in MODEL_SUFFIXES:
         from kerascheck.runtime.saved import check_saved_model
 
+        problem = not_a_regular_file(path, name)
+        if problem is not None:
+            return [problem]
+
         return check_saved_model(str(path), selection)
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+    from kerascheck.runner import read_or_diagnose
     from kerascheck.static.lint import lint_bytes
 
+    raw = read_or_diagnose(path, name, config.max_file_size)
+    if isinstance(raw, Diagnostic):
+        return [raw]
+
     return lint_bytes(raw, name, selection)
+
+
+def not_a_regular_file(path: Path, name: str) -> Diagnostic | None:
+    """A saved model must be a regular file too: its reader would block on a FIFO."""
+    import os
+    import stat
+
+    from kerascheck.discovery import describe_error
+
+    try:
+        mode = os.stat(path).st_mode
+    except OSError as error:
+        return tool_diagnostic("KC002", describe_error(error, path), name)
+    return None if stat.S_ISREG(mode) else tool_diagnostic("KC002", "not a regular file; skipped", name)
 
 
 def check_paths(

@@ -25,6 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from kerascheck.budget import MAX_FILE_BYTES
 from kerascheck.engine import Selection
 from kerascheck.rules.base import OptionError
 
@@ -47,6 +48,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extend-exclude", "strings", "More patterns to exclude, added to `exclude`."),
     Setting("extend", "path", "Another configuration file whose settings this one extends (relative to this file)."),
     Setting("rules", "rule-options", "Rule options by code, e.g. [tool.kerascheck.rules.KC501] patience = 5."),
+    Setting("max-file-size", "bytes", "Sources and notebooks larger than this many bytes are not read (KC003)."),
 )
 KNOWN_KEYS = frozenset(setting.name for setting in SETTINGS)
 CONFIG_FILES = ("kerascheck.toml", "pyproject.toml")  # the first found in a directory wins
@@ -64,6 +66,7 @@ class Config:
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the configuration file it came from
     sources: tuple[Path, ...] = ()  # every file read for it: ``source`` and what it extends
+    max_file_size: int = MAX_FILE_BYTES  # sources and notebooks above this many bytes are KC003
 
     def selection_for(self, path: Path) -> Selection:
         """The selection with this file's ``per-file-ignores`` applied."""
@@ -79,7 +82,14 @@ class Config:
 
     def fingerprint(self) -> str:
         """Identifies everything that changes results (cache key)."""
-        return repr((self.selection, self.per_file_ignores, str(self.root) if self.per_file_ignores else ""))
+        return repr(
+            (
+                self.selection,
+                self.per_file_ignores,
+                str(self.root) if self.per_file_ignores else "",
+                self.max_file_size,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -294,6 +304,9 @@ def config_from_table(
         *string_list(table.get("exclude", []), "exclude", path),
         *string_list(table.get("extend-exclude", []), "extend-exclude", path),
     )
+    max_file_size = table.get("max-file-size", MAX_FILE_BYTES)
+    if not isinstance(max_file_size, int) or isinstance(max_file_size, bool) or max_file_size <= 0:
+        raise ConfigError(f"{path}: 'max-file-size' must be a positive number of bytes")
     source = path if isinstance(path, Path) else None
     if root is None:
         root = source.parent if source is not None else Path.cwd()
@@ -304,6 +317,7 @@ def config_from_table(
         root=root,
         source=source,
         sources=sources or ((source,) if source is not None else ()),
+        max_file_size=max_file_size,
     )
 
 

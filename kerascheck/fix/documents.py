@@ -18,7 +18,14 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kerascheck.fix.edits import TextEdit, apply_text_edits, split_lines
-from kerascheck.static.source import Program, UnreadableSource, decode, neutralise_cell, notebook_program
+from kerascheck.static.source import (
+    Program,
+    UnreadableSource,
+    declared_encoding,
+    decode,
+    neutralise_cell,
+    notebook_program,
+)
 
 BOM = "\ufeff"
 
@@ -74,23 +81,53 @@ def apply_to_cell(source: str, edits: Sequence[TextEdit]) -> str:
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """A ``.py`` file: its text (a UTF-8 BOM is kept aside and restored on write)."""
+    """A ``.py`` file: its text, and how to write it back byte for byte.
+
+    A fix is written in the file's own encoding (its PEP 263 declaration:
+    writing a ``latin-1`` file as UTF-8 would turn ``"café"`` into
+    ``"cafÃ©"``), with its BOM and its line endings; every byte outside the
+    edits stays as it was. A file whose bytes do not survive a decode and
+    encode round trip is not fixed.
+    """
 
     text: str
     bom: bool = False
+    encoding: str = "utf-8"
+    newline: str = "\n"
+    exact: bool = True
 
     @classmethod
     def load(cls, raw: bytes) -> SourceDocument:
-        return cls(text=decode(raw), bom=raw.startswith(BOM.encode()))
+        text = decode(raw)
+        encoding = declared_encoding(raw)
+        bom = raw.startswith(BOM.encode())
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+        document = cls(text=text, bom=bom, encoding=encoding, newline=newline)
+        try:
+            exact = document.content() == raw
+        except UnreadableSource:
+            exact = False
+        return replace(document, exact=exact)
 
     def program(self) -> Program:
         return Program(text=self.text)
 
     def apply(self, edits: Sequence[TextEdit]) -> SourceDocument | None:
+        if self.newline != "\n":
+            edits = [replace(e, text=e.text.replace("\r\n", "\n").replace("\n", self.newline)) for e in edits]
         return replace(self, text=apply_text_edits(self.text, edits))
 
     def content(self) -> bytes:
-        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+        if not self.exact:
+            raise UnreadableSource(f"its bytes do not round-trip through {self.encoding}; it is left as it was")
+        try:
+            return (BOM if self.bom else "").encode("utf-8") + self.text.encode(self.encoding)
+        except UnicodeEncodeError as error:
+            raise UnreadableSource(
+                f"the fixed text has {self.text[error.start]!r}, which {self.encoding} cannot encode"
+            ) from None
 
     def diff(self, other: SourceDocument, name: str) -> str:
         before, after = _ended(split_lines(self.text)), _ended(split_lines(other.text))

@@ -1730,7 +1730,7 @@ class TrainTestPreprocessingMismatch(Rule):
                 if used is None or used.value_steps is None or used.origin is None:
                     continue
                 for inputs in trained:
-                    if inputs.origin != used.origin or inputs.value_steps == used.value_steps:
+                    if inputs.origin != used.origin or _comparable(inputs.value_steps) == _comparable(used.value_steps):
                         continue
                     yield self.report(
                         call.anchor,
@@ -1738,6 +1738,42 @@ class TrainTestPreprocessingMismatch(Rule):
                         f"inputs {_steps(inputs.value_steps)} from the same data",
                     )
                     break
+
+
+# Steps that scale by statistics of the data: a scaler, or arithmetic with computed values
+# ((x - mean) / std). Written differently on two sides they may still be the same scaling.
+_STATISTIC_STEPS = frozenset(
+    {
+        "StandardScaler",
+        "MinMaxScaler",
+        "RobustScaler",
+        "MaxAbsScaler",
+        "QuantileTransformer",
+        "PowerTransformer",
+        "scale",
+        "minmax_scale",
+        "normalize",
+        "per_image_standardization",
+        "- a computed value",
+        "/ a computed value",
+        "* a computed value",
+    }
+)
+
+
+def _comparable(steps: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Steps with each run of statistics-based scaling made one: ``StandardScaler`` and a
+    hand-written ``(x - mean) / std`` compare equal (precision first), none and either do not."""
+    if steps is None:
+        return None
+    collapsed: list[str] = []
+    for step in steps:
+        if step in _STATISTIC_STEPS:
+            if not collapsed or collapsed[-1] != "scaled by statistics":
+                collapsed.append("scaled by statistics")
+        else:
+            collapsed.append(step)
+    return tuple(collapsed)
 
 
 def _steps(transforms: tuple[str, ...] | None) -> str:

@@ -66,6 +66,43 @@ class UnreadableFileRule(Rule):
         return iter(())
 
 
+class OverBudgetRule(Rule):
+    """
+    ## What it does
+    Reports input too large or too complex to check within the per-file budgets.
+
+    The budgets (the README's *Reliability* section lists them): a file over
+    `max-file-size`, an expression nested hundreds of levels deep (a
+    3 000-term `1+1+...`, 8 000 `and` terms), an `elif` ladder hundreds of
+    branches long, valid Python that libcst's parser gives up on (5 000
+    adjacent string literals), or more interpreter steps than allowed.
+
+    ## Why is this bad?
+    Such input would make the parser crash or take minutes; kerascheck skips
+    the file in one line instead, so one generated file never takes the run
+    down. Nothing in the file was checked.
+
+    ## Example
+    A generated module with one expression of 10 000 terms.
+
+    ## Use instead
+    Exclude generated files (`exclude`), or split the expression (a loop or
+    `sum()` over a list is flat).
+    """
+
+    code = "KC003"
+    name = "over-budget"
+    severity = Severity.WARNING
+    fix = "exclude the file or split it; it was not checked"
+    model_rule = False
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        return iter(())
+
+
+_TOOL_RULES: dict[str, type[Rule]] = {rule.code: rule for rule in (SyntaxErrorRule, UnreadableFileRule, OverBudgetRule)}
+
+
 def tool_diagnostic(
     code: str,
     message: str,
@@ -74,8 +111,8 @@ def tool_diagnostic(
     cell: int | None = None,
     fix: str | None = None,
 ) -> Diagnostic:
-    """A KC001/KC002 finding made by a front-end, outside the fact-based rules."""
-    rule = SyntaxErrorRule if code == "KC001" else UnreadableFileRule
+    """A KC001/KC002/KC003 finding made by a front-end, outside the fact-based rules."""
+    rule = _TOOL_RULES.get(code, UnreadableFileRule)
     return Diagnostic(
         code=rule.code,
         name=rule.name,

@@ -20,11 +20,12 @@ from collections.abc import Sequence
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck import facts as kf
 from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -66,7 +67,7 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else _merge_lists(a, b)
+        merged[name] = a if same(a, b) else (arrays.merge_grown(a, b) or _merge_lists(a, b))
     return merged
 
 
@@ -100,6 +101,7 @@ class Interpreter:
         self.called: set[int] = set()
         self.runs: dict[int, int] = {}
         self.total_runs = 0
+        self.steps = 0  # statements executed, against budget.MAX_STEPS
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
@@ -146,6 +148,9 @@ class Interpreter:
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> bool:
         if isinstance(statement, cst.SimpleStatementLine):
             return self.exec_block(statement.body, env)
+        self.steps += 1
+        if self.steps > budget.MAX_STEPS:
+            raise budget.OverBudget(f"too complex to check: more than {budget.MAX_STEPS} interpreter steps")
         self.current_statement = statement
         if isinstance(statement, cst.Assign):
             value = self.eval(statement.value, env)
@@ -756,11 +761,16 @@ class Interpreter:
                 local[star.name.value] = UNKNOWN
 
 
+class InvalidLiteral(Exception):
+    """A literal libcst accepts but Python rejects (``"\\x"``, a 5 000-digit integer): the file is KC001."""
+
+
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:
     """A literal's value; the common cases without libcst's ``literal_eval`` (it compiles code)."""
     try:
         if isinstance(node, cst.Integer):
-            return Const(int(node.value, 0))
+            number = int(node.value, 0)
+            return Const(number) if budget.fits(number) else UNKNOWN
         if isinstance(node, cst.Float):
             return Const(float(node.value.replace("_", "")))
         if isinstance(node, cst.SimpleString):
@@ -770,8 +780,11 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
                 return Const(raw[1:-1])
     except ValueError:
         pass
-    value = node.evaluated_value
-    return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
+    try:
+        value = node.evaluated_value
+    except Exception as error:  # libcst evaluates with CPython's rules, which may reject it
+        raise InvalidLiteral(f"{type(error).__name__}: {error}".splitlines()[0]) from None
+    return Const(value) if isinstance(value, (str, int, float)) and budget.fits(value) else UNKNOWN
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

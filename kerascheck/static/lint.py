@@ -8,43 +8,29 @@ than the parse.
 from __future__ import annotations
 
 import ast
-import itertools
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from kerascheck import engine
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.fix import mark_fix_safety
 from kerascheck.fix.edits import FixContext
 from kerascheck.rules.tool import tool_diagnostic
-from kerascheck.static.interpreter import Interpreter
+from kerascheck.static import guard
+from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 from kerascheck.static.positions import NodePositions
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import is_suppressed, suppressions
 
 
 def parse(program: Program) -> cst.Module:
-    if _may_nest_too_deeply(program.text):
-        # libcst's native parser overflows its stack (a segfault, not an exception) on
-        # brackets nested far beyond what CPython accepts; let CPython reject those first.
-        compile(program.text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    """libcst's parse behind the guard (see guard.py): raises SyntaxError,
+    ``cst.ParserSyntaxError`` or :class:`OverBudget`, never crashes the process."""
+    guard.check(program.text)
     return cst.parse_module(program.text)
-
-
-_BRACKETS = re.compile(r"[()\[\]{}]")
-_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-SUSPICIOUS_NESTING = 150  # CPython refuses more than 200 nested brackets
-
-
-def _may_nest_too_deeply(text: str) -> bool:
-    """A cheap upper bound on bracket nesting (brackets in strings may inflate it)."""
-    if text.count("(") + text.count("[") + text.count("{") < SUSPICIOUS_NESTING:
-        return False
-    depth = itertools.accumulate(_DEPTH[b] for b in _BRACKETS.findall(text))
-    return max(depth, default=0) >= SUSPICIOUS_NESTING
 
 
 def extract_facts(module: cst.Module) -> ProgramFacts:
@@ -87,7 +73,18 @@ def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) 
             return python_syntax_error(python_error, program, filename)
     except (ValueError, RecursionError, MemoryError):
         pass
+    else:
+        if program.cell_starts == ():
+            # Valid Python that libcst gives up on (e.g. 5 000 adjacent string literals): not the
+            # user's syntax error. (A notebook's neutralised text may differ from what IPython runs.)
+            return over_budget(
+                "too complex to check: Python accepts this file but kerascheck's parser does not", filename
+            )
     return _syntax_diagnostic(program, filename, error.raw_line, error.raw_column + 1, error.message)
+
+
+def over_budget(message: str, filename: str) -> Diagnostic:
+    return tool_diagnostic("KC003", message, filename)
 
 
 def python_syntax_error(error: SyntaxError, program: Program, filename: str) -> Diagnostic:
@@ -128,6 +125,8 @@ def analyse_program(
             module = parse(program)
             break
         except (cst.ParserSyntaxError, SyntaxError) as error:
+            if isinstance(error, SyntaxError) and not error.lineno:  # the guard's: the whole file
+                return Analysis([*broken, tool_diagnostic("KC001", f"cannot parse: {error.msg}", filename)])
             if isinstance(error, SyntaxError):
                 diagnostic = python_syntax_error(error, program, filename)
             else:
@@ -137,9 +136,16 @@ def analyse_program(
                 return Analysis(broken)
             # One bad cell should not hide the rest of the notebook: check it without that cell.
             program = program.without_cell(diagnostic.cell)
+        except OverBudget as error:
+            return Analysis([*broken, over_budget(str(error), filename)])
         except (RecursionError, MemoryError):
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
-    facts = extract_facts(module)
+    try:
+        facts = extract_facts(module)
+    except OverBudget as error:
+        return Analysis([*broken, over_budget(str(error), filename)])
+    except InvalidLiteral as error:
+        return Analysis([*broken, invalid_literal(error, program, filename)])
     found = engine.run_rules(facts, selection)
     if not found:
         return Analysis(broken, module, facts)
@@ -158,6 +164,17 @@ def analyse_program(
     if not broken:  # a notebook with a broken cell cannot be fixed: no fix would re-parse
         located = mark_fix_safety(located, FixContext(module=module, facts=facts, text=program.text), selection.rules())
     return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
+
+
+def invalid_literal(error: InvalidLiteral, program: Program, filename: str) -> Diagnostic:
+    """A literal libcst accepted but cannot evaluate: CPython's own KC001 when it rejects the file."""
+    try:
+        compile(program.text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        return python_syntax_error(python_error, program, filename)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return tool_diagnostic("KC001", f"cannot parse: invalid literal ({error})", filename)
 
 
 def lint_program(

@@ -9,6 +9,7 @@ TensorFlow skip the parser altogether.
 
 from __future__ import annotations
 
+import codecs
 import io
 import json
 import keyword
@@ -60,21 +61,47 @@ def mentions_keras(text: str) -> bool:
 
 
 def decode(raw: bytes, what: str = "file") -> str:
-    """Source text, honouring a PEP 263 ``# -*- coding: ... -*-`` line (UTF-8 by default)."""
-    if b"\x00" in raw[:8192]:
-        raise UnreadableSource(f"binary {what} (contains NUL bytes), not Python source")
-    encoding = "utf-8-sig"
-    if what == "file" and b"coding" in raw[:400]:
-        try:
-            encoding, _ = tokenize.detect_encoding(io.BytesIO(raw).readline)
-        except SyntaxError as error:
-            raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+    """Source text, honouring a PEP 263 ``# -*- coding: ... -*-`` line (UTF-8 by default).
+
+    Like CPython, a NUL byte anywhere, a codec that is not a text encoding, a
+    codec that fails and text with lone surrogates are all refused (KC002).
+    """
+    nul = raw.find(b"\x00")
+    if nul >= 0:
+        detail = "contains NUL bytes" if nul < 8192 else f"a NUL byte at offset {nul}"
+        raise UnreadableSource(f"binary {what} ({detail}), not Python source")
+    encoding = declared_encoding(raw) if what == "file" else "utf-8-sig"
     try:
-        return raw.decode(encoding)
+        if not getattr(codecs.lookup(encoding), "_is_text_encoding", True):
+            raise UnreadableSource(f"encoding {encoding!r} is not a text encoding")
+        text = raw.decode(encoding)
     except UnicodeDecodeError as error:
         raise UnreadableSource(f"not valid {encoding} (byte {error.start}): {error.reason}") from None
     except LookupError:
         raise UnreadableSource(f"unknown encoding {encoding!r}") from None
+    except (UnicodeError, ValueError, TypeError) as error:  # codecs such as punycode raise their own
+        raise UnreadableSource(f"cannot decode as {encoding}: {type(error).__name__}") from None
+    if encoding not in ("utf-8", "utf-8-sig"):
+        check_encodable(text, f"decoded as {encoding}")
+    return text
+
+
+def declared_encoding(raw: bytes) -> str:
+    """The codec a ``.py`` file's bytes are in: its PEP 263 declaration, else UTF-8 (BOM allowed)."""
+    if b"coding" not in raw[:400]:
+        return "utf-8-sig"
+    try:
+        return tokenize.detect_encoding(io.BytesIO(raw).readline)[0]
+    except SyntaxError as error:
+        raise UnreadableSource(f"bad encoding declaration: {error.msg}") from None
+
+
+def check_encodable(text: str, how: str) -> None:
+    """Text with a lone surrogate is not Python source (and cannot be printed or written as UTF-8)."""
+    try:
+        text.encode("utf-8")
+    except UnicodeEncodeError as error:
+        raise UnreadableSource(f"{how}, the text has a lone surrogate (U+{ord(text[error.start]):04X})") from None
 
 
 # A cell magic whose body is still Python; any other %% magic makes the cell foreign.
@@ -117,6 +144,8 @@ def notebook_program(text: str) -> Program:
         document = json.loads(text)
     except json.JSONDecodeError as error:
         raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
+    except (RecursionError, MemoryError):
+        raise UnreadableSource("not a valid notebook: its JSON is nested too deeply") from None
     cells = _cells(document)
     if cells is None:
         raise UnreadableSource("not a valid notebook: no 'cells' list")
