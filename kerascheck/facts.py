@@ -196,6 +196,8 @@ class ArrayInfo:
     # ``* 0.00392157`` are one step); None when some step could not be followed.
     value_steps: tuple[str, ...] | None = None
     values: ValueRange | None = None
+    # The argument as written in the call: findings about this array point at it.
+    anchor: Anchor = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,9 @@ class Argmax:
     anchor: Anchor
     model: int | None
     axis: int | None  # None: not given or unknown
+    # Inside an `if` that tests an output's width (`model.output_shape[-1] > 1`): the
+    # program dispatches on the width, so the argmax may only ever run for wide outputs.
+    width_guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -353,19 +358,26 @@ class ProgramFacts:
         return next((fit for fit in self.preprocessing_fits if fit.key == key), None)
 
 
+def is_identity_activation(layer: Layer) -> bool:
+    """An activation layer that changes nothing: ``Activation("linear")`` (often a float32 cast)."""
+    return layer.kind == "Activation" and layer.activation == "linear"
+
+
 def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:
     """Units, activation and the activation's anchor at the end of a layer chain.
 
-    Walks backwards: inference-time no-ops (Dropout, noise) are transparent; a
-    standalone activation layer decides the activation but not the units; the
-    first layer with units ends the walk. Anything unidentified makes the
+    Walks backwards: inference-time no-ops (Dropout, noise) and identity
+    activation layers (``Activation("linear", dtype="float32")``, the
+    mixed-precision cast after a softmax) are transparent; a standalone
+    activation layer decides the activation but not the units; the first
+    layer with units ends the walk. Anything unidentified makes the
     activation unknown, so rules stay silent rather than guess.
     """
     activation: str | None = None
     activation_anchor = NOWHERE
     decided = False
     for layer in reversed(chain):
-        if layer.kind in kv.TRANSPARENT_LAYERS:
+        if layer.kind in kv.TRANSPARENT_LAYERS or is_identity_activation(layer):
             continue
         if layer.kind in kv.ACTIVATION_LAYERS:
             if not decided:

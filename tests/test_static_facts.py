@@ -800,3 +800,14 @@ def test_validation_rows_sliced_off_an_unknown_training_array() -> None:
     assert overlapping.x is not None and overlapping.x.name == "x_train" and overlapping.x.slice_of is None
     assert overlapping.validation_x is not None
     assert (overlapping.validation_x.slice_of, overlapping.validation_x.slice_rows) == ("x_train", None)
+
+
+def test_loops_over_enumerate_zip_and_dict_items_of_literals() -> None:
+    assert chain("""
+        model = keras.Sequential()
+        for index, (units, act) in enumerate(zip([64, 32], ["relu", "tanh"])):
+            model.add(layers.Dense(units, activation=act, name=f"hidden_{index}"))
+        heads = {"softmax": 3}
+        for act, units in heads.items():
+            model.add(layers.Dense(units, activation=act))
+    """) == [("Dense", 64, "relu"), ("Dense", 32, "tanh"), ("Dense", 3, "softmax")]

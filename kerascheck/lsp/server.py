@@ -12,14 +12,19 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from kerascheck import __version__
 from kerascheck.config import Config, ConfigError, deciding_files, resolve_config
@@ -30,12 +35,26 @@ from kerascheck.fix.apply import plan
 from kerascheck.fix.documents import edits_by_cell
 from kerascheck.lsp.convert import SOURCE, contains, lsp_diagnostic, noqa_edit, span_range, text_edit
 from kerascheck.lsp.targets import Target, notebook_target, text_target
+from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.lint import analyse_program
 from kerascheck.static.project import Project
 
 DEBOUNCE_SECONDS = 0.15
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerascheck"
 log = logging.getLogger("kerascheck.lsp")
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, except that a second ``initialize`` is refused instead of dropping every document."""
+
+    initialized_once = False
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
+        if self.initialized_once:
+            raise JsonRpcInvalidRequest("the server is already initialized; its open documents are kept")
+        self.initialized_once = True
+        return (yield from super().lsp_initialize(params))
 
 
 class KerascheckServer(LanguageServer):
@@ -45,6 +64,7 @@ class KerascheckServer(LanguageServer):
         super().__init__(
             "kerascheck",
             __version__,
+            protocol_cls=_Protocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             notebook_document_sync=types.NotebookDocumentSyncOptions(
                 notebook_selector=[
@@ -64,10 +84,40 @@ class KerascheckServer(LanguageServer):
         self.reported_config_errors: set[str] = set()
         # key -> (text, selection) of the last lint: a save or a metadata-only change re-lints nothing
         self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
+        self.shut_down = False  # a ``shutdown`` request came: ``exit`` then means status 0, else 1
+        self.exit_status: int | None = None
         # Project-wide analysis: imported modules are read from open documents first (unsaved
         # edits count); key -> resolved paths of the project modules its last lint depended on.
         self.project = Project(read=self.read_module, revalidate=True)
         self.dependencies: dict[str, set[Path]] = {}
+
+    # -- transport --------------------------------------------------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:  # type: ignore[override]
+        """Serve over stdio with kerascheck's frame reader (see framing.py): garbage never ends the session."""
+        from pygls.io_ import StdoutWriter
+
+        from kerascheck.lsp.framing import StdinReader, read_messages
+
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        protocol = self.protocol
+        try:
+            asyncio.run(
+                read_messages(
+                    StdinReader(stdin or sys.stdin.buffer),
+                    parse=lambda body: json.loads(body, object_hook=protocol.structure_message),
+                    handle=protocol.handle_message,
+                    reply=protocol._send_data,
+                    stopped=self._stop_event.is_set,
+                )
+            )
+        except BrokenPipeError:
+            log.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- configuration ------------------------------------------------------
 
@@ -142,6 +192,11 @@ class KerascheckServer(LanguageServer):
         if selection is None:
             self.dependencies.pop(target.key, None)
             return []
+        limit = self.config_for(target.path).max_file_size
+        size = len(target.program.text.encode("utf-8", "surrogatepass"))
+        if size > limit:  # the same budget as on the command line: one line, and the editor stays responsive
+            message = f"too large to check: {size} bytes, over the max-file-size limit of {limit} bytes"
+            return [tool_diagnostic("KC003", message, target.filename)]
         analysis = analyse_program(target.program, target.filename, selection, self.project)
         self.dependencies[target.key] = {Path(name) for name in analysis.deps}
         return analysis.diagnostics
@@ -362,6 +417,14 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> KerascheckServer:
     """A server with every feature registered (tests drive it in-process too)."""
     server = KerascheckServer(debounce)
 
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: KerascheckServer, _params: None) -> None:
+        ls.shut_down = True
+
+    @server.feature(types.EXIT)
+    def exit_(ls: KerascheckServer, _params: None) -> None:
+        ls.exit_status = 0 if ls.shut_down else 1  # the protocol: exit without shutdown is status 1
+
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: KerascheckServer, params: types.DidOpenTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, delay=0)
@@ -440,5 +503,8 @@ def serve(argv: Sequence[str]) -> int:
     except SystemExit as stop:  # --help
         return 0 if stop.code == 0 else 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="kerascheck server: %(message)s")
-    create_server(max(0, args.debounce_ms) / 1000).start_io()
-    return 0
+    server = create_server(max(0, args.debounce_ms) / 1000)
+    server.start_io()
+    if server.exit_status is not None:
+        return server.exit_status
+    return 0 if server.shut_down else 1  # the client went away without shutdown and exit

@@ -16,15 +16,17 @@ file with no Keras model close to the cost of parsing it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 from typing import TYPE_CHECKING
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck import facts as kf
+from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -49,7 +51,6 @@ from kerascheck.static.values import (
 if TYPE_CHECKING:
     from kerascheck.static.project import Session
 
-Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
 STAR_IMPORTS = "<star imports>"  # env key: the Keras modules star-imported in this scope, latest first
 __all__ = ["Env", "Interpreter", "merge_envs", "same"]
 
@@ -70,7 +71,7 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else _merge_lists(a, b)
+        merged[name] = a if same(a, b) else (arrays.merge_grown(a, b) or _merge_lists(a, b))
     return merged
 
 
@@ -106,6 +107,7 @@ class Interpreter:
         self.called: set[int] = set()
         self.runs: dict[int, int] = {}
         self.total_runs = 0
+        self.steps = 0  # statements executed, against budget.MAX_STEPS
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
@@ -152,6 +154,9 @@ class Interpreter:
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> bool:
         if isinstance(statement, cst.SimpleStatementLine):
             return self.exec_block(statement.body, env)
+        self.steps += 1
+        if self.steps > budget.MAX_STEPS:
+            raise budget.OverBudget(f"too complex to check: more than {budget.MAX_STEPS} interpreter steps")
         self.current_statement = statement
         if isinstance(statement, cst.Assign):
             value = self.eval(statement.value, env)
@@ -242,7 +247,7 @@ class Interpreter:
             and iterable.closed
             and 0 < len(iterable.items) <= self.MAX_UNROLLED_ITEMS
             and self.unrolled < self.MAX_UNROLL_NESTING
-            and not _leaves_early(statement.body.body)
+            and not leaves_early(statement.body.body)
         ):
             self.unrolled += 1
             try:
@@ -311,7 +316,12 @@ class Interpreter:
             else_body = (orelse,)
         if isinstance(test, Const):
             return self.exec_block(statement.body.body if test.value else else_body, env)
-        return self.exec_branches(env, [statement.body.body, else_body])
+        guard = _tests_width(statement.test)
+        self.state.width_guarded += guard
+        try:
+            return self.exec_branches(env, [statement.body.body, else_body])
+        finally:
+            self.state.width_guarded -= guard
 
     def exec_branches(self, env: Env, bodies: Sequence[Block]) -> bool:
         """Run alternative bodies from the same state; merge what they leave."""
@@ -784,11 +794,16 @@ class Interpreter:
                 local[star.name.value] = UNKNOWN
 
 
+class InvalidLiteral(Exception):
+    """A literal libcst accepts but Python rejects (``"\\x"``, a 5 000-digit integer): the file is KC001."""
+
+
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:
     """A literal's value; the common cases without libcst's ``literal_eval`` (it compiles code)."""
     try:
         if isinstance(node, cst.Integer):
-            return Const(int(node.value, 0))
+            number = int(node.value, 0)
+            return Const(number) if budget.fits(number) else UNKNOWN
         if isinstance(node, cst.Float):
             return Const(float(node.value.replace("_", "")))
         if isinstance(node, cst.SimpleString):
@@ -798,8 +813,26 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
                 return Const(raw[1:-1])
     except ValueError:
         pass
-    value = node.evaluated_value
-    return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
+    try:
+        value = node.evaluated_value
+    except Exception as error:  # libcst evaluates with CPython's rules, which may reject it
+        raise InvalidLiteral(f"{type(error).__name__}: {error}".splitlines()[0]) from None
+    return Const(value) if isinstance(value, (str, int, float)) and budget.fits(value) else UNKNOWN
+
+
+_WIDTH_ATTRIBUTES = frozenset({"output_shape", "shape", "units"})
+
+
+def _tests_width(test: cst.BaseExpression) -> int:
+    """1 if an ``if`` test reads a width (``model.output_shape[-1] > 1``, ``pred.shape[1] == 1``), else 0."""
+    return int(any(node.attr.value in _WIDTH_ATTRIBUTES for node in _attributes(test)))
+
+
+def _attributes(node: cst.CSTNode) -> Iterator[cst.Attribute]:
+    if isinstance(node, cst.Attribute):
+        yield node
+    for child in node.children:
+        yield from _attributes(child)
 
 
 _GLOBALS: dict[int, tuple[cst.FunctionDef, tuple[str, ...]]] = {}
@@ -853,129 +886,6 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, cst.Equal)
     )
-
-
-_MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
-)
-
-
-def _leaves_early(body: Block) -> bool:
-    """Whether a loop body may ``break`` or ``continue`` (then it cannot be run item by item)."""
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            if any(isinstance(small, (cst.Break, cst.Continue)) for small in statement.body):
-                return True
-        elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.TryStar, cst.Match)):
-            bodies: list[Block] = []
-            if isinstance(statement, cst.If):
-                bodies.append(statement.body.body)
-                orelse = statement.orelse
-                while isinstance(orelse, cst.If):
-                    bodies.append(orelse.body.body)
-                    orelse = orelse.orelse
-                if isinstance(orelse, cst.Else):
-                    bodies.append(orelse.body.body)
-            elif isinstance(statement, cst.With):
-                bodies.append(statement.body.body)
-            elif isinstance(statement, (cst.Try, cst.TryStar)):
-                bodies.append(statement.body.body)
-                bodies.extend(handler.body.body for handler in statement.handlers)
-                for extra in (statement.orelse, statement.finalbody):
-                    if extra is not None:
-                        bodies.append(extra.body.body)
-            else:
-                bodies.extend(case.body.body for case in statement.cases)
-            if any(_leaves_early(inner) for inner in bodies):
-                return True
-    return False
-
-
-def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
-    """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
-    ``del p[k]``), and the names it assigns (its own locals).
-
-    Reads statements only (a method call that mutates is nearly always a statement of its
-    own, or the value of an assignment): a full visitor would cost as much as the analysis.
-    """
-    mutated: set[str] = set()
-    assigned: set[str] = set()
-    _scan_mutations(node.body.body, mutated, assigned)
-    return frozenset(mutated), frozenset(assigned)
-
-
-def _scan_mutations(body: Block, mutated: set[str], assigned: set[str]) -> None:
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            for small in statement.body:
-                _scan_small(small, mutated, assigned)
-        elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
-            if isinstance(statement, cst.For):
-                _assigned_names(statement.target, assigned)
-            if isinstance(statement, cst.With):
-                for item in statement.items:
-                    if item.asname is not None:
-                        _assigned_names(item.asname.name, assigned)
-            for inner in _inner_bodies(statement):
-                _scan_mutations(inner, mutated, assigned)
-        elif isinstance(statement, cst.Match):
-            for case in statement.cases:
-                _scan_mutations(case.body.body, mutated, assigned)
-
-
-def _inner_bodies(statement: cst.BaseCompoundStatement) -> list[Block]:
-    bodies: list[Block] = [statement.body.body]
-    extra: list[cst.CSTNode | None] = []
-    if isinstance(statement, (cst.For, cst.While, cst.If)):
-        extra.append(statement.orelse)
-    elif isinstance(statement, (cst.Try, cst.TryStar)):
-        extra.extend(handler for handler in statement.handlers)
-        extra.extend((statement.orelse, statement.finalbody))
-    for part in extra:
-        if isinstance(part, cst.If):
-            bodies.extend(_inner_bodies(part))
-        elif part is not None and isinstance(getattr(part, "body", None), cst.IndentedBlock):
-            bodies.append(part.body.body)  # type: ignore[attr-defined]
-    return bodies
-
-
-def _scan_small(small: cst.BaseSmallStatement, mutated: set[str], assigned: set[str]) -> None:
-    value: cst.BaseExpression | None = None
-    if isinstance(small, cst.Assign):
-        for target in small.targets:
-            if isinstance(target.target, cst.Subscript):
-                _mutated_name(target.target, mutated)
-            else:
-                _assigned_names(target.target, assigned)
-        value = small.value
-    elif isinstance(small, cst.AnnAssign):
-        _assigned_names(small.target, assigned)
-        value = small.value
-    elif isinstance(small, (cst.AugAssign, cst.Del)):
-        if isinstance(small.target, cst.Subscript):
-            _mutated_name(small.target, mutated)
-        elif isinstance(small, cst.AugAssign):
-            _assigned_names(small.target, assigned)
-    elif isinstance(small, cst.Expr):
-        value = small.value
-    func = value.func if isinstance(value, cst.Call) else None
-    if isinstance(func, cst.Attribute) and func.attr.value in _MUTATING_METHODS:
-        _mutated_name(func.value, mutated)
-
-
-def _mutated_name(target: cst.BaseExpression, mutated: set[str]) -> None:
-    if isinstance(target, cst.Subscript):
-        target = target.value
-    if isinstance(target, cst.Name):
-        mutated.add(target.value)
-
-
-def _assigned_names(target: cst.BaseExpression, assigned: set[str]) -> None:
-    if isinstance(target, cst.Name):
-        assigned.add(target.value)
-    elif isinstance(target, (cst.Tuple, cst.List)):
-        for element in target.elements:
-            _assigned_names(element.value, assigned)
 
 
 def _holds(value: Value, old: Value) -> bool:

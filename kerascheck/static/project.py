@@ -41,6 +41,7 @@ from typing import TYPE_CHECKING
 import libcst as cst
 
 from kerascheck import facts as kf
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic, Related, Span
 from kerascheck.static.names import dotted_name
 from kerascheck.static.values import (
@@ -328,7 +329,9 @@ class Project:
             return Summary(path, content, {}, problem=str(error))
         except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError, ValueError):
             return Summary(path, content, {}, problem="does not parse (KC001 there)")
-        from kerascheck.static.interpreter import Interpreter
+        except OverBudget as error:
+            return Summary(path, content, {}, problem=f"not followed: {error}")
+        from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 
         self.statistics.summaries += 1
         session = Session(self, path, summarising=True)
@@ -340,6 +343,8 @@ class Project:
             interpreter.exec_block(module.body, env)
         except RecursionError:
             env, problem = {}, "nested too deeply to follow"
+        except (OverBudget, InvalidLiteral) as error:
+            env, problem = {}, f"not followed: {error}"
         finally:
             self.in_progress.pop()
         deps = dict(session.deps)

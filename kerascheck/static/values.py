@@ -204,6 +204,7 @@ class Data(Value):
     origin: str | None = None
     steps: tuple[Step, ...] | None = ()
     parent: Data | None = field(default=None, compare=False, hash=False, repr=False)
+    empty: bool = False  # known to hold no rows yet (``np.array([])``, ``np.empty(0)``): grown by appending
 
     def transformed(self, step: str) -> Data:
         """This data with one more transform recorded."""

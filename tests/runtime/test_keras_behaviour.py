@@ -19,6 +19,30 @@ from kerascheck.rule_notes import KERAS_BEHAVIOUR
 Case = Callable[[], None]
 
 
+STAGES = {"during fit": "fit", "when the model is built": "build", "when called": "call"}
+
+
+class Stages:
+    """Where a case is (what the rule page's "when" says), and how many warnings had come by then."""
+
+    def __init__(self) -> None:
+        self.caught: list[warnings.WarningMessage] = []
+        self.entered: list[tuple[str, int]] = [("build", 0)]
+
+    def enter(self, name: str) -> None:
+        self.entered.append((name, len(self.caught)))
+
+    @property
+    def current(self) -> str:
+        return self.entered[-1][0]
+
+    def of_warning(self, index: int) -> str:
+        return [name for name, start in self.entered if start <= index][-1]
+
+
+stages = Stages()
+
+
 def _cases() -> dict[str, Case]:
     import keras
     from keras import layers
@@ -30,12 +54,16 @@ def _cases() -> dict[str, Case]:
     binary = rng.integers(0, 2, (32, 1)).astype("float32")
 
     def fit(output: list[object], loss: object, y: np.ndarray, inputs: tuple[int, ...] = (4,)) -> None:
+        stages.enter("build")
         model = keras.Sequential([keras.Input(inputs), *output])  # type: ignore[list-item]
         model.compile(optimizer="adam", loss=loss)
+        stages.enter("fit")
         model.fit(x if inputs == (4,) else np.zeros((32, *inputs), "float32"), y, epochs=1, verbose=0)
 
     def predict_classes() -> None:
+        stages.enter("build")
         model = keras.Sequential([keras.Input((4,)), layers.Dense(1, activation="sigmoid")])
+        stages.enter("call")
         model.predict_classes(x)  # type: ignore[attr-defined]
 
     softmax = {"activation": "softmax"}
@@ -70,16 +98,21 @@ def _cases() -> dict[str, Case]:
     }
 
 
-def measure(case: Case) -> tuple[str, str]:
-    """("raises" | "warns" | "silent", the first message)."""
+def measure(case: Case) -> tuple[str, str, str]:
+    """("raises" | "warns" | "silent", Keras's first message, the stage it came in)."""
+    global stages
+    stages = Stages()
     with warnings.catch_warnings(record=True) as caught:
         warnings.simplefilter("always")
+        stages.caught = caught
         try:
             case()
         except Exception as error:
-            return "raises", str(error)
-    keras_warnings = [str(w.message) for w in caught if "keras" in w.filename.replace("\\", "/")]
-    return ("warns", keras_warnings[0]) if keras_warnings else ("silent", "")
+            return "raises", str(error), stages.current
+    for index, message in enumerate(caught):
+        if "keras" in message.filename.replace("\\", "/"):
+            return "warns", str(message.message), stages.of_warning(index)
+    return "silent", "", ""
 
 
 def test_every_documented_behaviour_has_a_case() -> None:
@@ -93,6 +126,8 @@ def test_keras_behaves_as_the_rule_page_says(code: str) -> None:
     assert keras.__version__.startswith("3."), keras.__version__
     assert keras.backend.backend() == "tensorflow"
     expected = KERAS_BEHAVIOUR[code]
-    outcome, message = measure(_cases()[code])
+    outcome, message, stage = measure(_cases()[code])
     assert outcome == expected.outcome, f"{code}: Keras now {outcome}: {message[:200]}"
     assert expected.message in message.lstrip('"'), f"{code}: Keras says {message[:200]!r}"
+    if outcome != "silent":
+        assert stage == STAGES[expected.when], f"{code}: Keras {outcome} at {stage}, the page says {expected.when}"

@@ -28,6 +28,8 @@ BUILTIN_NAMES: dict[str, Value] = {
     "tuple": Ref("builtins.tuple"),
     "dict": Ref("builtins.dict"),
     "range": Ref("builtins.range"),
+    "enumerate": Ref("builtins.enumerate"),
+    "zip": Ref("builtins.zip"),
 }
 """What a name means when no scope binds it."""
 
@@ -144,3 +146,47 @@ for _kind, _names in (
     (Mapping, ("pop", "popitem", "clear", "setdefault")),
 ):
     REGISTRY.method(_kind, *_names)(_forget_receiver)
+
+
+@REGISTRY.function("builtins.enumerate")
+def enumerate_(ctx: CallContext) -> Value:
+    """``enumerate([64, 32])``: (index, item) pairs of a literal list."""
+    items, start = ctx.arg("iterable", 0), ctx.arg("start", 1)
+    first = 0 if start is None else const_int(start)
+    if not isinstance(items, Seq) or not items.closed or first is None:
+        return UNKNOWN
+    return Seq(tuple(Seq((Const(first + index), item)) for index, item in enumerate(items.items)))
+
+
+@REGISTRY.function("builtins.zip")
+def zip_(ctx: CallContext) -> Value:
+    """``zip(widths, activations)`` of literal lists: their items side by side (shortest wins)."""
+    lists = ctx.args.positional
+    if ctx.args.has_star or ctx.args.keywords or not lists:
+        return UNKNOWN
+    if not all(isinstance(items, Seq) and items.closed for items in lists):
+        return UNKNOWN
+    columns = [items.items for items in lists if isinstance(items, Seq)]
+    return Seq(tuple(Seq(row) for row in zip(*columns, strict=False)))
+
+
+@REGISTRY.method(Mapping, "items")
+def items(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(Seq((Const(key), value)) for key, value in ctx.receiver.items))
+
+
+@REGISTRY.method(Mapping, "keys")
+def keys(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(Const(key) for key, _value in ctx.receiver.items))
+
+
+@REGISTRY.method(Mapping, "values")
+def values(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(value for _key, value in ctx.receiver.items))
+
+
+REGISTRY.keep(Seq, ("copy",))
+REGISTRY.keep(Mapping, ("copy",))

@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.semantics import arrays
 from kerascheck.static.semantics.common import is_number, one_hot
@@ -78,9 +79,10 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
-                return Const(function(left.value, right.value))
+                result = function(left.value, right.value)
             except (ArithmeticError, ValueError, OverflowError):
                 return UNKNOWN
+            return Const(result) if budget.fits(result) else UNKNOWN  # operands fit, so this was cheap
         return UNKNOWN
     if type(op) in _OPERATION_NAMES:
         # Any arithmetic rescales pixels; label arithmetic changes what they mean (arrays.py).
