@@ -6,31 +6,31 @@ from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerascheck.config import Config
+from kerascheck.config import Config, selection_from
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import MODEL_SUFFIXES
 from kerascheck.engine import RuleOptions, Selection
 from kerascheck.rules.tool import tool_diagnostic
 
 
-def make_selection(select: Sequence[str] | None = None, ignore: Sequence[str] | None = None) -> Selection:
-    return Selection(
-        select=None if select is None else tuple(code.upper() for code in select),
-        ignore=tuple(code.upper() for code in ignore or ()),
-    )
+def make_selection(select: Sequence[str] | str | None = None, ignore: Sequence[str] | str | None = None) -> Selection:
+    """The selection for library calls: the same parsing and validation as the CLI and config."""
+    return selection_from(select, ignore, where="kerascheck")
 
 
 def check_source(
     source: str,
     filename: str = "<string>",
     *,
-    select: Sequence[str] | None = None,
-    ignore: Sequence[str] | None = None,
+    select: Sequence[str] | str | None = None,
+    ignore: Sequence[str] | str | None = None,
     options: RuleOptions | None = None,
 ) -> list[Diagnostic]:
     """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text.
 
-    ``options`` sets rule options by code, as ``[tool.kerascheck.rules.KCnnn]`` does
+    ``select``/``ignore`` take codes or prefixes as the CLI does (``"KC2"``,
+    ``["KC1", "KC304"]``); an unknown code raises ``ValueError``. ``options``
+    sets rule options by code, as ``[tool.kerascheck.rules.KCnnn]`` does
     (``{"KC405": {"max_timesteps": 200}}``); a wrong one raises ``ValueError``.
     """
     from kerascheck.static.lint import lint_bytes  # libcst is imported only when something is linted

@@ -54,8 +54,12 @@ KNOWN_KEYS = frozenset(setting.name for setting in SETTINGS)
 CONFIG_FILES = ("kerascheck.toml", "pyproject.toml")  # the first found in a directory wins
 
 
-class ConfigError(Exception):
-    """A configuration problem; the message is one line for the user."""
+class ConfigError(ValueError):
+    """A configuration problem; the message is one line for the user.
+
+    A ``ValueError``, so that a library caller passing ``select=["KC9"]`` can
+    catch it as the bad argument it is.
+    """
 
 
 @dataclass(frozen=True)
@@ -289,16 +293,17 @@ def config_from_table(
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {where} (known: {', '.join(sorted(KNOWN_KEYS))})")
     select = table.get("select")
     selection = Selection(
-        select=None if select is None else rule_patterns(select, "select", path),
-        extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path),
-        ignore=rule_patterns(table.get("ignore", []), "ignore", path),
+        select=None if select is None else rule_patterns(select, "select", path, lists_only=True),
+        extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path, lists_only=True),
+        ignore=rule_patterns(table.get("ignore", []), "ignore", path, lists_only=True),
     )
     selection = with_rule_options(selection, table.get("rules", {}), path)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
     per_file_ignores = tuple(
-        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path)) for pattern, codes in per_file.items()
+        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path, lists_only=True))
+        for pattern, codes in per_file.items()
     )
     exclude = (
         *string_list(table.get("exclude", []), "exclude", path),
@@ -337,16 +342,41 @@ def string_list(value: object, key: str, path: Path | str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def rule_patterns(value: object, key: str, path: Path | str) -> tuple[str, ...]:
-    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule."""
+def rule_patterns(value: object, key: str, path: Path | str, *, lists_only: bool = False) -> tuple[str, ...]:
+    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule.
+
+    The one validation of rule codes, for the configuration file, the command
+    line, ``check_source()``, ``inspect()`` and the training callback.
+    ``value`` is a list of them or one string, which may list several
+    separated by commas (``"KC1,KC304"``): a lone string is never read
+    character by character. The configuration file takes lists only
+    (``lists_only``), as ruff's does.
+    """
     from kerascheck.rules.base import all_rules
 
-    patterns = tuple(item.strip().upper() for item in string_list(value, key, path))
+    items = value.split(",") if isinstance(value, str) and not lists_only else string_list(value, key, path)
+    patterns = tuple(item.strip().upper() for item in items if item.strip())
     codes = all_rules()
     for pattern in patterns:
         if pattern != "ALL" and not any(code.startswith(pattern) for code in codes):
             raise ConfigError(f"{path}: '{key}' names {pattern!r}, which matches no kerascheck rule")
     return patterns
+
+
+def selection_from(
+    select: object = None, ignore: object = None, extend_select: object = None, *, where: Path | str = "argument"
+) -> Selection:
+    """A selection from ``select``/``ignore``/``extend_select`` values (the library's entry points).
+
+    The configuration file and the command line build theirs with the same
+    :func:`rule_patterns`, so every surface accepts the same values and
+    rejects an unknown code with the same one-line :class:`ConfigError`.
+    """
+    return Selection(
+        select=None if select is None else rule_patterns(select, "select", where),
+        extend_select=() if extend_select is None else rule_patterns(extend_select, "extend-select", where),
+        ignore=() if ignore is None else rule_patterns(ignore, "ignore", where),
+    )
 
 
 def parse_override(text: str) -> dict[str, object]:

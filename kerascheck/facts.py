@@ -196,6 +196,8 @@ class ArrayInfo:
     # ``* 0.00392157`` are one step); None when some step could not be followed.
     value_steps: tuple[str, ...] | None = None
     values: ValueRange | None = None
+    # The argument as written in the call: findings about this array point at it.
+    anchor: Anchor = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)
@@ -282,6 +284,9 @@ class Argmax:
     anchor: Anchor
     model: int | None
     axis: int | None  # None: not given or unknown
+    # Inside an `if` that tests an output's width (`model.output_shape[-1] > 1`): the
+    # program dispatches on the width, so the argmax may only ever run for wide outputs.
+    width_guarded: bool = False
 
 
 @dataclass(frozen=True)

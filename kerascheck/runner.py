@@ -92,9 +92,42 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
     try:
         with make_pool(workers) as pool:
             return [outcome for chunk in pool.map(_lint_chunk, chunks) for outcome in chunk]
-    except (BrokenProcessPool, OSError):
-        # No processes here (a sandbox, a killed worker): one process still gets the answer.
+    except BrokenProcessPool:
+        # A worker died (a native crash on some file, or it was killed): redo the work in a
+        # fresh worker, chunk by chunk, then file by file in a chunk that kills it, so the
+        # crash costs that file one line and the run goes on.
+        return _recover(chunks)
+    except OSError:
+        # No processes here (a sandbox): one process still gets the answer.
         return [lint_task(task) for task in tasks]
+
+
+CRASHED = "too complex to check: the parser crashed on this file (its process died)"
+
+
+def _recover(chunks: Sequence[Sequence[Task]]) -> list[Outcome]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    outcomes: list[Outcome] = []
+    pool = make_pool(1)
+    try:
+        for chunk in chunks:
+            try:
+                outcomes.extend(pool.submit(_lint_chunk, chunk).result())
+                continue
+            except BrokenProcessPool:
+                pool.shutdown(wait=False)
+                pool = make_pool(1)
+            for task in chunk:
+                try:
+                    outcomes.append(pool.submit(lint_task, task).result())
+                except BrokenProcessPool:
+                    outcomes.append(([tool_diagnostic("KC003", CRASHED, task.filename)], None))
+                    pool.shutdown(wait=False)
+                    pool = make_pool(1)
+    finally:
+        pool.shutdown()
+    return outcomes
 
 
 def run(

@@ -484,3 +484,28 @@ def test_stdin_is_read_up_to_the_size_cap(tmp_path: Path) -> None:
         )
     assert done.returncode == 1, done.stderr
     assert "<stdin>:1:1: KC003 [warning] too large to check: over the max-file-size limit of 1000 bytes" in done.stdout
+
+
+def test_a_worker_that_dies_costs_its_file_one_line(tmp_path: Path, monkeypatch: pytest.MonkeyPatch) -> None:
+    # Defence in depth behind the guard: if native code ever kills a worker, the run goes on.
+    from kerascheck import runner
+
+    for index in range(33):  # enough files for worker processes
+        (tmp_path / f"m{index:02d}.py").write_text(BAD_PROGRAM, encoding="utf-8")
+    (tmp_path / "m07.py").write_text(BAD_PROGRAM + "# KILL-THE-WORKER\n", encoding="utf-8")
+    monkeypatch.setattr(runner, "lint_task", _lint_or_die)
+    report = run([tmp_path], Config(root=tmp_path), jobs=2)
+    assert report.errors == []
+    by_file = {Path(d.filename).name: (d.code, d.message) for d in report.diagnostics}
+    assert len(by_file) == 33
+    assert by_file["m07.py"] == ("KC003", runner.CRASHED)
+    assert all(code == "KC101" for name, (code, _message) in by_file.items() if name != "m07.py")
+
+
+def _lint_or_die(task: object) -> object:
+    if b"KILL-THE-WORKER" in task.raw:  # type: ignore[attr-defined]
+        os._exit(139)  # what a segfault in native code looks like from outside
+    return _REAL_LINT_TASK(task)  # type: ignore[arg-type]
+
+
+from kerascheck.runner import lint_task as _REAL_LINT_TASK  # noqa: E402  (before any test patches it)

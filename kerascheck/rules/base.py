@@ -103,7 +103,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kerascheck import vocabulary
 from kerascheck.diagnostics import Diagnostic, FixSafety, Severity
-from kerascheck.facts import NOWHERE, Anchor, Head, Loss, Model, ProgramFacts
+from kerascheck.facts import NOWHERE, Anchor, ArrayInfo, Head, Loss, Model, ProgramFacts
 
 if TYPE_CHECKING:
     from kerascheck.fix.edits import FixContext, NodeEdit
@@ -380,6 +380,13 @@ def trained_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:
         if model.loss_in_use:
             for head in model.heads:
                 yield model, head
+
+
+def argument_anchor(argument: ArrayInfo | None, fallback: Anchor) -> Anchor:
+    """Where a finding about a ``fit`` argument goes: the argument as written, else ``fallback``."""
+    if argument is not None and argument.anchor.is_known:
+        return argument.anchor
+    return fallback
 
 
 def all_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:

@@ -72,6 +72,14 @@ def check_saved_model(path: str, selection: engine.Selection = engine.DEFAULT_SE
         return [tool_diagnostic("KC002", "the model config is too deeply nested or too large", path)]
     except Exception as error:  # a file we fail to understand is the file's problem to report, not a crash
         return [tool_diagnostic("KC002", f"cannot read the model config ({type(error).__name__})", path)]
+    from kerascheck.runtime.inspect import unchecked, unseen_facts
+
+    why = (
+        "the saved model was not checked: its layers are not in its config (a subclassed model); "
+        "load it and use kerascheck.inspect(model, x, y)"
+    )
+    if unseen_facts(facts):
+        return unchecked(selection, path, why)
     found = engine.run_rules(facts, selection)
     return engine.finalize(found, filename=path, locate=lambda _anchor: (None, None))
 

@@ -167,7 +167,8 @@ def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool
         return unknown_layer(name)
     if class_name in _OP_LAMBDAS:
         return _op_lambda(config, name)
-    return layer_fact(class_name, _ConfigParams(class_name, config), kf.Anchor(layer=name))
+    fact = layer_fact(class_name, _ConfigParams(class_name, config), kf.Anchor(layer=name))
+    return replace(fact, key=name) if name else fact  # a layer name is unique in its model
 
 
 def layer_from_entry(entry: Mapping[str, Any]) -> kf.Layer:

@@ -16,7 +16,7 @@ file with no Keras model close to the cost of parsing it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
@@ -311,7 +311,12 @@ class Interpreter:
             else_body = (orelse,)
         if isinstance(test, Const):
             return self.exec_block(statement.body.body if test.value else else_body, env)
-        return self.exec_branches(env, [statement.body.body, else_body])
+        guard = _tests_width(statement.test)
+        self.state.width_guarded += guard
+        try:
+            return self.exec_branches(env, [statement.body.body, else_body])
+        finally:
+            self.state.width_guarded -= guard
 
     def exec_branches(self, env: Env, bodies: Sequence[Block]) -> bool:
         """Run alternative bodies from the same state; merge what they leave."""
@@ -789,6 +794,21 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
     except Exception as error:  # libcst evaluates with CPython's rules, which may reject it
         raise InvalidLiteral(f"{type(error).__name__}: {error}".splitlines()[0]) from None
     return Const(value) if isinstance(value, (str, int, float)) and budget.fits(value) else UNKNOWN
+
+
+_WIDTH_ATTRIBUTES = frozenset({"output_shape", "shape", "units"})
+
+
+def _tests_width(test: cst.BaseExpression) -> int:
+    """1 if an ``if`` test reads a width (``model.output_shape[-1] > 1``, ``pred.shape[1] == 1``), else 0."""
+    return int(any(node.attr.value in _WIDTH_ATTRIBUTES for node in _attributes(test)))
+
+
+def _attributes(node: cst.CSTNode) -> Iterator[cst.Attribute]:
+    if isinstance(node, cst.Attribute):
+        yield node
+    for child in node.children:
+        yield from _attributes(child)
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
