@@ -710,6 +710,9 @@ class PreprocessingBeforeSplit(Rule):
     Flags a scaler, imputer or PCA fitted on the whole data set before
     `train_test_split`.
 
+    The one-call `sklearn.preprocessing.scale()` and `minmax_scale()` count
+    as fitted scalers; `normalize()` does not (it scales each row on its own).
+
     ## Why is this bad?
     The scaler's mean and variance (the imputer's fill values) are then
     computed with the test rows included, so information from the test set
