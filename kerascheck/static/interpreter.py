@@ -111,7 +111,7 @@ class Interpreter:
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
-        self.mutations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.mutations: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -284,13 +284,17 @@ class Interpreter:
         mutated = self.mutations.get(key)
         if mutated is None:
             mutated = self.mutations[key] = mutated_names(function.node)
-        if not mutated[0]:
+        changed, local, outer = mutated
+        for scope in (env, function.closure):
+            for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
+                if name in scope:
+                    scope[name] = UNKNOWN
+        if not changed:
             return
         params = function.node.params
         names = [param.name.value for param in (*params.posonly_params, *params.params)][1 if bound else 0 :]
-        changed, local = mutated
         for scope in (env, function.closure):
-            for name in changed - local - set(names):
+            for name in changed - local - outer - set(names):
                 if isinstance(scope.get(name), (Seq, Mapping)):
                     scope[name] = UNKNOWN
         position = 0
