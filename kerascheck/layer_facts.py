@@ -10,10 +10,12 @@ wrappers, input shapes and softmax axes are decided here only.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Protocol
 
 from kerascheck import vocabulary as kv
-from kerascheck.facts import Anchor, Layer
+from kerascheck.facts import Anchor, Geometry, Layer
+from kerascheck.shapes.geometry import geometry_of
 
 Shape = tuple[int | None, ...]
 
@@ -59,9 +61,23 @@ class LayerParams(Protocol):
         """Whether ``axis`` is absent or the last axis (-1)."""
         ...
 
+    def raw(self, name: str, position: int | None) -> object:
+        """A parameter as a plain Python literal (tuples for sequences), or
+        :data:`kerascheck.shapes.geometry.MISSING` / ``UNREADABLE``."""
+        ...
+
 
 def layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
-    """The fact for a layer of class ``kind`` with these parameters."""
+    """The fact for a layer of class ``kind`` with these parameters, with its shape geometry."""
+    layer = _layer_fact(kind, params, anchor)
+    if layer.kind == "InputLayer":
+        return replace(layer, geometry=Geometry())
+    inner = params.inner_layer() if kind in WRAPPERS else None
+    geometry = geometry_of(kind, params.raw, inner)
+    return replace(layer, geometry=geometry) if geometry is not None else layer
+
+
+def _layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
     name = params.string("name")
     if kind in ("Input", "InputLayer"):
         shape = (

@@ -193,6 +193,13 @@ TRANSPARENT_LAYERS = frozenset(
 RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU"})
 FEATURE_MAP_LAYERS = frozenset(
     {
+        "Conv1D",
+        "SeparableConv1D",
+        "Conv1DTranspose",
+        "MaxPooling1D",
+        "AveragePooling1D",
+        "MaxPool1D",
+        "AvgPool1D",
         "Conv2D",
         "Conv3D",
         "SeparableConv2D",

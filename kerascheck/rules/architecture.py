@@ -460,16 +460,19 @@ class RnnStackMissingReturnSequences(Rule):
 class DenseOnFeatureMaps(Rule):
     """
     ## What it does
-    Flags a classifier whose Dense layer directly follows 2-D/3-D feature
-    maps that were pooled (and not upsampled again), with no Flatten or global
-    pooling anywhere before the output. A Dense on full-resolution feature
-    maps can be a per-pixel classifier (segmentation) and is not flagged.
+    Flags a classifier whose Dense layer directly follows 1-D, 2-D or 3-D
+    feature maps that were pooled (and not upsampled again), with no Flatten,
+    global pooling or recurrent layer anywhere before the output. A Dense on
+    full-resolution feature maps can be a per-pixel or per-timestep
+    classifier (segmentation, sequence labelling) and is not flagged.
 
     ## Why is this bad?
     Dense acts on the last axis only: on a (height, width, channels) feature
-    map it classifies every pixel separately, and the output has shape
-    (batch, h, w, classes) instead of (batch, classes). Keras then fails on
-    the labels' shape or, worse, broadcasts and reports nonsense metrics.
+    map it classifies every pixel separately, and on a (timesteps, channels)
+    map from `Conv1D`/`MaxPooling1D` every timestep; the output has shape
+    (batch, h, w, classes) or (batch, steps, classes) instead of (batch,
+    classes). Keras then fails on the labels' shape at the first batch or,
+    with a regression loss, broadcasts and reports nonsense metrics.
 
     ## Example
     ```python
@@ -490,12 +493,17 @@ class DenseOnFeatureMaps(Rule):
     code = "KC407"
     name = "dense-on-feature-maps"
     severity = Severity.WARNING
-    fix = "add Flatten() or GlobalAveragePooling2D() before the Dense layers"
+    fix = "add Flatten() or global pooling (GlobalAveragePooling2D(), GlobalMaxPooling1D()) before the Dense layers"
     BAD = (
         _example(
             'layers.Conv2D(8, 3, activation="relu"),\n    layers.MaxPooling2D(),\n'
             '    layers.Dense(10, activation="softmax"),',
             shape="(28, 28, 1)",
+        ),
+        _example(
+            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
+            '    layers.Dense(5, activation="softmax"),',
+            shape="(100, 8)",
         ),
     )
     GOOD = (
@@ -512,6 +520,22 @@ class DenseOnFeatureMaps(Rule):
         _example(
             'layers.Conv2D(8, 3, padding="same", activation="relu"),\n    layers.Dense(4, activation="softmax"),',
             shape="(64, 64, 3)",
+        ),
+        _example(
+            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
+            '    layers.GlobalMaxPooling1D(),\n    layers.Dense(5, activation="softmax"),',
+            shape="(100, 8)",
+        ),
+        _example(
+            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
+            '    layers.Dense(16, activation="relu"),\n    layers.LSTM(16),\n'
+            '    layers.Dense(5, activation="softmax"),',
+            shape="(100, 8)",
+        ),
+        _example(
+            'layers.Conv1D(32, 3, padding="same", activation="relu"),\n'
+            '    layers.TimeDistributed(layers.Dense(5, activation="softmax")),',
+            shape="(100, 8)",
         ),
     )
 
@@ -530,7 +554,7 @@ class DenseOnFeatureMaps(Rule):
                 rest = chain[following[0] :]
                 if not _downsampled_for_classification(chain[: index + 1]):
                     continue
-                if all(later.kind is not None and later.kind not in kv.FLATTENING_LAYERS for later in rest):
+                if all(later.kind is not None and later.kind not in _COLLAPSING for later in rest):
                     yield self.report(
                         following[1].anchor,
                         f"{following[1].label} is applied to the feature maps of {layer.label} "
@@ -538,9 +562,20 @@ class DenseOnFeatureMaps(Rule):
                     )
 
 
+# Layers that end the feature maps: flattening, global pooling, and recurrent layers over time.
+_COLLAPSING = kv.FLATTENING_LAYERS | kv.RECURRENT_LAYERS | {"Bidirectional"}
 _POOLING = frozenset(kind for kind in kv.FEATURE_MAP_LAYERS if "Pool" in kind)
 _UPSAMPLING = frozenset(
-    {"UpSampling2D", "UpSampling3D", "Conv2DTranspose", "Conv3DTranspose", "Resizing", "ZeroPadding2D"}
+    {
+        "UpSampling1D",
+        "UpSampling2D",
+        "UpSampling3D",
+        "Conv1DTranspose",
+        "Conv2DTranspose",
+        "Conv3DTranspose",
+        "Resizing",
+        "ZeroPadding2D",
+    }
 )
 
 

@@ -75,7 +75,7 @@ class Rule:
 
 def all_rules() -> dict[str, type[Rule]]:
     """Every registered rule by code, in code order (imports the rule modules)."""
-    from kerascheck.rules import architecture, data, metrics, output_loss, tool, training  # noqa: F401
+    from kerascheck.rules import architecture, data, metrics, output_loss, shapes, tool, training  # noqa: F401
 
     return dict(sorted(_REGISTRY.items()))
 

@@ -33,6 +33,7 @@ from kerascheck.static.keras_api import (
     metric_spec_of,
 )
 from kerascheck.static.names import canonical, import_bindings
+from kerascheck.static.shape_flow import ShapeFlow
 from kerascheck.static.values import (
     UNKNOWN,
     BoundMethod,
@@ -113,6 +114,7 @@ class Interpreter:
         self.current_statement: cst.CSTNode | None = None
         self.current_env: Env | None = None
         self.data = data_api.DataFlow(self)
+        self.shapes = ShapeFlow(self)
 
     # -- entry point ------------------------------------------------------
 
@@ -143,6 +145,7 @@ class Interpreter:
             metric_calls=tuple(data.metric_calls),
             removed_calls=tuple(replace(c, model=_remap(latest, c.model)) for c in data.removed_calls),
             leaks=tuple(data.leaks),
+            shape_conflicts=tuple(self.shapes.conflicts),
         )
 
     def model_index(self, model: ModelObj) -> int | None:
@@ -167,7 +170,9 @@ class Interpreter:
                 self.bind(statement.target, self.eval(statement.value, env), env)
         elif isinstance(statement, cst.AugAssign):
             current = self.eval(statement.target, env)
-            value = self.data.binary_operation(current, statement.operator, self.eval(statement.value, env))
+            operand = self.eval(statement.value, env)
+            value = self.data.binary_operation(current, statement.operator, operand)
+            value = self.shapes.after_binary(current, operand, value)
             self.bind(statement.target, value, env)
         elif isinstance(statement, cst.Expr):
             self.eval(statement.value, env)
@@ -329,9 +334,11 @@ class Interpreter:
                 return Const(-operand.value)  # type: ignore[attr-defined]
             return UNKNOWN
         if isinstance(node, cst.BinaryOperation):
-            return self.data.binary_operation(self.eval(node.left, env), node.operator, self.eval(node.right, env))
+            left, right = self.eval(node.left, env), self.eval(node.right, env)
+            return self.shapes.after_binary(left, right, self.data.binary_operation(left, node.operator, right))
         if isinstance(node, cst.Subscript):
-            return self.data.subscript(self.eval(node.value, env), node, env)
+            value = self.eval(node.value, env)
+            return self.shapes.after_subscript(value, node, env, self.data.subscript(value, node, env))
         if isinstance(node, cst.Comparison):
             return self.data.comparison(node, env)
         if isinstance(node, cst.IfExp):
@@ -365,6 +372,9 @@ class Interpreter:
             return UNKNOWN
         if isinstance(owner, ModelObj):
             return BoundMethod(owner, name)
+        shaped = self.shapes.attribute(owner, name)
+        if shaped is not None:
+            return shaped
         return self.data.attribute(owner, name)
 
     def evaluate_args(self, node: cst.Call, env: Env) -> Args:
@@ -395,8 +405,11 @@ class Interpreter:
         if isinstance(callee, BoundMethod):
             return self.call_method(callee, args, anchor)
         if isinstance(callee, LayerObj):
-            return Tensor((*self.chain_of(_first_input(args)), callee.layer))
+            inputs = _first_input(args)
+            shape = self.shapes.layer_applied(callee.layer, inputs, anchor)
+            return Tensor((*self.chain_of(inputs), callee.layer), shape=shape)
         if isinstance(callee, ModelObj):
+            self.shapes.data_call(callee, "__call__", args, anchor)
             return self.apply_model(callee, _first_input(args))
         return UNKNOWN
 
@@ -420,7 +433,7 @@ class Interpreter:
         namespace, _, member = qualname.rpartition(".")
         if qualname in ("keras.Input", "keras.layers.Input"):
             layer = make_layer("Input", args, anchor)
-            return Tensor((layer.layer,)) if isinstance(layer, LayerObj) else UNKNOWN
+            return self.shapes.input_tensor(layer.layer) if isinstance(layer, LayerObj) else UNKNOWN
         if namespace == "keras.layers" and member[:1].isupper():
             return make_layer(member, args, anchor)
         if qualname in _SEQUENTIAL:
@@ -440,9 +453,10 @@ class Interpreter:
             if axis is not None and axis != Const(-1):
                 activation = None  # tf.nn.softmax(x, axis=1): over another axis (attention pooling)
             if activation is not None:
-                return Tensor((*first.chain, kf.Layer(kind="Activation", anchor=anchor, activation=activation)))
+                applied = kf.Layer(kind="Activation", anchor=anchor, activation=activation)
+                return Tensor((*first.chain, applied), shape=first.shape)
             return Tensor((*first.chain, _UNKNOWN_LAYER))
-        return self.data.call_ref(qualname, args, anchor)
+        return self.shapes.after_call(qualname, args, self.data.call_ref(qualname, args, anchor), anchor)
 
     # -- models -----------------------------------------------------------
 
@@ -487,6 +501,7 @@ class Interpreter:
         if outputs is None:
             return UNKNOWN
         model = self.register(ModelObj(anchor, "functional", const_str(args.get("name"))))
+        self.shapes.functional(model, args.get("inputs", 0), outputs)
         if isinstance(outputs, Tensor):
             model.outputs.append((outputs.chain, None))
         elif isinstance(outputs, Seq):
@@ -541,7 +556,8 @@ class Interpreter:
             return UNKNOWN
         if isinstance(owner, ModelObj):
             return self.model_method(owner, method.name, args, anchor)
-        return self.data.call_method(owner, method.name, args, anchor)
+        result = self.data.call_method(owner, method.name, args, anchor)
+        return self.shapes.after_method(owner, method.name, args, result)
 
     def model_method(self, model: ModelObj, name: str, args: Args, anchor: kf.Anchor) -> Value:
         if name == "add":
@@ -561,14 +577,16 @@ class Interpreter:
                 model.loss_spec = loss_spec_of(args.get("loss", 1), anchor)
                 model.metric_spec = metric_spec_of(args.get("metrics"), anchor)
             return Const(None)
+        self.shapes.data_call(model, name, args, anchor)
         return self.data.model_method(model, name, args, anchor)
 
     def model_facts(self, model: ModelObj) -> list[kf.Model]:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
+        heads, inputs = self.shapes.model_facts(model, heads)
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
         facts = []
-        for loss_spec, metric_spec, compile_anchor, fits in phases:
+        for phase, (loss_spec, metric_spec, compile_anchor, fits) in enumerate(phases):
             facts.append(
                 kf.Model(
                     heads=kf.with_compile(heads, loss_spec, metric_spec) if model.compiled else heads,
@@ -578,6 +596,8 @@ class Interpreter:
                     fits=tuple(fits),
                     compile_anchor=compile_anchor,
                     loss_in_use=not model.loss_unused(),
+                    inputs=inputs,
+                    data_calls=self.shapes.calls_in_phase(model, phase),
                 )
             )
         return facts

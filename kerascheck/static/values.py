@@ -13,7 +13,7 @@ from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, Metric
+from kerascheck.facts import Anchor, ArrayShape, Fit, Labels, Layer, Loss, Metric
 
 
 class Value:
@@ -78,9 +78,13 @@ class LayerObj(Value):
 
 @dataclass(frozen=True)
 class Tensor(Value):
-    """A symbolic tensor in a functional graph: the layer chain that produced it."""
+    """A symbolic tensor in a functional graph: the layer chain that produced it.
+
+    ``shape`` is its per-sample shape from :mod:`kerascheck.static.shape_flow` (None: unknown).
+    """
 
     chain: tuple[Layer, ...]
+    shape: tuple[int | None, ...] | None = None
 
 
 @dataclass(frozen=True)
@@ -151,6 +155,10 @@ class Data(Value):
     fitted_by: tuple[tuple[Anchor, str], ...] = ()
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
+    # Its shape (for a dataset or generator: of the inputs it yields), and for a dataset or
+    # generator the shape of the labels it yields; see kerascheck.static.shape_flow.
+    shape: ArrayShape | None = None
+    target_shape: ArrayShape | None = None
 
 
 @dataclass(frozen=True)
@@ -158,6 +166,7 @@ class Filled(Value):
     """``np.zeros(n)`` / ``np.ones(n)`` / ``np.full(n, k)``: a block of one constant label."""
 
     value: object
+    shape: ArrayShape | None = None
 
 
 @dataclass(frozen=True)
