@@ -207,9 +207,9 @@ class LabelShapeMismatch(Rule):
         ),
         _program(
             "x = np.random.rand(500, 8)\n"
-            "y = np.random.randint(0, 2, size=(500, 1))\n"
-            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="sigmoid")])\n'
-            'model.compile(optimizer="adam", loss="binary_crossentropy")\n'
+            "y = np.random.randint(0, 4, size=(500, 2))\n"
+            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="softmax")])\n'
+            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
             "model.fit(x, y, epochs=2)\n"
         ),
     )

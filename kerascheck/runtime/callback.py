@@ -167,7 +167,7 @@ class TrainingMonitor:
         arguments = arguments or FitArguments()
         self._has_validation = arguments.has_validation
         try:
-            facts = facts_from_model(model, arguments.x, arguments.y, partial=arguments.partial)
+            facts = facts_from_model(model, arguments.x, arguments.y, partial=arguments.partial, method="fit")
             found = diagnostics_for(facts, self.selection, self._filename)
         except Exception as error:  # never let the linter break the user's training run
             self._internal_error(error)
