@@ -2,7 +2,7 @@
 
 from __future__ import annotations
 
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -61,7 +61,7 @@ def check_file(path: Path, config: Config, display: str | None = None) -> list[D
 
 def check_paths(
     paths: Iterable[str | Path],
-    config: Config | None = None,
+    config: Config | Callable[[Path], Config] | None = None,
     force_exclude: bool = False,
     *,
     jobs: int = 1,
@@ -72,6 +72,8 @@ def check_paths(
     ``jobs`` > 1 lints in worker processes when there are enough files;
     ``use_cache`` reads and writes ``.kerascheck_cache/`` under the project
     root (the command line turns it on; a library call writes nothing unless asked).
+    ``config`` is one configuration for every file, or a function giving each
+    file's own, such as :class:`kerascheck.config.Resolver` (what the command line uses).
     """
     from kerascheck.runner import run
 

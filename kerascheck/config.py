@@ -1,14 +1,23 @@
-"""``[tool.kerascheck]`` in the nearest ``pyproject.toml``, validated strictly.
+"""Configuration: found per file, validated strictly, laid under the command line's overrides.
 
-A typo in a config key or a rule code is reported as a one-line error (exit 2)
-rather than silently ignored: a misspelt ``ignore`` that does nothing is the
-kind of silent failure this tool exists to prevent.
+Each file is checked with the settings of the nearest configuration file
+above it, as ruff does: a ``kerascheck.toml`` (the settings at top level) or
+a ``pyproject.toml`` with a ``[tool.kerascheck]`` table; a ``pyproject.toml``
+without one is passed over. ``extend = "../pyproject.toml"`` merges a shared
+file underneath (its patterns stay relative to its own directory). The
+command line, pre-commit and the language server all call
+:func:`resolve_config`, so they agree on every file.
+
+A typo in a key or a rule code, and a file that is not valid TOML, are
+one-line errors (exit 2) rather than silently ignored: a misspelt ``ignore``
+that does nothing is the kind of silent failure this tool exists to prevent.
 """
 
 from __future__ import annotations
 
 import sys
-from dataclasses import dataclass, field
+from collections.abc import Mapping
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 
 if sys.version_info >= (3, 11):
@@ -18,7 +27,27 @@ else:  # pragma: no cover - exercised on 3.10 only
 
 from kerascheck.engine import Selection
 
-KNOWN_KEYS = frozenset({"select", "ignore", "extend-select", "per-file-ignores", "exclude", "extend-exclude"})
+
+@dataclass(frozen=True)
+class Setting:
+    """One key of ``[tool.kerascheck]``: validation, ``--show-settings`` and the JSON Schema read this."""
+
+    name: str
+    kind: str  # "rules", "strings", "per-file", "path"
+    description: str
+
+
+SETTINGS: tuple[Setting, ...] = (
+    Setting("select", "rules", "Rule codes or prefixes to check (replaces the default: every error and warning rule)."),
+    Setting("extend-select", "rules", "Rule codes or prefixes added to the selection (e.g. an opt-in info rule)."),
+    Setting("ignore", "rules", "Rule codes or prefixes not to check."),
+    Setting("per-file-ignores", "per-file", "Glob pattern (relative to this file) -> rule codes to ignore there."),
+    Setting("exclude", "strings", "Files and directories not to check (gitignore syntax, relative to this file)."),
+    Setting("extend-exclude", "strings", "More patterns to exclude, added to `exclude`."),
+    Setting("extend", "path", "Another configuration file whose settings this one extends (relative to this file)."),
+)
+KNOWN_KEYS = frozenset(setting.name for setting in SETTINGS)
+CONFIG_FILES = ("kerascheck.toml", "pyproject.toml")  # the first found in a directory wins
 
 
 class ConfigError(Exception):
@@ -31,7 +60,8 @@ class Config:
     per_file_ignores: tuple[tuple[str, tuple[str, ...]], ...] = ()
     exclude: tuple[str, ...] = ()
     root: Path = field(default_factory=Path.cwd)
-    source: Path | None = None  # the pyproject.toml it came from
+    source: Path | None = None  # the configuration file it came from
+    sources: tuple[Path, ...] = ()  # every file read for it: ``source`` and what it extends
 
     def selection_for(self, path: Path) -> Selection:
         """The selection with this file's ``per-file-ignores`` applied."""
@@ -47,48 +77,170 @@ class Config:
 
     def fingerprint(self) -> str:
         """Identifies everything that changes results (cache key)."""
-        return repr((self.selection, self.per_file_ignores))
+        return repr((self.selection, self.per_file_ignores, str(self.root) if self.per_file_ignores else ""))
 
 
-def find_pyproject(start: Path) -> Path | None:
-    """The nearest ``pyproject.toml`` with a ``[tool.kerascheck]`` table, walking up."""
+@dataclass(frozen=True)
+class Overrides:
+    """What the command line lays over every file's configuration.
+
+    ``table`` holds ``--config KEY=VALUE`` settings (they replace the key);
+    the flags follow ruff: ``--select`` and ``--exclude`` replace,
+    ``--extend-select``, ``--ignore`` and ``--extend-exclude`` add.
+    """
+
+    table: Mapping[str, object] = field(default_factory=dict)
+    select: tuple[str, ...] | None = None
+    extend_select: tuple[str, ...] = ()
+    ignore: tuple[str, ...] = ()
+    exclude: tuple[str, ...] | None = None
+    extend_exclude: tuple[str, ...] = ()
+
+    def apply(self, config: Config) -> Config:
+        selection = config.selection
+        if self.select is not None:
+            selection = replace(selection, select=self.select)
+        if self.extend_select:
+            selection = replace(selection, extend_select=(*selection.extend_select, *self.extend_select))
+        selection = selection.with_ignored(self.ignore)
+        exclude = config.exclude if self.exclude is None else self.exclude
+        return replace(config, selection=selection, exclude=(*exclude, *self.extend_exclude))
+
+
+NO_OVERRIDES = Overrides()
+
+
+# -- finding and reading configuration files -----------------------------------
+
+
+def _read_toml(path: Path) -> dict[str, object]:
+    try:
+        return tomllib.loads(path.read_text(encoding="utf-8"))
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    except UnicodeDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: not UTF-8 ({error.reason})") from None
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(f"{path}: invalid TOML: {str(error).splitlines()[0]}") from None
+
+
+def settings_table(path: Path, data: dict[str, object]) -> dict[str, object] | None:
+    """The kerascheck settings in a parsed file: ``[tool.kerascheck]``, or all of a ``kerascheck.toml``.
+
+    A ``pyproject.toml`` without the table has no settings (``None``); another
+    file (``kerascheck.toml``, ``--config x.toml``) may use either form.
+    """
+    tool = data.get("tool")
+    if path.name != "pyproject.toml" and not (isinstance(tool, dict) and "kerascheck" in tool):
+        return data
+    if not isinstance(tool, dict) or "kerascheck" not in tool:
+        return None
+    table = tool["kerascheck"]
+    if not isinstance(table, dict):
+        raise ConfigError(f"{path}: [tool.kerascheck] must be a table")
+    return table
+
+
+def find_config_file(start: Path) -> Path | None:
+    """The nearest configuration file at or above ``start`` (a directory); invalid TOML on the way is an error."""
     start = start.resolve()
     for directory in (start, *start.parents):
-        candidate = directory / "pyproject.toml"
-        if candidate.is_file():
-            try:
-                data = tomllib.loads(candidate.read_text(encoding="utf-8"))
-            except (OSError, UnicodeDecodeError, tomllib.TOMLDecodeError):
-                continue
-            if isinstance(data.get("tool"), dict) and "kerascheck" in data["tool"]:
+        for name in CONFIG_FILES:
+            candidate = directory / name
+            if candidate.is_file() and settings_table(candidate, _read_toml(candidate)) is not None:
                 return candidate
     return None
 
 
+def find_pyproject(start: Path) -> Path | None:
+    """Kept for callers of the old name: the nearest configuration file."""
+    return find_config_file(start)
+
+
 def load_config(path: Path | None = None, start: Path | None = None) -> Config:
-    """Load ``path`` (or find the nearest pyproject.toml from ``start``); defaults if none."""
+    """Load ``path`` (or the nearest configuration file from ``start``); defaults if none."""
     if path is None:
-        path = find_pyproject(start or Path.cwd())
+        path = find_config_file(start or Path.cwd())
         if path is None:
             return Config()
+    path = path.resolve()
+    table, sources = _merged_table(path, ())
+    return config_from_table(table, path, sources=sources)
+
+
+def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object], tuple[Path, ...]]:
+    """``path``'s settings over those it ``extend``s, with patterns re-rooted at ``path``'s directory."""
+    if path in seen:
+        raise ConfigError(f"{path}: 'extend' loops back to a file it extends")
+    table = settings_table(path, _read_toml(path)) or {}  # a pyproject.toml without the table: defaults
+    extend = table.get("extend")
+    if extend is None:
+        return dict(table), (path,)
+    if not isinstance(extend, str):
+        raise ConfigError(f"{path}: 'extend' must be a path (a string)")
+    base_path = (path.parent / Path(extend).expanduser()).resolve()
+    if not base_path.is_file():
+        raise ConfigError(f"{path}: 'extend' names {extend!r}, which does not exist")
+    base, sources = _merged_table(base_path, (*seen, path))
+    base = _rerooted(base, base_path.parent, path.parent)
+    merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
+    if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
+        merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
+    return merged, (path, *sources)
+
+
+def _rerooted(table: dict[str, object], origin: Path, root: Path) -> dict[str, object]:
+    """Patterns written relative to ``origin`` rewritten relative to ``root`` (dropped if they cannot apply)."""
+    out = dict(table)
+    for key in ("exclude", "extend-exclude"):
+        value = table.get(key)
+        if isinstance(value, list):
+            out[key] = [
+                p for p in (reroot(item, origin, root) if isinstance(item, str) else item for item in value) if p
+            ]
+    per_file = table.get("per-file-ignores")
+    if isinstance(per_file, dict):
+        moved = {reroot(str(pattern), origin, root): codes for pattern, codes in per_file.items()}
+        out["per-file-ignores"] = {pattern: codes for pattern, codes in moved.items() if pattern}
+    return out
+
+
+def reroot(pattern: str, origin: Path, root: Path) -> str | None:
+    """A gitignore pattern relative to ``origin`` as one relative to ``root``; ``None`` if it matches nothing there.
+
+    A pattern with no inner slash matches at any depth, so it means the same
+    from anywhere below ``origin``; an anchored one is moved by the path between.
+    """
+    negated, body = (pattern.startswith("!"), pattern[1:] if pattern.startswith("!") else pattern)
+    if "/" not in body.rstrip("/"):
+        return pattern if origin == root or origin in root.parents else _prefixed(negated, body, origin, root)
+    body = body.lstrip("/")
+    if origin == root:
+        return pattern
+    if origin in root.parents:
+        between = root.relative_to(origin).as_posix() + "/"
+        if body.startswith(between):
+            return ("!" if negated else "") + "/" + body[len(between) :]
+        return None
+    return _prefixed(negated, "/" + body, origin, root)
+
+
+def _prefixed(negated: bool, body: str, origin: Path, root: Path) -> str | None:
     try:
-        data = tomllib.loads(path.read_text(encoding="utf-8"))
-    except OSError as error:
-        raise ConfigError(f"{path}: cannot read: {error.strerror}") from None
-    except (UnicodeDecodeError, tomllib.TOMLDecodeError) as error:
-        raise ConfigError(f"{path}: invalid TOML: {error}".splitlines()[0]) from None
-    table = data.get("tool", {}).get("kerascheck", {}) if isinstance(data.get("tool"), dict) else {}
-    if not isinstance(table, dict):
-        raise ConfigError(f"{path}: [tool.kerascheck] must be a table")
-    return config_from_table(table, path)
+        between = origin.relative_to(root).as_posix()
+    except ValueError:
+        return None  # a sibling's patterns cannot match below this root
+    return ("!" if negated else "") + "/" + between + ("" if body.startswith("/") else "/**/") + body.lstrip("/")
 
 
-def config_from_table(table: dict[str, object], path: Path) -> Config:
+def config_from_table(
+    table: Mapping[str, object], path: Path | str, *, root: Path | None = None, sources: tuple[Path, ...] = ()
+) -> Config:
+    """Validate a settings table (``path`` names it in errors) and build its :class:`Config`."""
     unknown = sorted(set(table) - KNOWN_KEYS)
     if unknown:
-        raise ConfigError(
-            f"{path}: unknown key {unknown[0]!r} in [tool.kerascheck] (known: {', '.join(sorted(KNOWN_KEYS))})"
-        )
+        where = "[tool.kerascheck]" if Path(str(path)).name == "pyproject.toml" else "the settings"
+        raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {where} (known: {', '.join(sorted(KNOWN_KEYS))})")
     select = table.get("select")
     selection = Selection(
         select=None if select is None else rule_patterns(select, "select", path),
@@ -105,8 +257,16 @@ def config_from_table(table: dict[str, object], path: Path) -> Config:
         *string_list(table.get("exclude", []), "exclude", path),
         *string_list(table.get("extend-exclude", []), "extend-exclude", path),
     )
+    source = path if isinstance(path, Path) else None
+    if root is None:
+        root = source.parent if source is not None else Path.cwd()
     return Config(
-        selection=selection, per_file_ignores=per_file_ignores, exclude=exclude, root=path.parent, source=path
+        selection=selection,
+        per_file_ignores=per_file_ignores,
+        exclude=exclude,
+        root=root,
+        source=source,
+        sources=sources or ((source,) if source is not None else ()),
     )
 
 
@@ -126,3 +286,61 @@ def rule_patterns(value: object, key: str, path: Path | str) -> tuple[str, ...]:
         if pattern != "ALL" and not any(code.startswith(pattern) for code in codes):
             raise ConfigError(f"{path}: '{key}' names {pattern!r}, which matches no kerascheck rule")
     return patterns
+
+
+def parse_override(text: str) -> dict[str, object]:
+    """``--config 'KEY = VALUE'``: one TOML assignment of a known setting."""
+    try:
+        table = tomllib.loads(text)
+    except tomllib.TOMLDecodeError as error:
+        raise ConfigError(
+            f"--config {text!r} is neither a file nor a TOML 'KEY = VALUE' ({str(error).splitlines()[0]})"
+        ) from None
+    if "extend" in table:
+        raise ConfigError("--config cannot set 'extend'; pass the file itself with --config PATH")
+    config_from_table(table, "--config")  # validates keys and values
+    return table
+
+
+# -- the one resolution everybody calls ------------------------------------------
+
+
+def resolve_config(path: Path, *, config_file: Path | None = None, overrides: Overrides = NO_OVERRIDES) -> Config:
+    """The configuration that applies to ``path`` (a file or a directory).
+
+    ``config_file`` (``--config PATH``) replaces discovery for every file;
+    otherwise the nearest configuration file above ``path`` decides, and
+    without one the defaults apply with ``path``'s directory as the root.
+    ``overrides`` (the command line) come last.
+    """
+    directory = (path if path.is_dir() else path.parent).resolve()
+    source = config_file.resolve() if config_file is not None else find_config_file(directory)
+    if source is None:
+        table: dict[str, object] = {}
+        sources: tuple[Path, ...] = ()
+    else:
+        table, sources = _merged_table(source, ())
+    table.update(overrides.table)
+    label: Path | str = source if source is not None else "--config"
+    config = config_from_table(table, label, root=source.parent if source else Path.cwd(), sources=sources)
+    return overrides.apply(replace(config, source=source))
+
+
+class Resolver:
+    """:func:`resolve_config` remembered per directory, for a run over many files."""
+
+    def __init__(self, *, config_file: Path | None = None, overrides: Overrides = NO_OVERRIDES) -> None:
+        self.config_file = config_file
+        self.overrides = overrides
+        self._by_directory: dict[Path, Config] = {}
+
+    def __call__(self, path: Path) -> Config:
+        directory = (path if path.is_dir() else path.parent).resolve()
+        config = self._by_directory.get(directory)
+        if config is None:
+            config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
+            self._by_directory[directory] = config
+        return config
+
+    def fingerprint(self) -> str:
+        return repr((self.config_file, dict(self.overrides.table), self.overrides))

@@ -7,7 +7,7 @@ Patterns use gitignore syntax (via ``pathspec``), relative to the project root
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Iterator
+from collections.abc import Callable, Iterable, Iterator
 from functools import lru_cache
 from pathlib import Path
 
@@ -64,23 +64,39 @@ def _gitignore(directory: Path) -> pathspec.GitIgnoreSpec | None:
     return pathspec.GitIgnoreSpec.from_lines(text.splitlines())
 
 
-def discover(paths: Iterable[Path], exclude: tuple[str, ...], root: Path, force_exclude: bool) -> Iterator[Path]:
+# directory -> (exclude patterns, the root they are relative to): each directory's own configuration
+Exclusion = Callable[[Path], tuple[tuple[str, ...], Path]]
+
+
+def discover(
+    paths: Iterable[Path],
+    exclude: tuple[str, ...],
+    root: Path,
+    force_exclude: bool,
+    exclusion: Exclusion | None = None,
+) -> Iterator[Path]:
     """Files to check, in a stable order.
 
     Paths named explicitly are always checked (unless ``force_exclude``),
     like ruff; directories are walked for ``.py`` and ``.ipynb`` files.
+    With ``exclusion``, each directory's ``exclude`` comes from the
+    configuration that applies there (``exclude`` and ``root`` are then unused).
     """
     for path in paths:
         if path.is_dir():
-            yield from _walk(path, exclude, root)
-        elif not (force_exclude and matches_any(path, exclude, root)):
-            yield path
+            yield from _walk(path, exclude, root, exclusion)
+        else:
+            patterns, base = exclusion(path.parent) if exclusion is not None else (exclude, root)
+            if not (force_exclude and matches_any(path, patterns, base)):
+                yield path
 
 
-def _walk(top: Path, exclude: tuple[str, ...], root: Path) -> Iterator[Path]:
+def _walk(top: Path, exclude: tuple[str, ...], root: Path, exclusion: Exclusion | None = None) -> Iterator[Path]:
     ignores: list[tuple[Path, pathspec.GitIgnoreSpec]] = []
     for directory, subdirs, files in os.walk(top):
         here = Path(directory)
+        if exclusion is not None:
+            exclude, root = exclusion(here)
         ignores = [(base, spec) for base, spec in ignores if here == base or base in here.parents]
         spec = _gitignore(here)
         if spec is not None:

@@ -52,7 +52,7 @@ README_BEGIN, README_END = "<!-- rules-table:begin -->\n", "<!-- rules-table:end
 
 
 def refresh(root: Path) -> None:
-    """Rewrite docs/rules.md and the README's rule table from the registry."""
+    """Rewrite docs/rules.md, the README's rule table and the settings' JSON Schema from their sources."""
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_document(), encoding="utf-8")
     readme = root / "README.md"
@@ -60,6 +60,9 @@ def refresh(root: Path) -> None:
     head, rest = text.split(README_BEGIN, 1)
     tail = rest.split(README_END, 1)[1]
     readme.write_text(head + README_BEGIN + rules_table() + README_END + tail, encoding="utf-8")
+    from kerascheck.schema import SCHEMA_FILE, schema_text
+
+    (root / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")
 
 
 if __name__ == "__main__":

@@ -79,6 +79,9 @@ class Layer:
     name: str | None = None
     return_sequences: bool | None = None
     input_shape: tuple[int | None, ...] | None = None
+    # Names this layer instance in its program: the static front-end numbers layers in the
+    # order they are built ("L3"), the runtime front-end uses the layer's unique name.
+    key: str | None = field(default=None, compare=False)
     geometry: Geometry | None = None  # None: a layer whose shape rules are not known
 
     @property
@@ -154,23 +157,49 @@ class Head:
         return layer.anchor if layer is not None else NOWHERE
 
 
+class Split(enum.Enum):
+    """The side of a split (``train_test_split``, a dataset's ``load_data``, ``subset=``)."""
+
+    TRAIN = "train"
+    TEST = "test"
+
+
+@dataclass(frozen=True)
+class ArrayInfo:
+    """What one array (or dataset) given to a call is and where it came from.
+
+    Descriptions, never verdicts: whether training on it is a mistake is a
+    rule's decision. Every field is ``None`` (or empty) when unknown.
+    """
+
+    name: str | None = None  # the variable passed (``x_test``), if a plain name was passed
+    split: Split | None = None  # which side of a split it is (None: not split, or unknown)
+    # Arrays given to one call with the same identity are the same object (``fit(x, x)``).
+    identity: int | None = None
+    slice_of: str | None = None  # the variable it is a slice of (``x_train[-5000:]``)
+    ordered: bool | None = None  # rows in class order (per-class blocks, sorted by label)
+    raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
+    dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)
+    transforms: tuple[str, ...] = ()  # what was applied to it, in order ("rescaled", "shuffled", ...)
+
+
 @dataclass(frozen=True)
 class Fit:
-    """One training call (or the data given to ``inspect``) and what is known about it.
+    """One training call (or the data given to ``inspect``) and what it was given.
 
-    ``labels`` is aligned with the model's heads. ``unscaled_images`` is True
-    when the inputs are raw 0-255 image data not rescaled before the call
-    (whether the model rescales them itself is read from its layers by KC307).
+    ``labels`` is aligned with the model's heads. ``x``/``y`` and the
+    validation arrays describe the arguments; ``validation_split`` is the
+    fraction Keras holds out (0.0 when absent, None when unknown).
     """
 
     anchor: Anchor = NOWHERE
     labels: tuple[Labels | None, ...] = ()
     has_validation: bool | None = None
-    unscaled_images: bool | None = None
-    trains_on_test: bool | None = None
-    validates_on_training: bool | None = None
-    ordered_validation_split: bool | None = None
-    reconstruction: bool | None = None  # trained to reproduce its input: fit(x, x)
+    x: ArrayInfo | None = None
+    y: ArrayInfo | None = None
+    validation_x: ArrayInfo | None = None
+    validation_y: ArrayInfo | None = None
+    validation_split: float | None = None
 
 
 @dataclass(frozen=True)
@@ -272,6 +301,9 @@ class Model:
     # False when the compiled loss never trains this model here (it is only nested in another
     # model, or only loaded and used for prediction): loss and metric rules stay silent.
     loss_in_use: bool = True
+    # The program's model this fact describes: one key per model, shared by the facts of its
+    # compile phases (a model compiled twice gives two facts with one key).
+    key: int | None = None
     inputs: tuple[ModelInput, ...] = ()  # empty: unknown
     data_calls: tuple[DataCall, ...] = ()
 
@@ -282,7 +314,7 @@ class Model:
 
 @dataclass(frozen=True)
 class Argmax:
-    """``argmax`` over a model's predictions (``model`` indexes ``ProgramFacts.models``)."""
+    """``argmax`` over a model's predictions (``model`` is the model's ``key``)."""
 
     anchor: Anchor
     model: int | None
@@ -290,13 +322,22 @@ class Argmax:
 
 
 @dataclass(frozen=True)
+class Operand:
+    """What an argument of an evaluation call holds, as far as it is known."""
+
+    predictions_of: int | None = None  # key of the model whose ``predict`` output this is
+    processed: bool | None = None  # predictions turned into labels (argmax, threshold, rounding)
+    labels: Labels | None = None  # labels it is known to hold (one-hot, integer, ...)
+
+
+@dataclass(frozen=True)
 class MetricCall:
-    """A scikit-learn classification metric call and what its arguments are."""
+    """A scikit-learn metric call and what its ``y_true``/``y_pred`` are."""
 
     anchor: Anchor
-    function: str
-    raw_predictions: bool = False  # an argument is model.predict(...) output, unprocessed
-    one_hot_truth: bool = False  # y_true is one-hot labels with no argmax
+    function: str  # the name under ``sklearn.metrics`` (``f1_score``)
+    y_true: Operand | None = None
+    y_pred: Operand | None = None
 
 
 @dataclass(frozen=True)
@@ -309,11 +350,21 @@ class RemovedApiCall:
 
 
 @dataclass(frozen=True)
-class PreprocessingLeak:
-    """A scaler/imputer fitted on data that is split into train and test afterwards."""
+class PreprocessingFit:
+    """A scikit-learn transformer fitted on some data (``StandardScaler().fit(X)``)."""
 
     anchor: Anchor
-    estimator: str
+    estimator: str  # the class name
+    fitted_on: ArrayInfo | None
+    key: int  # referred to by DataSplit.preprocessed_by
+
+
+@dataclass(frozen=True)
+class DataSplit:
+    """A ``train_test_split`` call and which preprocessing fits its input arrays went through."""
+
+    anchor: Anchor
+    preprocessed_by: tuple[int, ...] = ()  # PreprocessingFit keys, in the order applied
 
 
 @dataclass(frozen=True)
@@ -325,15 +376,21 @@ class ProgramFacts:
     argmaxes: tuple[Argmax, ...] = ()
     metric_calls: tuple[MetricCall, ...] = ()
     removed_calls: tuple[RemovedApiCall, ...] = ()
-    leaks: tuple[PreprocessingLeak, ...] = ()
+    preprocessing_fits: tuple[PreprocessingFit, ...] = ()
+    splits: tuple[DataSplit, ...] = ()
     # Layers Keras could not build on the shapes they get (static shape inference only:
     # a model that exists at runtime was built, so it has none).
     shape_conflicts: tuple[ShapeConflict, ...] = ()
 
-    def model_at(self, index: int | None) -> Model | None:
-        if index is None or not 0 <= index < len(self.models):
+    def model_at(self, key: int | None) -> Model | None:
+        """The model with this key, as last compiled (None if unknown)."""
+        if key is None:
             return None
-        return self.models[index]
+        found = [model for model in self.models if model.key == key]
+        return found[-1] if found else None
+
+    def preprocessing_fit(self, key: int) -> PreprocessingFit | None:
+        return next((fit for fit in self.preprocessing_fits if fit.key == key), None)
 
 
 def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:
@@ -384,7 +441,15 @@ def make_head(
     )
 
 
-def assign_per_head(spec: Any, heads: tuple[Head, ...]) -> tuple[Any, ...]:
+LossSpec = Loss | list[Loss | None] | dict[str, Loss | None] | None
+"""``compile(loss=...)``: one loss for every head, a list by position, a dict by output name."""
+MetricList = tuple[Metric, ...] | list[Metric]
+MetricSpec = MetricList | list[MetricList | None] | dict[str, MetricList | None] | None
+"""``compile(metrics=...)``: metrics for every head, a list of lists by position, a dict by name;
+None when unknown."""
+
+
+def assign_per_head(spec: object, heads: tuple[Head, ...]) -> tuple[object, ...]:
     """Spread a compile argument (one value, a list or a dict by output name) over heads.
 
     Keras applies a single loss to every output, a list by position and a dict
@@ -399,18 +464,23 @@ def assign_per_head(spec: Any, heads: tuple[Head, ...]) -> tuple[Any, ...]:
     return (spec,) * len(heads)
 
 
-def with_compile(heads: tuple[Head, ...], loss_spec: Any, metric_spec: Any) -> tuple[Head, ...]:
+def with_compile(heads: tuple[Head, ...], loss_spec: LossSpec, metric_spec: MetricSpec) -> tuple[Head, ...]:
     """Heads with the compiled loss and metrics attached, head by head.
 
     ``metric_spec`` is a tuple of metrics for every head (a flat list of
     ``Metric`` is read the same way), a list of tuples by position, a dict by
     output name, or ``None`` when unknown.
     """
+    spread: object = metric_spec
     if isinstance(metric_spec, list) and all(isinstance(m, Metric) for m in metric_spec):
-        metric_spec = tuple(metric_spec)
+        spread = tuple(metric_spec)
     losses = assign_per_head(loss_spec, heads)
-    metrics = assign_per_head(metric_spec, heads)
+    metrics = assign_per_head(spread, heads)
     return tuple(
-        replace(head, loss=loss, metrics=tuple(m) if isinstance(m, (list, tuple)) else m)
+        replace(
+            head,
+            loss=loss if isinstance(loss, Loss) else None,
+            metrics=tuple(m) if isinstance(m, (list, tuple)) else None,
+        )
         for head, loss, m in zip(heads, losses, metrics, strict=True)
     )

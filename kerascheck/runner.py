@@ -13,7 +13,7 @@ fully cached run never pays for importing libcst.
 from __future__ import annotations
 
 import os
-from collections.abc import Iterable, Sequence
+from collections.abc import Callable, Iterable, Sequence
 from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
@@ -98,37 +98,53 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
 
 def run(
     paths: Iterable[str | Path],
-    config: Config,
+    config: Config | Callable[[Path], Config],
     *,
     force_exclude: bool = False,
     jobs: int = 1,
     use_cache: bool = False,
 ) -> Report:
-    """Lint files and directories: cache look-ups, then the uncached files, possibly in parallel."""
+    """Lint files and directories: cache look-ups, then the uncached files, possibly in parallel.
+
+    ``config`` is one configuration for every file, or (the command line) a
+    function giving each file's own (see :func:`kerascheck.config.resolve_config`).
+    """
     from kerascheck.api import Report
 
+    roots = [Path(p) for p in paths]
+    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)  # type: ignore[assignment,return-value]
     report = Report()
+
+    def exclusion(directory: Path) -> tuple[tuple[str, ...], Path]:
+        found = configs(directory)
+        return found.exclude, found.root
+
+    found_paths = list(discover(roots, (), Path.cwd(), force_exclude, exclusion))
     cache = None
     if use_cache:
         from kerascheck.cache import Cache, default_directory
 
-        cache = Cache.open(default_directory(config.root), config.fingerprint())
+        # Every configuration in play is part of the key: another config is another cache file.
+        fingerprint = "\n".join(sorted({configs(path).fingerprint() for path in found_paths}))
+        cache = Cache.open(default_directory(configs(roots[0] if roots else Path.cwd()).root), fingerprint)
     results: list[list[Diagnostic]] = []
     pending: list[Task] = []
     digests: dict[int, str] = {}
-    for path in discover((Path(p) for p in paths), config.exclude, config.root, force_exclude):
+    for path in found_paths:
+        config_here = configs(path)
         index = len(results)
         results.append([])
         report.files += 1
         name = str(path)
         if path.suffix in MODEL_SUFFIXES:
-            results[index] = _check_saved(path, config, report)
+            results[index] = _check_saved(path, config_here, report)
             continue
         try:
             raw = path.read_bytes()
         except OSError as error:
             results[index] = [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
             continue
+        selection = config_here.selection_for(path)
         if cache is not None:
             from kerascheck.cache import digest
 
@@ -137,7 +153,7 @@ def run(
             if cached is not None:
                 results[index] = cached
                 continue
-        pending.append(Task(index, name, raw, config.selection_for(path)))
+        pending.append(Task(index, name, raw, selection))
     for task, (found, problem) in zip(pending, lint_tasks(pending, jobs), strict=True):
         results[task.index] = found
         if problem is not None:

@@ -321,3 +321,25 @@ KERAS_PREFIXES = (
     ("keras.api._v2.keras", "keras"),
     ("keras._tf_keras.keras", "keras"),
 )
+
+# scikit-learn metrics (names under sklearn.metrics) that need class labels, not scores.
+CLASSIFICATION_METRICS = frozenset(
+    {
+        "accuracy_score",
+        "balanced_accuracy_score",
+        "classification_report",
+        "confusion_matrix",
+        "multilabel_confusion_matrix",
+        "precision_score",
+        "recall_score",
+        "f1_score",
+        "fbeta_score",
+        "precision_recall_fscore_support",
+        "matthews_corrcoef",
+        "cohen_kappa_score",
+        "jaccard_score",
+        "hamming_loss",
+        "zero_one_loss",
+        "ConfusionMatrixDisplay.from_predictions",
+    }
+)

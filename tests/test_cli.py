@@ -42,7 +42,7 @@ def test_text_format_has_position_and_fix_line(tmp_path: Path) -> None:
         "expects probabilities (from_logits=False)"
     )
     assert lines[1].startswith("  fix: ")
-    assert lines[-1] == "Found 1 problem (1 error)."
+    assert lines[-2:] == ["Found 1 problem (1 error).", "No fixes with `--fix` (1 with `--unsafe-fixes`)."]
 
 
 def test_json_format_keys_and_columns_agree_with_text(tmp_path: Path) -> None:
@@ -99,7 +99,7 @@ def test_statistics(tmp_path: Path) -> None:
     write(tmp_path, "b.py", BAD_PROGRAM)
     result = run_cli(tmp_path, "--statistics")
     assert result.code == 1
-    assert result.out.split() == ["2", "KC101", "missing-softmax"]
+    assert result.out.split("\t") == ["    2", "KC101", "[-]", "missing-softmax\n"]  # [-]: an unsafe fix only
 
 
 def test_stdin(tmp_path: Path) -> None:
@@ -174,3 +174,103 @@ def test_brackets_nested_beyond_python_are_kc001_not_a_crash(tmp_path: Path) -> 
     assert result.code == 1, result.err
     assert "deep.py:2:" in result.out and "KC001 [error] cannot parse: too many nested parentheses" in result.out
     assert "bad.py:4:52: KC101" in result.out
+
+
+# -- ruff's habits ------------------------------------------------------------------
+
+SAFE_PROGRAM = """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+"""
+
+
+def test_check_subcommand_and_short_version(tmp_path: Path) -> None:
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    assert run_cli("check", bad).out == run_cli(bad).out
+    assert run_cli("check", bad).code == 1
+    assert run_subprocess("-V").out == run_subprocess("--version").out
+    assert run_subprocess("-V").out.startswith("kerascheck 0.")
+
+
+def test_every_subcommand_has_help() -> None:
+    for command in ([], ["check"], ["rule"], ["rules"], ["server"]):
+        result = run_subprocess(*command, "--help")
+        assert result.code == 0, (command, result.err)
+        assert result.out.startswith("usage: kerascheck"), command
+        assert "Traceback" not in result.err
+
+
+def test_clean_run_says_so_and_quiet_says_nothing(tmp_path: Path) -> None:
+    good = write(tmp_path, "good.py", GOOD_PROGRAM)
+    assert run_cli(good).out == "All checks passed!\n"
+    assert run_cli(good, "--quiet").out == ""
+    bad = write(tmp_path, "bad.py", BAD_PROGRAM)
+    quiet = run_cli(bad, "-q")
+    assert quiet.code == 1 and "Found" not in quiet.out and quiet.out.startswith(f"{bad}:4:52: KC101")
+
+
+def test_no_file_found_is_a_warning(tmp_path: Path) -> None:
+    write(tmp_path, "notes.txt", "hello")
+    result = run_cli(tmp_path)
+    assert result.code == 0
+    assert result.err == "kerascheck: warning: no Python, notebook or saved-model file found in the given paths\n"
+    assert run_cli(tmp_path, "--quiet").err == ""
+
+
+def test_safe_fixes_are_marked_and_counted(tmp_path: Path) -> None:
+    write(tmp_path, "safe.py", SAFE_PROGRAM)
+    write(tmp_path, "unsafe.py", BAD_PROGRAM)
+    lines = run_cli(tmp_path, "--output-format", "concise").out.splitlines()
+    assert [line.split(": ", 1)[1].split(" [", 1)[0] for line in lines if ": KC" in line] == ["KC107", "KC101"]
+    assert any(" KC107 [*] [warning] " in line for line in lines)
+    assert any(" KC101 [error] " in line for line in lines)
+    assert lines[-1] == "[*] 1 fixable with `--fix` (1 more with `--unsafe-fixes`)."
+
+
+def test_statistics_have_a_fix_column_and_json(tmp_path: Path) -> None:
+    write(tmp_path, "safe.py", SAFE_PROGRAM)
+    write(tmp_path, "a.py", BAD_PROGRAM)
+    write(tmp_path, "b.py", BAD_PROGRAM)
+    rows = [line.split("\t") for line in run_cli(tmp_path, "--statistics").out.splitlines()]
+    assert rows == [
+        ["    2", "KC101", "[-]", "missing-softmax"],
+        ["    1", "KC107", "[*]", "double-activation-from-logits"],
+    ]
+    data = json.loads(run_cli(tmp_path, "--statistics", "--output-format", "json").out)
+    assert data == [
+        {"code": "KC101", "name": "missing-softmax", "count": 2, "fixable": False, "fix": "unsafe"},
+        {"code": "KC107", "name": "double-activation-from-logits", "count": 1, "fixable": True, "fix": "safe"},
+    ]
+
+
+def test_rules_json_prefix_and_rule_by_name() -> None:
+    listed = json.loads(run_cli("rules", "KC1", "--output-format", "json").out)
+    assert [row["code"] for row in listed] == [code for code in all_rules() if code.startswith("KC1")]
+    first = listed[0]
+    assert first == {
+        "code": "KC101",
+        "name": "missing-softmax",
+        "severity": "error",
+        "summary": all_rules()["KC101"].summary(),
+        "default": True,
+        "fix": "unsafe",
+    }
+    assert len(run_cli("rules", "kc40").out.splitlines()) == len([c for c in all_rules() if c.startswith("KC40")])
+    none = run_cli("rules", "KC9")
+    assert none.code == 2 and "no rule starts with 'KC9'" in none.err
+    assert run_cli("rule", "missing-softmax").out == run_cli("rule", "KC101").out
+    assert json.loads(run_cli("rule", "missing-softmax", "--output-format", "json").out)["code"] == "KC101"
+    bad = run_cli("rule", "KC101", "KC102")
+    assert bad.code == 2 and bad.err.count("\n") == 1
+
+
+def test_show_settings_names_the_file_and_the_rules(tmp_path: Path) -> None:
+    write(tmp_path, "pyproject.toml", '[tool.kerascheck]\nignore = ["KC1"]\n')
+    write(tmp_path, "src/train.py", BAD_PROGRAM)
+    result = run_cli("--show-settings", "src/train.py", cwd=tmp_path)
+    assert result.code == 0
+    assert f'config-file = "{(tmp_path / "pyproject.toml").resolve()}"' in result.out
+    assert 'ignore = ["KC1"]' in result.out
+    assert '"KC101"' not in result.out and '"KC201"' not in result.out and '"KC203"' in result.out

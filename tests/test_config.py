@@ -2,12 +2,15 @@
 
 from __future__ import annotations
 
+import json
 from pathlib import Path
 
+import pytest
 from helpers import BAD_PROGRAM, run_cli
 
 
 def project(tmp_path: Path, table: str) -> Path:
+    tmp_path.mkdir(parents=True, exist_ok=True)
     (tmp_path / "pyproject.toml").write_text(f"[project]\nname = 'demo'\n\n[tool.kerascheck]\n{table}\n")
     (tmp_path / "src").mkdir()
     (tmp_path / "src" / "train.py").write_text(BAD_PROGRAM)
@@ -78,3 +81,112 @@ def test_invalid_toml_is_an_error(tmp_path: Path) -> None:
 
 def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
     assert run_cli(".", "--config", tmp_path / "missing.toml", cwd=tmp_path).code == 2
+
+
+# -- configuration found per file ------------------------------------------------
+
+
+def test_configuration_is_found_from_each_file_not_the_working_directory(tmp_path: Path) -> None:
+    root = project(tmp_path / "proj", 'ignore = ["KC101"]\nexclude = ["generated/"]')
+    (root / "generated").mkdir()
+    (root / "generated" / "model.py").write_text(BAD_PROGRAM)
+    elsewhere = tmp_path / "elsewhere"
+    elsewhere.mkdir()
+    result = run_cli(root, "--output-format", "concise", cwd=elsewhere)  # `cd /tmp && kerascheck ~/proj`
+    assert (result.code, result.out) == (0, "All checks passed!\n")
+    shown = run_cli(root, "--show-files", cwd=elsewhere)
+    assert shown.out == f"{root / 'src' / 'train.py'}  ({(root / 'pyproject.toml').resolve()})\n"
+
+
+def test_nearest_file_wins_per_directory_and_kerascheck_toml_counts(tmp_path: Path) -> None:
+    root = project(tmp_path, 'ignore = ["KC101"]')
+    (root / "strict").mkdir()
+    (root / "strict" / "train.py").write_text(BAD_PROGRAM)
+    (root / "strict" / "kerascheck.toml").write_text("select = ['KC1']\n")  # top-level keys, no [tool] table
+    (root / "plain").mkdir()
+    (root / "plain" / "train.py").write_text(BAD_PROGRAM)
+    (root / "plain" / "pyproject.toml").write_text("[project]\nname = 'x'\n")  # no [tool.kerascheck]: passed over
+    result = run_cli(".", "--output-format", "json", cwd=root)
+    assert {item["filename"] for item in json.loads(result.out)} == {str(Path("strict") / "train.py")}
+
+
+def test_extend_merges_a_shared_file_with_its_patterns_relative_to_itself(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text(
+        '[tool.kerascheck]\nignore = ["KC4"]\nexclude = ["app/legacy/", "*_gen.py"]\n'
+        '[tool.kerascheck.per-file-ignores]\n"app/tests/*" = ["KC101"]\n'
+    )
+    app = tmp_path / "app"
+    for name in ("legacy/old.py", "tests/t.py", "model_gen.py", "train.py"):
+        (app / name).parent.mkdir(parents=True, exist_ok=True)
+        (app / name).write_text(BAD_PROGRAM)
+    (app / "pyproject.toml").write_text('[tool.kerascheck]\nextend = "../pyproject.toml"\nextend-select = ["KC201"]\n')
+    result = run_cli(".", "--output-format", "json", cwd=app)
+    assert {item["filename"] for item in json.loads(result.out)} == {"train.py"}
+    settings = json.loads(run_cli("--show-settings", "train.py", "--output-format", "json", cwd=app).out)
+    assert settings["extends"] == [str((tmp_path / "pyproject.toml").resolve())]
+    assert (settings["ignore"], settings["extend-select"]) == (["KC4"], ["KC201"])
+    assert settings["exclude"] == ["/legacy/", "*_gen.py"]
+    assert settings["per-file-ignores"] == {"/tests/*": ["KC101"]}
+
+
+def test_extend_errors_are_one_line(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nextend = "pyproject.toml"\n')
+    looped = run_cli(".", cwd=tmp_path)
+    assert looped.code == 2 and "'extend' loops back" in looped.err and looped.err.count("\n") == 1
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nextend = "../nowhere.toml"\n')
+    missing = run_cli(".", cwd=tmp_path)
+    assert missing.code == 2 and "'extend' names '../nowhere.toml', which does not exist" in missing.err
+
+
+def test_invalid_toml_found_by_discovery_is_an_error_naming_the_file(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    (root / "pyproject.toml").write_text("[tool.kerascheck\nselect = [")
+    result = run_cli("src", cwd=root)
+    assert result.code == 2
+    assert result.err.startswith(f"kerascheck: error: {(root / 'pyproject.toml').resolve()}: invalid TOML: ")
+    assert result.err.count("\n") == 1 and "Traceback" not in result.err
+
+
+def test_config_key_value_overrides_and_exclude_flags(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    assert run_cli("src", "--config", 'ignore = ["KC101"]', cwd=root).code == 0
+    assert run_cli("src", "--config", "select=['KC4']", cwd=root).code == 0
+    assert run_cli(".", "--exclude", "src/", cwd=root).code == 0
+    assert run_cli(".", "--extend-exclude", "*.py", cwd=root).code == 0
+    assert run_cli(".", "--extend-exclude", "other/", cwd=root).code == 1
+    # the path form of --config stays
+    (tmp_path / "strict.toml").write_text('[tool.kerascheck]\nignore = ["KC1"]\n')
+    assert run_cli("src", "--config", tmp_path / "strict.toml", cwd=root).code == 0
+
+
+@pytest.mark.parametrize(
+    ("args", "message"),
+    [
+        (["--config", "ignore = KC101"], "is neither a file nor a TOML 'KEY = VALUE'"),
+        (["--config", "ignores = ['KC101']"], "unknown key 'ignores'"),
+        (["--config", "select = ['KC999']"], "matches no kerascheck rule"),
+        (["--config", "extend = 'x.toml'"], "cannot set 'extend'"),
+        (["--config", "missing.toml"], "config file not found: missing.toml"),
+        (["--exclude", ","], "needs at least one pattern"),
+        (["--output-format", "xml"], "invalid choice: 'xml'"),
+        (["--jobs", "0"], "--jobs needs at least 1"),
+        (["--fix", "--add-noqa"], "--fix, --add-noqa cannot be combined"),
+    ],
+)
+def test_bad_flag_values_are_one_line_and_exit_2(tmp_path: Path, args: list[str], message: str) -> None:
+    root = project(tmp_path, "")
+    result = run_cli("src", *args, cwd=root)
+    assert result.code == 2, result
+    assert result.err.startswith("kerascheck: error: ") and result.err.count("\n") == 1
+    assert message in result.err
+
+
+def test_language_server_and_command_line_resolve_the_same_configuration(tmp_path: Path) -> None:
+    from kerascheck.config import resolve_config
+    from kerascheck.lsp.server import KerascheckServer
+
+    root = project(tmp_path, 'ignore = ["KC101"]')
+    (root / "src" / "kerascheck.toml").write_text('extend = "../pyproject.toml"\nextend-select = ["KC201"]\n')
+    path = root / "src" / "train.py"
+    assert KerascheckServer().config_for(path) == resolve_config(path)
+    assert resolve_config(path).selection.extend_select == ("KC201",)

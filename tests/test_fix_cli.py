@@ -78,12 +78,12 @@ def test_fix_writes_only_changed_files_and_reports_the_rest(project: Path, capsy
     for name in ("unsafe.py", "clean.py", "other.py"):
         assert after[name] == before[name], f"{name} was touched"
     assert main(["--fix", "--unsafe-fixes", "--no-cache", "."]) == 0
-    assert capsys.readouterr() == ("", "Fixed 1 problem in 1 file.\n")
+    assert capsys.readouterr() == ("All checks passed!\n", "Fixed 1 problem in 1 file.\n")
     assert (project / "unsafe.py").read_text(encoding="utf-8") == UNSAFE_FIXED
     settled = snapshot(project)
     assert main(["--fix", "--unsafe-fixes", "--no-cache", "."]) == 0  # a second --fix changes nothing
     assert snapshot(project) == settled
-    assert capsys.readouterr() == ("", "")
+    assert capsys.readouterr() == ("All checks passed!\n", "")
 
 
 def test_fix_with_the_cache(project: Path, capsys: pytest.CaptureFixture[str]) -> None:

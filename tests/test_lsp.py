@@ -369,7 +369,7 @@ def test_broken_pyproject_falls_back_to_defaults(tmp_path: Path) -> None:
         )
         assert {d.code for d in await session.next_diagnostics(uri)} == {"KC107", "KC402"}
         (message,) = session.messages
-        assert message.type == types.MessageType.Warning
+        assert message.type == types.MessageType.Error
         assert "unknown key 'selct'" in message.message and message.message.endswith("using the default rules")
 
     run(scenario, tmp_path)

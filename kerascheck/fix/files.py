@@ -9,6 +9,7 @@ and never when the fix fails (the error is one line; the file is as it was).
 from __future__ import annotations
 
 from collections import defaultdict
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -35,8 +36,11 @@ def fixable_codes(unsafe: bool) -> frozenset[str]:
     return frozenset(code for code, fixer in all_fixers().items() if fixer.safe or unsafe)
 
 
-def fix_findings(diagnostics: list[Diagnostic], config: Config, *, unsafe: bool, write: bool) -> FixRun:
-    """Fix the files behind ``diagnostics``; returns the findings that remain, diffs and counts."""
+def fix_findings(
+    diagnostics: list[Diagnostic], config: Config | Callable[[Path], Config], *, unsafe: bool, write: bool
+) -> FixRun:
+    """Fix the files behind ``diagnostics`` (``config``: one for all, or each file's); remaining findings, diffs."""
+    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)  # type: ignore[assignment,return-value]
     codes = fixable_codes(unsafe)
     by_file: dict[str, list[Diagnostic]] = defaultdict(list)
     for diagnostic in diagnostics:
@@ -46,7 +50,7 @@ def fix_findings(diagnostics: list[Diagnostic], config: Config, *, unsafe: bool,
         if not filename.endswith(SOURCE_SUFFIXES) or not any(d.code in codes for d in found):
             run.diagnostics.extend(found)
             continue
-        outcome = fix_file(Path(filename), filename, config, unsafe=unsafe)
+        outcome = fix_file(Path(filename), filename, configs(Path(filename)), unsafe=unsafe)
         if outcome.error is not None or not outcome.changed:
             run.diagnostics.extend(found if outcome.error is not None else outcome.remaining)
             if outcome.error is not None:

@@ -8,9 +8,6 @@ so a non-ASCII character before a finding does not shift its squiggle.
 
 from __future__ import annotations
 
-import io
-import re
-import tokenize
 from collections.abc import Sequence
 
 from lsprotocol import types
@@ -18,6 +15,7 @@ from pygls.workspace.position_codec import PositionCodec
 
 from kerascheck.diagnostics import Diagnostic, Severity, Span
 from kerascheck.fix.edits import TextEdit
+from kerascheck.noqa import noqa_insertion
 
 SOURCE = "kerascheck"
 SEVERITIES = {
@@ -67,41 +65,13 @@ def contains(outer: types.Range, point: types.Position) -> bool:
     return after_start and before_end
 
 
-_NOQA_CODES = re.compile(r"(#\s*noqa\s*:\s*)([A-Za-z0-9_, ]*[A-Za-z0-9_])", re.I)
-
-
 def noqa_edit(codec: PositionCodec, lines: Sequence[str], line: int, code: str) -> types.TextEdit | None:
     """The edit that adds ``code`` to the ``# noqa`` comment of 0-based ``line`` (or adds one).
 
-    Returns ``None`` where a comment cannot go: past the end of the document,
-    or a line continued with a backslash (a comment there ends the statement).
+    ``None`` where a comment cannot go (see :func:`kerascheck.noqa.noqa_insertion`).
     """
-    if line >= len(lines):
+    insertion = noqa_insertion(lines, line, [code])
+    if insertion is None:
         return None
-    text = lines[line].rstrip("\r\n")
-    if text.rstrip().endswith("\\"):
-        return None
-    comment = _comment_start(lines, line)
-    if comment is not None:
-        match = _NOQA_CODES.search(text, comment)
-        if match is not None:
-            end = position(codec, lines, line, match.end(2))
-            return types.TextEdit(range=types.Range(start=end, end=end), new_text=f", {code}")
-    end = position(codec, lines, line, len(text))
-    spacing = "" if not text.strip() else "  "
-    return types.TextEdit(range=types.Range(start=end, end=end), new_text=f"{spacing}# noqa: {code}")
-
-
-def _comment_start(lines: Sequence[str], line: int) -> int | None:
-    """Column of the real comment on ``line`` (tokenize: a ``#`` inside a string does not count)."""
-    try:
-        tokens = tokenize.generate_tokens(io.StringIO("".join(lines)).readline)
-        for token in tokens:
-            if token.start[0] - 1 > line:
-                break
-            if token.type == tokenize.COMMENT and token.start[0] - 1 == line:
-                return token.start[1]
-    except (tokenize.TokenError, SyntaxError, IndentationError):
-        index = lines[line].find("#")
-        return index if index >= 0 else None
-    return None
+    at = position(codec, lines, line, insertion.column)
+    return types.TextEdit(range=types.Range(start=at, end=at), new_text=insertion.text)

@@ -22,7 +22,7 @@ from lsprotocol import types
 from pygls.lsp.server import LanguageServer
 
 from kerascheck import __version__
-from kerascheck.config import Config, ConfigError, find_pyproject, load_config
+from kerascheck.config import Config, ConfigError, resolve_config
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import matches_any
 from kerascheck.engine import Selection
@@ -58,7 +58,8 @@ class KerascheckServer(LanguageServer):
         self.timers: dict[str, asyncio.TimerHandle] = {}
         # URI -> what was published there last: (LSP diagnostic, kerascheck diagnostic)
         self.published: dict[str, list[tuple[types.Diagnostic, Diagnostic]]] = {}
-        self.configs: dict[Path, tuple[Config, Path | None, int]] = {}
+        # directory -> (its config, the mtimes of the files it was read from)
+        self.configs: dict[Path, tuple[Config, tuple[int, ...]]] = {}
         self.reported_config_errors: set[str] = set()
         # key -> (text, selection) of the last lint: a save or a metadata-only change re-lints nothing
         self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
@@ -66,21 +67,24 @@ class KerascheckServer(LanguageServer):
     # -- configuration ------------------------------------------------------
 
     def config_for(self, path: Path | None) -> Config:
-        """The nearest pyproject's config (re-read when it changes); defaults on a config error."""
+        """The file's configuration, resolved as on the command line (re-read when a source changes).
+
+        A broken configuration is shown once as a message and the defaults apply
+        meanwhile, so the editor keeps checking while the user fixes the file.
+        """
         directory = (path.parent if path is not None else Path.cwd()).resolve()
         cached = self.configs.get(directory)
-        if cached is not None and _mtime(cached[1]) == cached[2]:
+        if cached is not None and tuple(_mtime(p) for p in cached[0].sources) == cached[1]:
             return cached[0]
-        source = find_pyproject(directory)
         try:
-            config = load_config(source) if source is not None else Config(root=directory)
+            config = resolve_config(directory)
         except ConfigError as error:
             message = f"kerascheck: {error}; using the default rules"
             if message not in self.reported_config_errors:
                 self.reported_config_errors.add(message)
-                self.window_show_message(types.ShowMessageParams(types.MessageType.Warning, message))
-            config = Config(root=directory)
-        self.configs[directory] = (config, source, _mtime(source))
+                self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
+            return Config(root=directory)  # not cached: the next lint tries the file again
+        self.configs[directory] = (config, tuple(_mtime(p) for p in config.sources))
         return config
 
     # -- linting --------------------------------------------------------------

@@ -7,6 +7,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
+from kerascheck.rules import lineage
 from kerascheck.rules.base import Rule, all_heads, is_classifier
 
 _STACK = """import keras
@@ -317,7 +318,7 @@ class LinearLayerStack(Rule):
 
 
 def _reconstructs(model: Model) -> bool:
-    return any(fit.reconstruction for fit in model.fits)
+    return any(lineage.reconstructs(fit) for fit in model.fits)
 
 
 def _timesteps_before(chain: tuple[Layer, ...], index: int) -> int | None:

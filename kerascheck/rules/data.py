@@ -6,7 +6,8 @@ from collections.abc import Iterator
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, ProgramFacts
+from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, PreprocessingFit, ProgramFacts, Split
+from kerascheck.rules import lineage
 from kerascheck.rules.base import Rule, is_classifier
 
 _FIT = """import numpy as np
@@ -331,9 +332,9 @@ class FitOnTestData(Rule):
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for model in facts.models:
             for fit in model.fits:
-                if fit.trains_on_test:
+                if lineage.trains_on_test(fit):
                     yield self.report(fit.anchor, "fit() trains on the test set: every later test score leaks")
-                elif fit.validates_on_training:
+                elif lineage.validates_on_training(fit):
                     yield self.report(
                         fit.anchor, "validation_data is the training data: validation cannot show overfitting"
                     )
@@ -390,15 +391,36 @@ class PreprocessingBeforeSplit(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for leak in facts.leaks:
-            yield self.report(
-                leak.anchor,
-                f"{leak.estimator} is fitted on the whole data set, which is split into train and test "
-                "afterwards: test statistics leak into training",
-            )
+        reported: set[int] = set()
+        for split in facts.splits:
+            for key in split.preprocessed_by:
+                fit = facts.preprocessing_fit(key)
+                if fit is None or key in reported or _fitted_on_training_split(fit):
+                    continue
+                reported.add(key)
+                yield self.report(
+                    fit.anchor,
+                    f"{fit.estimator} is fitted on the whole data set, which is split into train and test "
+                    "afterwards: test statistics leak into training",
+                )
 
 
-_NORMALISING = frozenset({"Rescaling", "Normalization", "Lambda"})
+def _fitted_on_training_split(fit: PreprocessingFit) -> bool:
+    return fit.fitted_on is not None and fit.fitted_on.split is Split.TRAIN
+
+
+# Layers that rescale or normalise what reaches them (or might: a Lambda).
+_NORMALISING = frozenset(
+    {
+        "Rescaling",
+        "Normalization",
+        "BatchNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "Lambda",
+    }
+)
 
 
 class UnscaledImageInput(Rule):
@@ -460,7 +482,7 @@ model.fit(x_train, y_train, epochs=1)
             if not _model_scales_nothing(model):
                 continue
             for fit in model.fits:
-                if fit.unscaled_images:
+                if fit.x is not None and fit.x.raw_images:
                     yield self.report(
                         fit.anchor if fit.anchor.is_known else model.anchor,
                         "raw 0-255 pixel values reach fit() with no rescaling",
@@ -526,7 +548,7 @@ class ValidationSplitOnOrderedData(Rule):
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for model in facts.models:
             for fit in model.fits:
-                if fit.ordered_validation_split:
+                if lineage.ordered_validation_split(fit):
                     yield self.report(
                         fit.anchor,
                         "validation_split takes the last samples before shuffling, and these arrays are in "

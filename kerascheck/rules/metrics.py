@@ -12,6 +12,7 @@ from collections.abc import Iterator
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
+from kerascheck.rules import lineage
 from kerascheck.rules.base import Rule, is_classifier, trained_heads
 
 _MODEL = """import numpy as np
@@ -440,12 +441,14 @@ class SklearnMetricOnProbabilities(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for call in facts.metric_calls:
-            if call.raw_predictions:
+            if call.function not in kv.CLASSIFICATION_METRICS:
+                continue
+            if lineage.raw_predictions(call.y_true) or lineage.raw_predictions(call.y_pred):
                 yield self.report(
                     call.anchor,
                     f"{call.function} receives model.predict(...) probabilities, not class labels",
                 )
-            elif call.one_hot_truth:
+            elif lineage.one_hot(call.y_true):
                 yield self.report(
                     call.anchor,
                     f"{call.function} receives one-hot y_true; it needs class labels",

@@ -18,7 +18,6 @@ from typing import Any
 import numpy as np
 
 from kerascheck import facts as kf
-from kerascheck import vocabulary as kv
 
 MAX_BATCHES = 20  # batches read from a dataset or generator
 MAX_ELEMENTS = 1000  # elements read from an unbatched tf.data pipeline
@@ -28,19 +27,6 @@ _MAX_CLASS_ID = 100_000  # integer labels above this are ids, not classes to cou
 _PIXEL_RANGE = 32  # non-uint8 integer data must exceed this to look like 0-255 pixels
 _TRUSTED_SAMPLE = 1000  # samples needed before a partial sample gives a class count
 _BALANCE_SAMPLE = 200  # samples needed before a partial sample gives a class balance
-# Layers that rescale or normalise what reaches them (or might: an unknown layer, a Lambda).
-_SCALING_LAYERS = frozenset(
-    {
-        "Rescaling",
-        "Normalization",
-        "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
-        "Lambda",
-    }
-)
-_LEARNING_LAYERS = kv.UNIT_LAYERS | {"DepthwiseConv2D", "Embedding", "ConvLSTM2D"}
 
 
 @dataclass(frozen=True)
@@ -320,25 +306,12 @@ def _raw_pixels(array: np.ndarray) -> bool:
     return low >= 0 and _PIXEL_RANGE < high <= 255
 
 
-def rescales_input(heads: tuple[kf.Head, ...]) -> bool:
-    """Whether some layer before the first learning layer rescales (or might rescale) the input."""
-    for head in heads:
-        for layer in head.chain:
-            if layer.kind is None or layer.kind in _SCALING_LAYERS:
-                return True
-            if layer.kind in _LEARNING_LAYERS:
-                break
-    return False
-
-
-def unscaled_images(x: Any, heads: tuple[kf.Head, ...]) -> bool | None:
-    """True when raw 0-255 images reach a model with no rescaling near its input."""
+def raw_images(x: Any) -> bool | None:
+    """Whether the inputs are image-shaped raw 0-255 pixel values (whatever the model does with them)."""
     array = _main_input(x)
     if array is None:
         return None
-    if not _image_shaped(array.shape) or not _raw_pixels(array):
-        return False
-    return not rescales_input(heads)
+    return _image_shaped(array.shape) and _raw_pixels(array)
 
 
 # -- the fit fact -------------------------------------------------------------
@@ -367,6 +340,6 @@ def fit_from_sample(
     return kf.Fit(
         labels=labels,
         has_validation=has_validation,
-        unscaled_images=unscaled_images(sample.x, heads) if sample.x is not None else None,
-        reconstruction=(y is x) if x is not None and y is not None else None,
+        x=kf.ArrayInfo(identity=0, raw_images=raw_images(sample.x)) if x is not None else None,
+        y=kf.ArrayInfo(identity=0 if y is x else 1) if y is not None else None,
     )

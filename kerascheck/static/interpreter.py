@@ -22,23 +22,17 @@ from dataclasses import replace
 import libcst as cst
 
 from kerascheck import facts as kf
-from kerascheck import vocabulary as kv
-from kerascheck.static import data_api
-from kerascheck.static.keras_api import (
-    Args,
-    loss_spec_of,
-    make_layer,
-    make_loss,
-    make_metric,
-    metric_spec_of,
-)
+from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, import_bindings
-from kerascheck.static.shape_flow import ShapeFlow
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, model_shapes, operators
+from kerascheck.static.semantics.builtins import BUILTIN_NAMES
+from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
     UNKNOWN,
     BoundMethod,
     ClassObj,
     Const,
+    Env,
     Function,
     Instance,
     LayerObj,
@@ -50,20 +44,8 @@ from kerascheck.static.values import (
     Value,
 )
 
-_UNKNOWN_LAYER = kf.Layer(kind=None)
-_MODEL_CLASSES = frozenset({"keras.Model", "keras.models.Model"})
-_SEQUENTIAL = frozenset({"keras.Sequential", "keras.models.Sequential"})
-_LAYER_BASES = frozenset({"keras.layers.Layer"})
-_BUILTINS: dict[str, Value] = {
-    "True": Const(True),
-    "False": Const(False),
-    "None": Const(None),
-    "len": Ref("builtins.len"),
-    "list": Ref("builtins.list"),
-}
-
-Env = dict[str, Value]
 Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
+__all__ = ["Env", "Interpreter", "merge_envs", "same"]
 
 
 def same(a: Value, b: Value) -> bool:
@@ -99,22 +81,15 @@ class Interpreter:
     MAX_RUNS_PER_FILE = 200
 
     def __init__(self) -> None:
-        self.models: list[ModelObj] = []
-        self.model_levels: dict[int, int] = {}
-        self.model_indexes: dict[int, int] = {}
+        self.state = ProgramState()
         self.functions: list[tuple[Function, ClassObj | None]] = []
         self.model_classes: list[ClassObj] = []
         self.called: set[int] = set()
         self.runs: dict[int, int] = {}
         self.total_runs = 0
         self.depth = 0
-        self.conditional = 0
         self.frames: list[_Frame] = []
-        self.current_call: cst.Call | None = None
-        self.current_statement: cst.CSTNode | None = None
-        self.current_env: Env | None = None
-        self.data = data_api.DataFlow(self)
-        self.shapes = ShapeFlow(self)
+        self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
     # -- entry point ------------------------------------------------------
 
@@ -134,22 +109,18 @@ class Interpreter:
                 anchor = kf.Anchor(node=cls.node.name, statement=cls.node)
                 self.instantiate_model(cls, Args([], {}, has_star=True), anchor)
         models: list[kf.Model] = []
-        latest: dict[int, int] = {}  # interpreter model index -> fact index of its last compile
-        for index, model in enumerate(self.models):
+        for model in self.state.models:
             models.extend(self.model_facts(model))
-            latest[index] = len(models) - 1
-        data = self.data
+        data = self.state
         return kf.ProgramFacts(
             models=tuple(models),
-            argmaxes=tuple(replace(a, model=_remap(latest, a.model)) for a in data.argmaxes),
+            argmaxes=tuple(data.argmaxes),
             metric_calls=tuple(data.metric_calls),
-            removed_calls=tuple(replace(c, model=_remap(latest, c.model)) for c in data.removed_calls),
-            leaks=tuple(data.leaks),
-            shape_conflicts=tuple(self.shapes.conflicts),
+            removed_calls=tuple(data.removed_calls),
+            preprocessing_fits=tuple(data.preprocessing_fits),
+            splits=tuple(data.splits),
+            shape_conflicts=tuple(data.shape_conflicts),
         )
-
-    def model_index(self, model: ModelObj) -> int | None:
-        return self.model_indexes.get(id(model))
 
     # -- statements -------------------------------------------------------
 
@@ -170,9 +141,7 @@ class Interpreter:
                 self.bind(statement.target, self.eval(statement.value, env), env)
         elif isinstance(statement, cst.AugAssign):
             current = self.eval(statement.target, env)
-            operand = self.eval(statement.value, env)
-            value = self.data.binary_operation(current, statement.operator, operand)
-            value = self.shapes.after_binary(current, operand, value)
+            value = operators.binary_operation(current, statement.operator, self.eval(statement.value, env))
             self.bind(statement.target, value, env)
         elif isinstance(statement, cst.Expr):
             self.eval(statement.value, env)
@@ -182,8 +151,7 @@ class Interpreter:
                 self.frames[-1].returns.append(value)
             return True
         elif isinstance(statement, (cst.Import, cst.ImportFrom)):
-            for local, full in import_bindings(statement):
-                env[local] = Ref(canonical(full))
+            self.exec_import(statement, env)
         elif isinstance(statement, cst.FunctionDef):
             function = self.define_function(statement, env)
             env[statement.name.value] = function
@@ -217,6 +185,16 @@ class Interpreter:
             self.exec_branches(env, [case.body.body for case in statement.cases] + [()])
         return False
 
+    def exec_import(self, statement: cst.Import | cst.ImportFrom, env: Env) -> None:
+        """Bind the names an import statement introduces.
+
+        The one place imports are handled: every imported name becomes a
+        canonical reference to a library name (``keras.layers.Dense``). The
+        project-wide analysis resolves the project's own modules here.
+        """
+        for local, full in import_bindings(statement):
+            env[local] = Ref(canonical(full))
+
     def exec_if(self, statement: cst.If, env: Env) -> bool:
         test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
         orelse = statement.orelse
@@ -233,7 +211,7 @@ class Interpreter:
         """Run alternative bodies from the same state; merge what they leave."""
         before = dict(env)
         survivors: list[Env] = []
-        self.conditional += 1
+        self.state.conditional += 1
         try:
             for body in bodies:
                 env.clear()
@@ -241,7 +219,7 @@ class Interpreter:
                 if not self.exec_block(body, env):
                     survivors.append(dict(env))
         finally:
-            self.conditional -= 1
+            self.state.conditional -= 1
         env.clear()
         if not survivors:
             env.update(before)
@@ -257,7 +235,7 @@ class Interpreter:
             env[target.value] = value
         elif isinstance(target, (cst.Tuple, cst.List)):
             elements = target.elements
-            items = self.data.unpack(value, len(elements))
+            items = operators.unpack(value, len(elements))
             for index, element in enumerate(elements):
                 if isinstance(element, cst.StarredElement):
                     self.bind(element.value, UNKNOWN, env)
@@ -268,7 +246,7 @@ class Interpreter:
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
         elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            updated = self.data.assign_item(self.eval(target.value, env), value)
+            updated = operators.assign_item(self.eval(target.value, env), value)
             if updated is not None:
                 env[target.value.value] = updated
 
@@ -288,8 +266,8 @@ class Interpreter:
         for base in node.bases:
             value = self.eval(base.value, env)
             if isinstance(value, Ref):
-                is_model |= value.qualname in _MODEL_CLASSES
-                is_layer |= value.qualname in _LAYER_BASES
+                is_model |= value.qualname in MODEL_CLASSES
+                is_layer |= value.qualname in LAYER_BASES
             elif isinstance(value, ClassObj):
                 is_model |= value.is_model
                 is_layer |= value.is_layer
@@ -314,7 +292,7 @@ class Interpreter:
             found = env.get(node.value)
             if found is not None:
                 return found
-            return _BUILTINS.get(node.value, UNKNOWN)
+            return BUILTIN_NAMES.get(node.value, UNKNOWN)
         if isinstance(node, cst.Attribute):
             return self.attribute(self.eval(node.value, env), node.attr.value)
         if isinstance(node, cst.Call):
@@ -334,13 +312,14 @@ class Interpreter:
                 return Const(-operand.value)  # type: ignore[attr-defined]
             return UNKNOWN
         if isinstance(node, cst.BinaryOperation):
-            left, right = self.eval(node.left, env), self.eval(node.right, env)
-            return self.shapes.after_binary(left, right, self.data.binary_operation(left, node.operator, right))
+            return operators.binary_operation(self.eval(node.left, env), node.operator, self.eval(node.right, env))
         if isinstance(node, cst.Subscript):
-            value = self.eval(node.value, env)
-            return self.shapes.after_subscript(value, node, env, self.data.subscript(value, node, env))
+            return self.subscript(node, env)
         if isinstance(node, cst.Comparison):
-            return self.data.comparison(node, env)
+            left = self.eval(node.left, env)
+            for comparison in node.comparisons:
+                self.eval(comparison.comparator, env)
+            return operators.comparison(left)
         if isinstance(node, cst.IfExp):
             body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
             return body if same(body, orelse) else UNKNOWN
@@ -349,6 +328,23 @@ class Interpreter:
             self.bind(node.target, value, env)
             return value
         return UNKNOWN
+
+    def subscript(self, node: cst.Subscript, env: Env) -> Value:
+        value = self.eval(node.value, env)
+        elements: list[operators.Index | operators.Slice] = []
+        for element in node.slice:
+            part = element.slice
+            if isinstance(part, cst.Index):
+                if isinstance(part.value, cst.Ellipsis):
+                    elements.append(operators.Index(UNKNOWN, ellipsis=True))
+                else:
+                    elements.append(operators.Index(self.eval(part.value, env)))
+            elif isinstance(part, cst.Slice):
+                whole = part.lower is None and part.upper is None and part.step is None
+                bounds = tuple(None if b is None else self.eval(b, env) for b in (part.lower, part.upper, part.step))
+                elements.append(operators.Slice(whole=whole, bounds=bounds))
+        of = node.value.value if isinstance(node.value, cst.Name) else None
+        return operators.subscript(value, elements, of)
 
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
@@ -370,12 +366,7 @@ class Interpreter:
             if owner.cls is not None and owner.cls.method(name) is not None:
                 return BoundMethod(owner, name)
             return UNKNOWN
-        if isinstance(owner, ModelObj):
-            return BoundMethod(owner, name)
-        shaped = self.shapes.attribute(owner, name)
-        if shaped is not None:
-            return shaped
-        return self.data.attribute(owner, name)
+        return REGISTRY.attribute_of(owner, name)
 
     def evaluate_args(self, node: cst.Call, env: Env) -> Args:
         positional: list[Value] = []
@@ -394,123 +385,27 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
-        anchor = kf.Anchor(node=node, statement=self.current_statement)
-        self.current_call, self.current_env = node, env
-        if isinstance(callee, Ref):
-            return self.call_ref(callee.qualname, args, anchor)
         if isinstance(callee, Function):
             return self.call_function(callee, args)
+        anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
+        context = CallContext(args=args, anchor=anchor, env=env, state=self.state, node=node)
+        if isinstance(callee, Ref):
+            return REGISTRY.call_function(replace(context, qualname=callee.qualname))
+        receiver, method = callee, "__call__"
         if isinstance(callee, BoundMethod):
-            return self.call_method(callee, args, anchor)
-        if isinstance(callee, LayerObj):
-            inputs = _first_input(args)
-            shape = self.shapes.layer_applied(callee.layer, inputs, anchor)
-            return Tensor((*self.chain_of(inputs), callee.layer), shape=shape)
-        if isinstance(callee, ModelObj):
-            self.shapes.data_call(callee, "__call__", args, anchor)
-            return self.apply_model(callee, _first_input(args))
-        return UNKNOWN
+            receiver, method = callee.owner, callee.name
+            if isinstance(receiver, Instance):
+                function = receiver.cls.method(method) if receiver.cls is not None else None
+                if function is not None:
+                    return self.call_function(function, args, self_value=receiver)
+                receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
+                if not isinstance(receiver, ModelObj):
+                    return UNKNOWN
+        return REGISTRY.call_method(replace(context, receiver=receiver, method=method))
 
-    def chain_of(self, value: Value | None) -> tuple[kf.Layer, ...]:
-        """The layer chain leading to a functional-graph input (main path of a merge)."""
-        if isinstance(value, Tensor):
-            return value.chain
-        if isinstance(value, Seq) and value.items:
-            return self.chain_of(value.items[0])
-        return (_UNKNOWN_LAYER,)
-
-    def apply_model(self, model: ModelObj, inputs: Value | None) -> Value:
-        model.nested = True
-        chains = model.chains()
-        if len(chains) != 1:
-            return Tensor((*self.chain_of(inputs), _UNKNOWN_LAYER))
-        inner = tuple(layer for layer in chains[0][0] if layer.kind != "InputLayer")
-        return Tensor(self.chain_of(inputs) + inner)
-
-    def call_ref(self, qualname: str, args: Args, anchor: kf.Anchor) -> Value:
-        namespace, _, member = qualname.rpartition(".")
-        if qualname in ("keras.Input", "keras.layers.Input"):
-            layer = make_layer("Input", args, anchor)
-            return self.shapes.input_tensor(layer.layer) if isinstance(layer, LayerObj) else UNKNOWN
-        if namespace == "keras.layers" and member[:1].isupper():
-            return make_layer(member, args, anchor)
-        if qualname in _SEQUENTIAL:
-            return self.new_sequential(args, anchor)
-        if qualname in _MODEL_CLASSES:
-            return self.new_functional(args, anchor)
-        if qualname in ("keras.models.load_model", "keras.saving.load_model"):
-            return self.register(ModelObj(anchor, "loaded"))
-        if namespace == "keras.losses" and member[:1].isupper():
-            return make_loss(member, args, anchor)
-        if namespace == "keras.metrics" and member[:1].isupper():
-            return make_metric(member, args, anchor)
-        first = args.positional[0] if args.positional else None
-        if isinstance(first, Tensor):
-            activation = kv.activation_from_callable(qualname)
-            axis = args.get("axis", 1)
-            if axis is not None and axis != Const(-1):
-                activation = None  # tf.nn.softmax(x, axis=1): over another axis (attention pooling)
-            if activation is not None:
-                applied = kf.Layer(kind="Activation", anchor=anchor, activation=activation)
-                return Tensor((*first.chain, applied), shape=first.shape)
-            return Tensor((*first.chain, _UNKNOWN_LAYER))
-        return self.shapes.after_call(qualname, args, self.data.call_ref(qualname, args, anchor), anchor)
-
-    # -- models -----------------------------------------------------------
-
-    def register(self, model: ModelObj) -> ModelObj:
-        self.model_indexes[id(model)] = len(self.models)
-        self.models.append(model)
-        self.model_levels[id(model)] = self.conditional
-        return model
-
-    def changed_conditionally(self, model: ModelObj) -> bool:
-        return self.conditional > self.model_levels.get(id(model), 0)
-
-    def new_sequential(self, args: Args, anchor: kf.Anchor) -> ModelObj:
-        from kerascheck.static.keras_api import const_str
-
-        model = self.register(ModelObj(anchor, "sequential", const_str(args.get("name"))))
-        layers = args.get("layers", 0)
-        if isinstance(layers, Seq):
-            for item in layers.items:
-                model.layers.extend(self.layers_of(item))
-        elif layers is not None and layers != Const(None):
-            model.layers.append(_UNKNOWN_LAYER)
-        return model
-
-    def layers_of(self, value: Value) -> tuple[kf.Layer, ...]:
-        """The layers one Sequential entry contributes (a nested model adds its own)."""
-        if isinstance(value, LayerObj):
-            return (value.layer,)
-        if isinstance(value, Tensor):  # keras.Input(...) inside Sequential([...])
-            return value.chain
-        if isinstance(value, ModelObj):
-            value.nested = True
-            chains = value.chains()
-            if len(chains) == 1:
-                return chains[0][0]
-        return (_UNKNOWN_LAYER,)
-
-    def new_functional(self, args: Args, anchor: kf.Anchor) -> Value:
-        from kerascheck.static.keras_api import const_str
-
-        outputs = args.get("outputs", 1)
-        if outputs is None:
-            return UNKNOWN
-        model = self.register(ModelObj(anchor, "functional", const_str(args.get("name"))))
-        self.shapes.functional(model, args.get("inputs", 0), outputs)
-        if isinstance(outputs, Tensor):
-            model.outputs.append((outputs.chain, None))
-        elif isinstance(outputs, Seq):
-            model.outputs.extend((self.chain_of(item), None) for item in outputs.items)
-        elif isinstance(outputs, Mapping):
-            model.outputs.extend((self.chain_of(item), str(key)) for key, item in outputs.items)
-        else:
-            model.outputs.append(((_UNKNOWN_LAYER,), None))
-        return model
+    # -- classes ----------------------------------------------------------
 
     def instantiate(self, cls: ClassObj, args: Args, anchor: kf.Anchor) -> Value:
         if cls.is_model:
@@ -526,7 +421,7 @@ class Interpreter:
     def instantiate_model(self, cls: ClassObj, args: Args, anchor: kf.Anchor) -> ModelObj:
         """A subclassed model: layers from ``__init__``, the head from what ``call`` returns."""
         self.called.add(id(cls.node))
-        model = self.register(ModelObj(anchor, "subclass", cls.node.name.value))
+        model = self.state.register(ModelObj(anchor, "subclass", cls.node.name.value))
         instance = Instance(cls)
         instance.attrs["__model__"] = model
         init = cls.method("__init__")
@@ -539,51 +434,15 @@ class Interpreter:
         if isinstance(result, Tensor):
             model.outputs.append((result.chain, None))
         elif isinstance(result, Seq) and all(isinstance(item, Tensor) for item in result.items):
-            model.outputs.extend((self.chain_of(item), None) for item in result.items)
+            model.outputs.extend((chain_of(item), None) for item in result.items)
         else:
-            model.outputs.append(((_UNKNOWN_LAYER,), None))
+            model.outputs.append(((UNKNOWN_LAYER,), None))
         return model
-
-    def call_method(self, method: BoundMethod, args: Args, anchor: kf.Anchor) -> Value:
-        owner = method.owner
-        if isinstance(owner, Instance):
-            function = owner.cls.method(method.name) if owner.cls is not None else None
-            if function is not None:
-                return self.call_function(function, args, self_value=owner)
-            model = owner.attrs.get("__model__")
-            if isinstance(model, ModelObj):
-                return self.model_method(model, method.name, args, anchor)
-            return UNKNOWN
-        if isinstance(owner, ModelObj):
-            return self.model_method(owner, method.name, args, anchor)
-        result = self.data.call_method(owner, method.name, args, anchor)
-        return self.shapes.after_method(owner, method.name, args, result)
-
-    def model_method(self, model: ModelObj, name: str, args: Args, anchor: kf.Anchor) -> Value:
-        if name == "add":
-            layer = args.get("layer", 0)
-            added = self.layers_of(layer) if layer is not None else (_UNKNOWN_LAYER,)
-            if self.changed_conditionally(model):
-                added = (_UNKNOWN_LAYER,)
-            model.layers.extend(added)
-            return Const(None)
-        if name == "compile":
-            model.recompile()
-            model.compiled = True
-            model.compile_anchor = anchor
-            if self.changed_conditionally(model):
-                model.loss_spec, model.metric_spec = kf.Loss(kind=None, anchor=anchor), None
-            else:
-                model.loss_spec = loss_spec_of(args.get("loss", 1), anchor)
-                model.metric_spec = metric_spec_of(args.get("metrics"), anchor)
-            return Const(None)
-        self.shapes.data_call(model, name, args, anchor)
-        return self.data.model_method(model, name, args, anchor)
 
     def model_facts(self, model: ModelObj) -> list[kf.Model]:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
-        heads, inputs = self.shapes.model_facts(model, heads)
+        heads = model_shapes.heads_with_shapes(self.state, model, heads)
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
         facts = []
         for phase, (loss_spec, metric_spec, compile_anchor, fits) in enumerate(phases):
@@ -596,8 +455,9 @@ class Interpreter:
                     fits=tuple(fits),
                     compile_anchor=compile_anchor,
                     loss_in_use=not model.loss_unused(),
-                    inputs=inputs,
-                    data_calls=self.shapes.calls_in_phase(model, phase),
+                    key=model.index,
+                    inputs=model.declared_inputs,
+                    data_calls=model_shapes.calls_in_phase(model, phase),
                 )
             )
         return facts
@@ -654,10 +514,6 @@ class Interpreter:
                 local[star.name.value] = UNKNOWN
 
 
-def _remap(table: dict[int, int], index: int | None) -> int | None:
-    return None if index is None else table.get(index)
-
-
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:
     """A literal's value; the common cases without libcst's ``literal_eval`` (it compiles code)."""
     try:
@@ -674,10 +530,6 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
         pass
     value = node.evaluated_value
     return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
-
-
-def _first_input(args: Args) -> Value | None:
-    return args.get("inputs", 0)
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

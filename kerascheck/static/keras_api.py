@@ -12,7 +12,7 @@ from collections.abc import Sequence
 import libcst as cst
 
 from kerascheck import vocabulary as kv
-from kerascheck.facts import Anchor, Layer, Loss, Metric
+from kerascheck.facts import Anchor, Layer, Loss, LossSpec, Metric, MetricList, MetricSpec
 from kerascheck.layer_facts import layer_fact
 from kerascheck.shapes.geometry import MISSING, UNREADABLE
 from kerascheck.static.values import (
@@ -200,14 +200,14 @@ def loss_of(value: Value, anchor: Anchor) -> Loss | None:
     return Loss(kind=None, anchor=anchor)
 
 
-def loss_spec_of(value: Value | None, anchor: Anchor) -> object:
+def loss_spec_of(value: Value | None, anchor: Anchor) -> LossSpec:
     """The compile loss as facts.with_compile expects: one Loss, a list or a dict."""
     if value is None or (isinstance(value, Const) and value.value is None):
         return None
     if isinstance(value, Seq):
         return [loss_of(item, anchor) for item in value.items]
     if isinstance(value, Mapping):
-        return {k: loss_of(v, anchor) for k, v in value.items}
+        return {k: loss_of(v, anchor) for k, v in value.items if isinstance(k, str)}
     if value is UNKNOWN:
         return Loss(kind=None, anchor=anchor)
     return loss_of(value, anchor)
@@ -224,17 +224,25 @@ def metric_of(value: Value, anchor: Anchor) -> Metric:
     return Metric(kind=None, anchor=anchor)
 
 
-def metric_spec_of(value: Value | None, anchor: Anchor) -> object:
+def metric_spec_of(value: Value | None, anchor: Anchor) -> MetricSpec:
     """The compile metrics: a tuple for every head, a list of tuples, or a dict."""
     if value is None or (isinstance(value, Const) and value.value is None):
         return ()
     if isinstance(value, Seq):
         if value.items and all(isinstance(item, (Seq, Mapping)) for item in value.items):
-            return [metric_spec_of(item, anchor) for item in value.items]
+            return [_metric_list(item, anchor) for item in value.items]
         return tuple(metric_of(item, anchor) for item in value.items)
     if isinstance(value, Mapping):
         return {
-            k: metric_spec_of(v, anchor) if isinstance(v, (Seq, Mapping)) else (metric_of(v, anchor),)
+            k: _metric_list(v, anchor) if isinstance(v, (Seq, Mapping)) else (metric_of(v, anchor),)
             for k, v in value.items
+            if isinstance(k, str)
         }
+    return None
+
+
+def _metric_list(value: Value, anchor: Anchor) -> MetricList | None:
+    """One head's metrics inside a per-head list or dict (deeper nesting is unknown)."""
+    if isinstance(value, Seq) and not any(isinstance(item, (Seq, Mapping)) for item in value.items):
+        return tuple(metric_of(item, anchor) for item in value.items)
     return None

@@ -8,12 +8,26 @@ hyper-parameter) becomes ``UNKNOWN`` and stays so, and rules stay silent.
 
 from __future__ import annotations
 
-from dataclasses import dataclass, field
+from dataclasses import dataclass, field, replace
 from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, ArrayShape, Fit, Labels, Layer, Loss, Metric
+from kerascheck.facts import (
+    Anchor,
+    ArrayShape,
+    DataCall,
+    Fit,
+    Labels,
+    Layer,
+    Loss,
+    LossSpec,
+    Metric,
+    MetricSpec,
+    ModelInput,
+    Shape,
+    Split,
+)
 
 
 class Value:
@@ -80,11 +94,11 @@ class LayerObj(Value):
 class Tensor(Value):
     """A symbolic tensor in a functional graph: the layer chain that produced it.
 
-    ``shape`` is its per-sample shape from :mod:`kerascheck.static.shape_flow` (None: unknown).
+    ``shape`` is its per-sample shape (None: unknown), from :mod:`kerascheck.shapes`.
     """
 
     chain: tuple[Layer, ...]
-    shape: tuple[int | None, ...] | None = None
+    shape: Shape | None = None
 
 
 @dataclass(frozen=True)
@@ -141,24 +155,32 @@ class Data(Value):
     """An array (or dataset) we know something about.
 
     ``labels``: what it holds if used as labels. ``raw_images``: 0-255 pixels
-    not yet rescaled. ``split``: ``"train"``/``"test"`` side of a split or a
-    dataset loader. ``ordered``: built in class order (per-class blocks, or
-    sorted by label). ``fitted_by``: scalers/imputers fitted on this data as a
-    whole (a leak if it is split afterwards). ``dataset``: a ``tf.data``-like
+    not yet rescaled. ``split``: the side of a split or a dataset loader.
+    ``ordered``: built in class order (per-class blocks, or sorted by label).
+    ``fitted_by``: keys of the preprocessing fits (scalers, imputers) whose
+    statistics this unsplit data went through. ``dataset``: a ``tf.data``-like
     object yielding (x, y), so ``labels`` applies to ``fit(ds)`` with no y.
+    ``sliced_from``: the variable this is a slice of. ``transforms``: what was
+    applied to it, in order, in words ("rescaled", "shuffled", "one-hot").
     """
 
     labels: Labels | None = None
     raw_images: bool = False
-    split: str | None = None
+    split: Split | None = None
     ordered: bool = False
-    fitted_by: tuple[tuple[Anchor, str], ...] = ()
+    fitted_by: tuple[int, ...] = ()
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
-    # Its shape (for a dataset or generator: of the inputs it yields), and for a dataset or
-    # generator the shape of the labels it yields; see kerascheck.static.shape_flow.
+    sliced_from: str | None = None
+    transforms: tuple[str, ...] = ()
+    # Its shape (for a dataset or generator: of the inputs it yields) and, for a dataset or
+    # generator, the shape of the labels it yields; see kerascheck.static.semantics.shapes.
     shape: ArrayShape | None = None
     target_shape: ArrayShape | None = None
+
+    def transformed(self, step: str) -> Data:
+        """This data with one more transform recorded."""
+        return replace(self, transforms=(*self.transforms, step))
 
 
 @dataclass(frozen=True)
@@ -183,8 +205,7 @@ class Estimator(Value):
 
     kind: str
     classes: int | None = None
-    fit_anchor: Anchor | None = None
-    fitted_on_whole: bool = False
+    fit_key: int | None = None  # the PreprocessingFit of its latest fit
     instance: int = 0  # distinguishes two estimators of the same kind
 
 
@@ -211,21 +232,31 @@ class ModelObj(Value):
 
     def __init__(self, anchor: Anchor, kind: str, name: str | None = None) -> None:
         self.anchor = anchor
+        # Set when the program state registers the model: its position among the program's
+        # models (a stable key, in creation order) and the branch depth it was created at.
+        self.index = -1
+        self.level = 0
         self.kind = kind  # "sequential" | "functional" | "subclass"
         self.name = name
         self.layers: list[Layer] = []  # the Sequential stack
         self.outputs: list[tuple[tuple[Layer, ...], str | None]] = []  # functional heads
-        self.loss_spec: Any = None
-        self.metric_spec: Any = None
+        self.loss_spec: LossSpec = None
+        self.metric_spec: MetricSpec = None
         self.compiled = False
         self.compile_anchor = Anchor()
         self.fits: list[Fit] = []
         # A model compiled again after training: each earlier (compile, fits) pair is kept,
         # so a fit is judged against the loss it was trained with, not a later one.
-        self.earlier_phases: list[tuple[Any, Any, Anchor, list[Fit]]] = []
+        self.earlier_phases: list[tuple[LossSpec, MetricSpec, Anchor, list[Fit]]] = []
         self.trained = False  # fit / train_on_batch / evaluate seen
         self.nested = False  # used as a layer of another model
         self.inference = False  # predict / load_weights seen
+        # Shapes (kerascheck.static.semantics.model_shapes): declared inputs, one output shape
+        # per head, and the shapes each fit/evaluate/predict got, with its compile phase.
+        self.declared_inputs: tuple[ModelInput, ...] = ()
+        self.output_shapes: list[Shape | None] = []
+        self.data_calls: list[tuple[int, DataCall]] = []
+        self.shapes_done = False
 
     def loss_unused(self) -> bool:
         """Compiled, but the file only nests it or runs inference: the loss never trains it."""
@@ -242,3 +273,7 @@ class ModelObj(Value):
         if self.kind == "sequential":
             return [(tuple(self.layers), None)] if self.layers else []
         return self.outputs
+
+
+Env = dict[str, Value]
+"""Names bound in one scope (module, function body)."""

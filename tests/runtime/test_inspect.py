@@ -108,6 +108,16 @@ def test_unscaled_images() -> None:
     assert codes(model, images / 255.0, np.arange(32) % 10) == []
 
 
+@pytest.mark.parametrize("first", [layers.Rescaling(1 / 255), layers.Normalization(), layers.BatchNormalization()])
+def test_raw_images_into_a_model_that_rescales_them(first: layers.Layer) -> None:
+    model = keras.Sequential(
+        [keras.Input((28, 28, 1)), first, layers.Flatten(), layers.Dense(10, activation="softmax")], name="clf"
+    )
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    images = RNG.integers(0, 256, (32, 28, 28, 1), dtype=np.uint8)
+    assert codes(model, images, np.arange(32) % 10) == []
+
+
 def test_bad_input_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="expected a Keras model"):
         inspect(object())

@@ -182,30 +182,42 @@ def test_a_failing_pipeline_gives_no_labels_not_an_error() -> None:
 # -- raw images ---------------------------------------------------------------
 
 
-def test_raw_uint8_images_without_rescaling() -> None:
+def test_raw_uint8_images_are_described_as_raw() -> None:
     images = RNG.integers(0, 256, (16, 28, 28), dtype=np.uint8)
-    assert fit_of(mlp(10, shape=(28, 28)), x=images).unscaled_images is True
+    fit = fit_of(mlp(10, shape=(28, 28)), x=images)
+    assert fit.x is not None and fit.x.raw_images is True
     as_float = images.astype("float32")
-    assert fit_of(mlp(10, shape=(28, 28)), x=as_float).unscaled_images is True
+    assert fit_of(mlp(10, shape=(28, 28)), x=as_float).x == kf.ArrayInfo(identity=0, raw_images=True)
 
 
-def test_scaled_or_non_image_inputs_are_fine() -> None:
+def test_scaled_or_non_image_inputs_are_not_raw_images() -> None:
     images = RNG.integers(0, 256, (16, 28, 28, 1), dtype=np.uint8)
+    scaled = fit_of(mlp(10, shape=(28, 28, 1)), x=images / 255.0)
+    assert scaled.x is not None and scaled.x.raw_images is False
+    not_images = fit_of(mlp(10), x=RNG.integers(0, 256, (16, 8)))
+    assert not_images.x is not None and not_images.x.raw_images is False
+    # The data is described whatever the model does with it: rescaling layers are the rule's business.
     rescaled = mlp(10, "softmax", layers.Rescaling(1 / 255), shape=(28, 28, 1))
-    assert fit_of(rescaled, x=images).unscaled_images is False
-    assert fit_of(mlp(10, shape=(28, 28, 1)), x=images / 255.0).unscaled_images is False
-    assert fit_of(mlp(10), x=RNG.integers(0, 256, (16, 8))).unscaled_images is False  # not image-shaped
-    normalised = mlp(10, "softmax", layers.Normalization(), shape=(28, 28, 1))
-    assert fit_of(normalised, x=images).unscaled_images is False
+    described = fit_of(rescaled, x=images)
+    assert described.x is not None and described.x.raw_images is True
+
+
+def test_the_same_array_as_input_and_target_shares_an_identity() -> None:
+    x = RNG.random((16, 8))
+    fit = fit_of(mlp(8, "sigmoid"), x=x, y=x)
+    assert fit.x is not None and fit.y is not None and fit.x.identity == fit.y.identity == 0
+    other = fit_of(mlp(8, "sigmoid"), x=x, y=x.copy())
+    assert other.y is not None and other.y.identity == 1
 
 
 def test_images_from_a_dataset() -> None:
     images = RNG.integers(0, 256, (32, 32, 32, 3), dtype=np.uint8)
     dataset = tf.data.Dataset.from_tensor_slices((images, np.arange(32) % 10)).batch(8)
     fit = fit_of(mlp(10, shape=(32, 32, 3)), x=dataset)
-    assert fit.unscaled_images is True
+    assert fit.x is not None and fit.x.raw_images is True
     scaled = dataset.map(lambda x, y: (tf.cast(x, tf.float32) / 255.0, y))
-    assert fit_of(mlp(10, shape=(32, 32, 3)), x=scaled).unscaled_images is False
+    scaled_fit = fit_of(mlp(10, shape=(32, 32, 3)), x=scaled)
+    assert scaled_fit.x is not None and scaled_fit.x.raw_images is False
 
 
 def test_a_few_rows_say_nothing_about_balance_and_missing_classes_are_not_rare() -> None:

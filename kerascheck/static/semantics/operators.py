@@ -1,0 +1,186 @@
+"""Python operators on abstract values: arithmetic, subscripts, comparisons, item assignment.
+
+The interpreter evaluates the operands and hands them here; the meaning of
+``x / 255.0``, ``np.eye(n)[y]``, ``y[:, 1]``, ``pred > 0.5`` or
+``frame["col"] = scaled`` for the values we track is decided in this module.
+"""
+
+from __future__ import annotations
+
+import operator
+from collections.abc import Callable, Sequence
+from dataclasses import dataclass, replace
+
+import libcst as cst
+
+from kerascheck.facts import LabelEncoding
+from kerascheck.static.semantics import shapes
+from kerascheck.static.semantics.common import is_number, one_hot
+from kerascheck.static.semantics.shapes import shape_of
+from kerascheck.static.values import UNKNOWN, Const, Data, Eye, Filled, Mapping, Prediction, Seq, Value
+
+_ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
+    cst.Add: operator.add,
+    cst.Subtract: operator.sub,
+    cst.Multiply: operator.mul,
+    cst.FloorDivide: operator.floordiv,
+    cst.Divide: operator.truediv,
+    cst.AddAssign: operator.add,
+    cst.SubtractAssign: operator.sub,
+    cst.MultiplyAssign: operator.mul,
+    cst.FloorDivideAssign: operator.floordiv,
+    cst.DivideAssign: operator.truediv,
+}
+
+
+@dataclass(frozen=True)
+class Index:
+    """One subscript element that is an expression: ``y[0]``, ``frame["label"]``, ``x[mask]``, ``...``."""
+
+    value: Value
+    ellipsis: bool = False
+
+
+@dataclass(frozen=True)
+class Slice:
+    """One subscript element that is a slice; ``whole`` for a bare ``:``; its (start, stop, step)."""
+
+    whole: bool
+    bounds: tuple[Value | None, ...] = (None, None, None)
+
+
+Subscript = Sequence[Index | Slice]
+
+
+def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
+    """``left op right``; arithmetic with a number keeps an array's shape, so does one of two equal shapes."""
+    result = _binary_operation(left, op, right)
+    if isinstance(result, Data):
+        left_shape, right_shape = shape_of(left), shape_of(right)
+        if left_shape is not None and (_is_scalar(right) or right_shape == left_shape):
+            return replace(result, shape=left_shape)
+        if right_shape is not None and _is_scalar(left):
+            return replace(result, shape=right_shape)
+    return result
+
+
+def _is_scalar(value: Value) -> bool:
+    return isinstance(value, Const) and is_number(value.value)
+
+
+def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
+    function = _ARITHMETIC.get(type(op))
+    if function is not None and isinstance(left, Const) and isinstance(right, Const):
+        if is_number(left.value) and is_number(right.value):
+            try:
+                return Const(function(left.value, right.value))
+            except (ArithmeticError, ValueError, OverflowError):
+                return UNKNOWN
+        return UNKNOWN
+    for side in (left, right):
+        if isinstance(side, Data) and function is not None:
+            # Any arithmetic rescales pixels; label arithmetic changes what they mean.
+            return Data(
+                split=side.split,
+                ordered=side.ordered,
+                dataset=side.dataset,
+                transforms=(*side.transforms, "arithmetic"),
+            )
+        if isinstance(side, Prediction):
+            return side
+    return UNKNOWN
+
+
+def unpack(value: Value, count: int) -> list[Value] | None:
+    """The items of ``a, b = value``, if ``value`` is a sequence of that length."""
+    if isinstance(value, Seq) and len(value.items) == count:
+        return list(value.items)
+    return None
+
+
+def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value:
+    """``value[elements]``; ``of`` names the variable subscripted, if it is a plain name."""
+    result = _subscript(value, elements, of)
+    shape = shape_of(value)
+    if shape is not None and isinstance(value, (Data, Filled)):
+        parts: list[shapes.Element] = []
+        for element in elements:
+            if isinstance(element, Slice):
+                parts.append(("slice", element.bounds))
+            else:
+                parts.append(("ellipsis", UNKNOWN) if element.ellipsis else ("index", element.value))
+        return shapes.with_shape(result, shapes.index_shape(shape, parts))
+    if isinstance(value, Eye) and value.size is not None and len(elements) == 1 and isinstance(elements[0], Index):
+        labels = shape_of(elements[0].value)
+        if labels is not None and labels.batched and not labels.sample:
+            return shapes.with_shape(result, shapes.like(labels, (labels.count, value.size)))
+    return result
+
+
+def _subscript(value: Value, elements: Subscript, of: str | None = None) -> Value:
+    single = elements[0] if len(elements) == 1 and isinstance(elements[0], Index) else None
+    if isinstance(value, Eye) and isinstance(single, Index):
+        return one_hot(value.size, single.value, None, "np.eye(n)[y]")
+    if isinstance(value, Prediction):
+        return value
+    if isinstance(value, Data):
+        return _data_subscript(value, elements, single, of)
+    if single is None or not isinstance(single.value, Const):
+        return UNKNOWN
+    key = single.value.value
+    if isinstance(value, Mapping):
+        return value.get(key)
+    if isinstance(value, Seq) and isinstance(key, int) and -len(value.items) <= key < len(value.items):
+        return value.items[key]
+    return UNKNOWN
+
+
+def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: str | None) -> Value:
+    if all(isinstance(element, Slice) for element in elements):
+        # A new object: two slices of one array are different data. Cutting columns
+        # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
+        sliced = replace(value, sliced_from=of or value.sliced_from)
+        if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
+            return sliced
+        return replace(sliced, labels=None)
+    if single is None:
+        return replace(value, labels=None, ordered=False)  # y[:, 1] picks a column
+    if isinstance(single.value, Const):
+        return column(value, single.value.value)
+    # Fancy or boolean indexing: a permutation, or a mask that may drop whole classes
+    # (one-hot rows keep their width, so their class count still holds).
+    known = value.labels
+    if known is not None:
+        one_hot_rows = known.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.MULTI_HOT)
+        known = replace(known, num_classes=known.num_classes if one_hot_rows else None, minority_fraction=None)
+    return replace(value, labels=known, ordered=False)
+
+
+def column(frame: Data, key: object) -> Value:
+    """``frame["col"]``: in label order if the frame was sorted by it; leaks stay attached."""
+    if frame.sorted_by is not None and frame.sorted_by == key:
+        return Data(ordered=True)
+    if frame.fitted_by:
+        return Data(fitted_by=frame.fitted_by)
+    return UNKNOWN
+
+
+def assign_item(container: Value, value: Value) -> Value | None:
+    """``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1`` thresholds."""
+    if isinstance(container, Prediction):
+        return Prediction(container.model, processed=True)
+    if isinstance(value, Data) and value.fitted_by:
+        base = container if isinstance(container, Data) else Data()
+        return replace(base, fitted_by=(*base.fitted_by, *value.fitted_by))
+    if isinstance(container, Data):
+        # x[..., 0] = x[..., 0] - 123.7 or y[y == 5] = 0: changed in place, so neither
+        # "raw pixels" nor the labels we knew any more.
+        return replace(container, raw_images=False, labels=None)
+    return None
+
+
+def comparison(left: Value) -> Value:
+    """``pred > 0.5`` thresholds predictions; other comparisons are unknown."""
+    if isinstance(left, Prediction):
+        return Prediction(left.model, processed=True)
+    return UNKNOWN
