@@ -215,6 +215,17 @@ def _without_one_hot(data: Data) -> Data:
 # -- methods on arrays and predictions ------------------------------------
 
 
+@REGISTRY.method(Filled, *RESHAPES, *DATA_METHODS_KEEP, "transpose")
+def filled_method(ctx: CallContext) -> Value:
+    """``np.zeros((n, 784)).reshape(...)``: an array of known shape (no longer a block of labels)."""
+    owner = ctx.receiver
+    assert isinstance(owner, Filled)
+    as_array = Data(shape=owner.shape)
+    if ctx.method in DATA_METHODS_KEEP:
+        return as_array
+    return reshape(replace(ctx, receiver=as_array)) or UNKNOWN
+
+
 @REGISTRY.method(Data, *RESHAPES, "transpose")
 def reshape(ctx: CallContext) -> Value:
     owner = ctx.receiver
@@ -258,11 +269,13 @@ def ndim_attribute(owner: Value) -> Value | None:
 
 
 @REGISTRY.attribute(Data, "T")
+@REGISTRY.attribute(Filled, "T")
 def transposed(owner: Value) -> Value | None:
     shape = shapes.shape_of(owner)
-    if shape is None or not shape.batched or not isinstance(owner, Data):
+    if shape is None or not shape.batched:
         return None
-    return replace(_without_one_hot(owner), shape=shapes.like(shape, tuple(reversed(shapes.whole(shape)))))
+    base = _without_one_hot(owner) if isinstance(owner, Data) else Data()
+    return replace(base, shape=shapes.like(shape, tuple(reversed(shapes.whole(shape)))))
 
 
 @REGISTRY.method(Data, "argmax")

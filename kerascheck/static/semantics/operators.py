@@ -55,6 +55,12 @@ Subscript = Sequence[Index | Slice]
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     """``left op right``; arithmetic with a number keeps an array's shape, so does one of two equal shapes."""
     result = _binary_operation(left, op, right)
+    if (
+        result is UNKNOWN
+        and _ARITHMETIC.get(type(op)) is not None
+        and any(isinstance(s, Filled) for s in (left, right))
+    ):
+        result = Data(transforms=("arithmetic",))  # np.zeros((n, 4)) + 1: an array, its labels unknown
     if isinstance(result, Data):
         left_shape, right_shape = shape_of(left), shape_of(right)
         if left_shape is not None and (_is_scalar(right) or right_shape == left_shape):

@@ -30,8 +30,9 @@ DATASET_SHAPES: dict[str, tuple[tuple[Full | None, Full], tuple[Full | None, Ful
     "fashion_mnist": (((60000, 28, 28), (60000,)), ((10000, 28, 28), (10000,))),
     "cifar10": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
     "cifar100": (((50000, 32, 32, 3), (50000, 1)), ((10000, 32, 32, 3), (10000, 1))),
-    "imdb": ((None, (25000,)), (None, (25000,))),  # x: lists of word ids of varying length
-    "reuters": ((None, (None,)), (None, (None,))),
+    # x: lists of word ids of varying length (pad_sequences gives them a length)
+    "imdb": (((25000, None), (25000,)), ((25000, None), (25000,))),
+    "reuters": (((None, None), (None,)), ((None, None), (None,))),
     "boston_housing": (((None, 13), (None,)), ((None, 13), (None,))),
 }
 # scikit-learn's bundled data sets: (samples, features).
@@ -428,7 +429,7 @@ def dataset_shapes(name: str, args: Args, result: Value) -> Value:
         if name != "imdb" or any(k not in ("num_words", "maxlen") for k in args.keywords) or args.positional:
             return result
         if "maxlen" in args.keywords:
-            shapes = ((None, (None,)), (None, (None,)))  # maxlen drops longer reviews
+            shapes = (((None, None), (None,)), ((None, None), (None,)))  # maxlen drops longer reviews
     sides: list[Value] = []
     for side, (x_full, y_full) in zip(result.items, shapes, strict=True):
         if not isinstance(side, Seq) or len(side.items) != 2:
