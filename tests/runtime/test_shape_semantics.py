@@ -61,6 +61,8 @@ LABEL_CASES = [
     ("mean_squared_error", (3,), (5,)),
     ("mean_squared_error", (3,), (3,)),
     ("mean_absolute_error", (6,), (6, 1)),
+    ("mean_absolute_error", (), (6, 1)),  # one label per window, one output per time step
+    ("mean_squared_error", (), (6, 3)),
     ("mean_absolute_error", (2,), (1,)),
     ("huber", (2,), (1,)),
     ("hinge", (2,), (1,)),

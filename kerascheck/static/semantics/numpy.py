@@ -252,6 +252,22 @@ def reshape(ctx: CallContext) -> Value:
     return shapes.with_shape(kept, new)
 
 
+@REGISTRY.method(Data, "mean", "std", "min", "max", "sum", "var")
+def reduction(ctx: CallContext) -> Value:
+    """``x.mean(axis=0)``: per-feature statistics, an array of the other axes' shape (for broadcasting)."""
+    owner = ctx.receiver
+    assert isinstance(owner, Data)
+    axis = const_int(ctx.arg("axis", 0))
+    shape = owner.shape
+    if shape is None or axis is None or ctx.arg("keepdims") is not None or not shape.batched:
+        return UNKNOWN
+    dims = shapes.whole(shape)
+    if not -len(dims) <= axis < len(dims):
+        return UNKNOWN
+    position = axis % len(dims)
+    return Data(shape=shapes.like(shape, dims[:position] + dims[position + 1 :]))
+
+
 @REGISTRY.attribute(Data, "shape")
 @REGISTRY.attribute(Filled, "shape")
 def shape_attribute(owner: Value) -> Value | None:

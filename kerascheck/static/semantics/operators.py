@@ -63,7 +63,11 @@ def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
         result = Data(transforms=("arithmetic",))  # np.zeros((n, 4)) + 1: an array, its labels unknown
     if isinstance(result, Data):
         left_shape, right_shape = shape_of(left), shape_of(right)
-        if left_shape is not None and (_is_scalar(right) or right_shape == left_shape):
+        if left_shape is not None and (
+            _is_scalar(right)
+            or right_shape == left_shape
+            or (right_shape and shapes.broadcast_keeps(left_shape, right_shape))
+        ):
             return replace(result, shape=left_shape)
         if right_shape is not None and _is_scalar(left):
             return replace(result, shape=right_shape)

@@ -130,6 +130,20 @@ def dims_of(value: Value | None) -> Full | None:
     return None
 
 
+def broadcast_keeps(left: kf.ArrayShape, right: kf.ArrayShape) -> bool:
+    """Whether ``left op right`` has ``left``'s shape (numpy broadcasting of known dimensions)."""
+    a, b = whole(left), whole(right)
+    if len(b) > len(a):
+        return False
+    for x, y in zip(reversed(a), reversed(b), strict=False):
+        if y is None or x is None:
+            if y != 1 and x != y:
+                return False
+        elif y != 1 and x != y:
+            return False
+    return True
+
+
 def total(dims: Full) -> int | None:
     """The number of elements of a shape, if every dimension is known."""
     return None if any(d is None for d in dims) else math.prod(d for d in dims if d is not None)
