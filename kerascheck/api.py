@@ -9,7 +9,7 @@ from pathlib import Path
 from kerascheck.config import Config
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import MODEL_SUFFIXES
-from kerascheck.engine import Selection
+from kerascheck.engine import RuleOptions, Selection
 from kerascheck.rules.tool import tool_diagnostic
 
 
@@ -26,11 +26,16 @@ def check_source(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    options: RuleOptions | None = None,
 ) -> list[Diagnostic]:
-    """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text."""
+    """Lint Python (or, if ``filename`` ends in ``.ipynb``, notebook JSON) source text.
+
+    ``options`` sets rule options by code, as ``[tool.kerascheck.rules.KCnnn]`` does
+    (``{"KC405": {"max_timesteps": 200}}``); a wrong one raises ``ValueError``.
+    """
     from kerascheck.static.lint import lint_bytes  # libcst is imported only when something is linted
 
-    return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore))
+    return lint_bytes(source.encode("utf-8"), filename, make_selection(select, ignore).with_options(options))
 
 
 @dataclass

@@ -67,11 +67,12 @@ def encode(diagnostic: Diagnostic) -> list[object]:
         None if span is None else [span.line, span.column, span.end_line, span.end_column],
         diagnostic.cell,
         diagnostic.layer,
+        diagnostic.fix_safety,
     ]
 
 
 def decode(item: list[object], filename: str) -> Diagnostic:
-    code, name, severity, message, fix, span, cell, layer = item
+    code, name, severity, message, fix, span, cell, layer, fix_safety = item
     return Diagnostic(
         code=str(code),
         name=str(name),
@@ -82,6 +83,7 @@ def decode(item: list[object], filename: str) -> Diagnostic:
         span=None if span is None else Span(*span),  # type: ignore[misc]
         cell=cell,  # type: ignore[arg-type]
         layer=layer,  # type: ignore[arg-type]
+        fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
     )
 
 

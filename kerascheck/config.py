@@ -26,6 +26,7 @@ else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
 from kerascheck.engine import Selection
+from kerascheck.rules.base import OptionError
 
 
 @dataclass(frozen=True)
@@ -33,7 +34,7 @@ class Setting:
     """One key of ``[tool.kerascheck]``: validation, ``--show-settings`` and the JSON Schema read this."""
 
     name: str
-    kind: str  # "rules", "strings", "per-file", "path"
+    kind: str  # "rules", "strings", "per-file", "path", "rule-options"
     description: str
 
 
@@ -45,6 +46,7 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("exclude", "strings", "Files and directories not to check (gitignore syntax, relative to this file)."),
     Setting("extend-exclude", "strings", "More patterns to exclude, added to `exclude`."),
     Setting("extend", "path", "Another configuration file whose settings this one extends (relative to this file)."),
+    Setting("rules", "rule-options", "Rule options by code, e.g. [tool.kerascheck.rules.KC501] patience = 5."),
 )
 KNOWN_KEYS = frozenset(setting.name for setting in SETTINGS)
 CONFIG_FILES = ("kerascheck.toml", "pyproject.toml")  # the first found in a directory wins
@@ -186,6 +188,13 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
     merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
     if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
         merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
+    base_rules, rules = base.get("rules"), table.get("rules")
+    if isinstance(base_rules, dict) and isinstance(rules, dict):
+        # Rule options merge option by option: the extending file changes only what it sets.
+        merged["rules"] = {
+            code: {**base_rules.get(code, {}), **options} if isinstance(options, dict) else options
+            for code, options in {**base_rules, **rules}.items()
+        }
     return merged, (path, *sources)
 
 
@@ -247,6 +256,7 @@ def config_from_table(
         extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path),
         ignore=rule_patterns(table.get("ignore", []), "ignore", path),
     )
+    selection = with_rule_options(selection, table.get("rules", {}), path)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
@@ -268,6 +278,16 @@ def config_from_table(
         source=source,
         sources=sources or ((source,) if source is not None else ()),
     )
+
+
+def with_rule_options(selection: Selection, value: object, path: Path | str) -> Selection:
+    """``[tool.kerascheck.rules.KC501]`` tables (``patience = 5``): each rule's options, validated by the rule."""
+    if not isinstance(value, dict) or not all(isinstance(options, dict) for options in value.values()):
+        raise ConfigError(f"{path}: 'rules' must hold one table per rule, e.g. [tool.kerascheck.rules.KC501]")
+    try:
+        return selection.with_options(value)
+    except OptionError as error:
+        raise ConfigError(f"{path}: [tool.kerascheck.rules]: {error}") from None
 
 
 def string_list(value: object, key: str, path: Path | str) -> tuple[str, ...]:

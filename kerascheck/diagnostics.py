@@ -4,8 +4,11 @@ from __future__ import annotations
 
 import enum
 from dataclasses import dataclass, field
+from typing import Literal
 
 from kerascheck.facts import NOWHERE, Anchor
+
+FixSafety = Literal["safe", "unsafe"]
 
 
 class Severity(enum.Enum):
@@ -31,6 +34,8 @@ class Diagnostic:
     ``span`` is filled in by the engine from ``anchor`` once a rule has fired;
     ``cell`` is the 1-based notebook cell for ``.ipynb`` input (then ``span``
     is relative to that cell). ``layer`` names the layer for runtime findings.
+    ``fix_safety`` says whether the rule's autofix applies to this finding (read
+    it through :func:`kerascheck.fix.fix_safety`).
     """
 
     code: str
@@ -43,6 +48,7 @@ class Diagnostic:
     cell: int | None = None
     anchor: Anchor = field(default=NOWHERE, compare=False, hash=False, repr=False)
     layer: str | None = None
+    fix_safety: FixSafety | None = field(default=None, compare=False)
 
     @property
     def line(self) -> int:

@@ -10,7 +10,68 @@ from __future__ import annotations
 from pathlib import Path
 
 from kerascheck.engine import Selection
-from kerascheck.rules.base import Rule, all_rules
+from kerascheck.rules.base import Autofix, Rule, all_rules, option_infos
+
+
+def _markdown(text: str) -> str:
+    """Docstring text (reST literals) as Markdown."""
+    return text.replace("``", "`")
+
+
+def _why(fix: Autofix) -> str:
+    """The fixer's docstring on one line, without its leading "Safe:"/"Unsafe:"."""
+    text = " ".join(fix.why.split())
+    for prefix in ("Safe: ", "Unsafe: "):
+        text = text.removeprefix(prefix)
+    return _markdown(text[:1].lower() + text[1:])
+
+
+def fix_safety_section(rule: type[Rule]) -> list[str]:
+    """The rule page's *Fix safety* section, from the rule's own ``@fixer`` (nothing if it has none)."""
+    fix = rule.autofix
+    if fix is None:
+        return []
+    if fix.safe:
+        how = "applied by `--fix` and the editor's fix-all"
+    else:
+        how = "applied only with `--fix --unsafe-fixes`, or when chosen in the editor"
+    return [
+        "",
+        "## Fix safety",
+        "",
+        f"**{fix.safety.capitalize()}** autofix, *{fix.title}* ({how}).",
+        "",
+        _markdown(fix.why),
+    ]
+
+
+def options_section(rule: type[Rule]) -> list[str]:
+    """The rule page's *Options* section, from the rule's ``Options`` (nothing if it has none)."""
+    infos = option_infos(rule)
+    if not infos:
+        return []
+    lines = ["", "## Options", ""]
+    for info in infos:
+        bound = f", at least {info.minimum:g}" if info.minimum is not None else ""
+        lines.append(f"- `{info.name}` ({info.type.__name__}, default `{info.default!r}`{bound}): {info.doc}.")
+    first = infos[0]
+    lines += [
+        "",
+        f"Set in `pyproject.toml` under `[tool.kerascheck.rules.{rule.code}]` (`{first.name} = {first.default!r}`),",
+        f'or from Python: `options={{"{rule.code}": {{"{first.name.replace("-", "_")}": {first.default!r}}}}}`',
+        "for `inspect`, `check_source` and the training callback.",
+    ]
+    return lines
+
+
+def fixes_table() -> str:
+    """``docs/editors.md``'s table of autofixes: safe ones first."""
+    rows = ["| rule | fix | safety | why |", "|---|---|---|---|"]
+    fixes = sorted(
+        ((code, rule.autofix) for code, rule in all_rules().items() if rule.autofix), key=lambda f: not f[1].safe
+    )
+    rows += [f"| {code} | {fix.title} | {fix.safety} | {_why(fix)} |" for code, fix in fixes]
+    return "\n".join(rows) + "\n"
 
 
 def rule_page(rule: type[Rule]) -> str:
@@ -21,15 +82,17 @@ def rule_page(rule: type[Rule]) -> str:
         rule.documentation(),
         "",
         f"Fix: {rule.fix}.",
+        *options_section(rule),
+        *fix_safety_section(rule),
     ]
     if not Selection().enabled(rule):
         lines += ["", f"Not selected by default: enable with `--extend-select {rule.code}`."]
     if rule.BAD:
         lines += ["", "## Flagged (from the rule's tests)", ""]
-        lines += [f"```python\n{example.strip()}\n```" for example in rule.BAD[:2]]
+        lines += [f"```python\n{example.source.strip()}\n```" for example in rule.BAD[:2]]
     if rule.GOOD:
         lines += ["", "## Not flagged (from the rule's tests)", ""]
-        lines += [f"```python\n{example.strip()}\n```" for example in rule.GOOD[:2]]
+        lines += [f"```python\n{example.source.strip()}\n```" for example in rule.GOOD[:2]]
     return "\n".join(lines) + "\n"
 
 
@@ -49,17 +112,22 @@ def rules_document() -> str:
 
 
 README_BEGIN, README_END = "<!-- rules-table:begin -->\n", "<!-- rules-table:end -->"
+FIXES_BEGIN, FIXES_END = "<!-- fixes-table:begin -->\n", "<!-- fixes-table:end -->"
+
+
+def _between(text: str, begin: str, end: str, content: str) -> str:
+    head, rest = text.split(begin, 1)
+    return head + begin + content + end + rest.split(end, 1)[1]
 
 
 def refresh(root: Path) -> None:
-    """Rewrite docs/rules.md, the README's rule table and the settings' JSON Schema from their sources."""
+    """Rewrite docs/rules.md, the README's rule table, docs/editors.md's table of fixes and the settings' schema."""
     (root / "docs").mkdir(exist_ok=True)
     (root / "docs" / "rules.md").write_text(rules_document(), encoding="utf-8")
     readme = root / "README.md"
-    text = readme.read_text(encoding="utf-8")
-    head, rest = text.split(README_BEGIN, 1)
-    tail = rest.split(README_END, 1)[1]
-    readme.write_text(head + README_BEGIN + rules_table() + README_END + tail, encoding="utf-8")
+    readme.write_text(_between(readme.read_text(encoding="utf-8"), README_BEGIN, README_END, rules_table()), "utf-8")
+    editors = root / "docs" / "editors.md"
+    editors.write_text(_between(editors.read_text(encoding="utf-8"), FIXES_BEGIN, FIXES_END, fixes_table()), "utf-8")
     from kerascheck.schema import SCHEMA_FILE, schema_text
 
     (root / SCHEMA_FILE).write_text(schema_text(), encoding="utf-8")

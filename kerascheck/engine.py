@@ -6,14 +6,15 @@ which lines carry suppression comments; everything else happens here once.
 
 from __future__ import annotations
 
-from collections.abc import Callable, Iterable, Sequence
+from collections.abc import Callable, Iterable, Mapping, Sequence
 from dataclasses import dataclass, replace
 
 from kerascheck.diagnostics import Diagnostic, Severity, Span
 from kerascheck.facts import Anchor, ProgramFacts
-from kerascheck.rules.base import Rule, all_rules
+from kerascheck.rules.base import OptionError, Rule, all_rules, parse_options
 
 Locator = Callable[[Anchor], tuple[Span | None, int | None]]
+RuleOptions = Mapping[str, Mapping[str, object]]  # rule code -> option name -> value
 
 
 def _matches(code: str, patterns: Iterable[str]) -> bool:
@@ -31,6 +32,8 @@ class Selection:
     select: tuple[str, ...] | None = None
     extend_select: tuple[str, ...] = ()
     ignore: tuple[str, ...] = ()
+    # Rule options by code, as sorted pairs (hashable; part of the cache key). See ``with_options``.
+    options: tuple[tuple[str, tuple[tuple[str, object], ...]], ...] = ()
 
     def enabled(self, rule: type[Rule]) -> bool:
         code = rule.code
@@ -48,8 +51,32 @@ class Selection:
     def with_ignored(self, extra: Sequence[str]) -> Selection:
         return replace(self, ignore=(*self.ignore, *extra)) if extra else self
 
+    def with_options(self, options: RuleOptions | None) -> Selection:
+        """This selection with rule options (``{"KC501": {"patience": 5}}``) merged in, validated.
+
+        Raises ``OptionError`` (a ``ValueError``) naming the rule and option for an
+        unknown rule code, an unknown option or a value of the wrong type.
+        """
+        if not options:
+            return self
+        merged = {code: dict(values) for code, values in self.options}
+        rules = all_rules()
+        for code, values in options.items():
+            rule = rules.get(str(code).upper())
+            if rule is None:
+                raise OptionError(f"options for {code!r}: there is no such rule")
+            if not isinstance(values, Mapping):
+                raise OptionError(f"options for {rule.code} must be a table of name = value")
+            parse_options(rule, values)  # errors name the option as the user spelt it
+            merged.setdefault(rule.code, {}).update({str(k).replace("-", "_"): v for k, v in values.items()})
+        packed = tuple(sorted((code, tuple(sorted(values.items()))) for code, values in merged.items()))
+        return replace(self, options=packed)
+
+    def options_for(self, code: str) -> dict[str, object]:
+        return next((dict(values) for rule_code, values in self.options if rule_code == code), {})
+
     def rules(self) -> list[Rule]:
-        return [rule() for rule in all_rules().values() if self.enabled(rule)]
+        return [rule(self.options_for(code)) for code, rule in all_rules().items() if self.enabled(rule)]
 
 
 DEFAULT_SELECTION = Selection()

@@ -118,14 +118,50 @@ class LabelEncoding(enum.Enum):
 
 
 @dataclass(frozen=True)
+class ValueRange:
+    """What is known about the values an array holds; every field may be unknown (None).
+
+    ``low``/``high`` bound every value (``[0, 1]`` after ``/ 255``, ``[0, 255]`` for raw
+    pixels); ``negative``/``above_one`` say the array is known to *reach* below 0 or
+    above 1 even when the bounds are not known (standardised data has negatives).
+    ``source`` names what the range comes from, for messages.
+    """
+
+    low: float | None = None
+    high: float | None = None
+    negative: bool | None = None
+    above_one: bool | None = None
+    source: str | None = None
+
+    @property
+    def reaches_negative(self) -> bool:
+        return self.negative is True or (self.high is not None and self.high < 0)
+
+    @property
+    def reaches_above_one(self) -> bool:
+        return self.above_one is True or (self.low is not None and self.low > 1)
+
+
+@dataclass(frozen=True)
 class Labels:
-    """What is known about the labels a head is trained on."""
+    """What is known about the labels a head is trained on.
+
+    ``scaled_from``/``scaled_by``: class labels of that encoding whose values were
+    then changed (``y / 255``, a scaler fitted on them); ``encoding`` is then unknown,
+    since the values are no longer class ids. ``values``: the range of the values.
+    """
 
     encoding: LabelEncoding | None = None
     num_classes: int | None = None
     minority_fraction: float | None = None
     anchor: Anchor = NOWHERE
     source: str | None = None  # human words for messages, e.g. "to_categorical(y)"
+    scaled_from: LabelEncoding | None = None
+    scaled_by: str | None = None
+    values: ValueRange | None = None
+    # The encoding was read off the values alone (runtime): integer-valued measurements
+    # (ages, counts) look like class ids there, so "integer" is weaker than from a label encoder.
+    from_values: bool = False
 
 
 @dataclass(frozen=True)
@@ -181,6 +217,13 @@ class ArrayInfo:
     raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
     dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)
     transforms: tuple[str, ...] = ()  # what was applied to it, in order ("rescaled", "shuffled", ...)
+    # The data it derives from (one data set loaded, one array split into train and test,
+    # image files decoded to pixels): arrays of one origin are sides of the same data.
+    origin: str | None = None
+    # The value-changing steps since its origin, canonical enough to compare (``/ 255`` and
+    # ``* 0.00392157`` are one step); None when some step could not be followed.
+    value_steps: tuple[str, ...] | None = None
+    values: ValueRange | None = None
 
 
 @dataclass(frozen=True)
@@ -200,6 +243,11 @@ class Fit:
     validation_x: ArrayInfo | None = None
     validation_y: ArrayInfo | None = None
     validation_split: float | None = None
+    # The model method: "fit" for training; "evaluate" / "predict" for the calls in
+    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too).
+    method: str = "fit"
+    # validation_data's inputs are a slice or subset of the very array trained on.
+    validation_within_training: bool | None = None
 
 
 @dataclass(frozen=True)
@@ -282,10 +330,6 @@ class Training:
     anchor: Anchor = NOWHERE
     # The latest batch logs worth a look (``index`` = batch number in epoch ``len(epochs)``).
     batches: tuple[Epoch, ...] = ()
-    # How the user asked the run to be watched (the callback's ``patience`` and ``gap``);
-    # rules take no options, so these thresholds travel with the facts.
-    patience: int = 3
-    gap: float = 0.1
 
 
 @dataclass(frozen=True)
@@ -304,6 +348,8 @@ class Model:
     # The program's model this fact describes: one key per model, shared by the facts of its
     # compile phases (a model compiled twice gives two facts with one key).
     key: int | None = None
+    # evaluate / predict calls after this compile, with their labels and inputs.
+    evaluations: tuple[Fit, ...] = ()
     inputs: tuple[ModelInput, ...] = ()  # empty: unknown
     data_calls: tuple[DataCall, ...] = ()
 

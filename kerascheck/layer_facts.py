@@ -114,7 +114,10 @@ def _layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
     if kind in kv.UNIT_LAYERS:
         width, position = _WIDTH.get(kind, ("units", 0))
         units = params.integer(width, position)
-        if kind == "Dense" and params.integer("output_dim", 1) is not None:
+        keras1_width = params.integer("nb_filter" if width == "filters" else "output_dim")
+        if keras1_width is not None:
+            units = keras1_width  # Keras 1 spelling: Dense(output_dim=10), Convolution2D(nb_filter=32, ...)
+        elif kind == "Dense" and params.integer("output_dim", 1) is not None:
             units = None  # Keras 0's Dense(input_dim, output_dim): the width is not the first number
         activation = params.activation(
             "activation", _ACTIVATION_POSITION.get(kind), _DEFAULT_ACTIVATION.get(kind, "linear")

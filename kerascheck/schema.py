@@ -21,6 +21,28 @@ RULE_PATTERN = {
 }
 
 
+_JSON_TYPES = {int: "integer", float: "number", bool: "boolean", str: "string"}
+
+
+def _rule_options() -> dict[str, object]:
+    """``rules``: one table per rule that has options, listing exactly those options (from the rules)."""
+    from kerascheck.rules.base import all_rules, option_infos
+
+    tables: dict[str, object] = {}
+    for code, rule in all_rules().items():
+        infos = option_infos(rule)
+        if not infos:
+            continue
+        properties: dict[str, object] = {}
+        for info in infos:
+            spec: dict[str, object] = {"description": info.doc, "type": _JSON_TYPES[info.type], "default": info.default}
+            if info.minimum is not None:
+                spec["minimum"] = info.minimum
+            properties[info.name] = spec
+        tables[code] = {"type": "object", "properties": properties, "additionalProperties": False}
+    return {"type": "object", "properties": tables, "additionalProperties": False}
+
+
 def _property(setting: Setting) -> dict[str, object]:
     rules: dict[str, object] = {"type": "array", "items": RULE_PATTERN}
     strings: dict[str, object] = {"type": "array", "items": {"type": "string"}}
@@ -29,6 +51,7 @@ def _property(setting: Setting) -> dict[str, object]:
         "strings": strings,
         "per-file": {"type": "object", "additionalProperties": rules},
         "path": {"type": "string"},
+        "rule-options": _rule_options(),
     }
     if setting.kind not in kinds:
         raise ValueError(f"setting {setting.name!r}: no JSON Schema for kind {setting.kind!r}")

@@ -1,15 +1,39 @@
-"""Suite-wide policy: in CI (``CI`` set) a skipped test is a failed test.
+"""Suite-wide policy: in CI (``CI`` set) a skipped test is a failed test; and the markers of the fast loop.
 
 The runtime tests need TensorFlow; a CI run that silently skipped them would
 report green while testing half the product.
+
+Markers (registered in ``pyproject.toml``): every test under ``tests/runtime``
+is ``tensorflow`` (it builds real Keras models); the tool gates that run ruff,
+mypy, pre-commit and the package build are ``tools``. The static inner loop is
+``pytest -m "not tensorflow and not tools"``; with ``not tensorflow`` in the
+expression the runtime modules are not even imported (importing TensorFlow
+alone takes seconds).
 """
 
 from __future__ import annotations
 
 import os
+import re
 from collections.abc import Generator
+from pathlib import Path
 
 import pytest
+
+RUNTIME = Path(__file__).parent / "runtime"
+
+
+def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
+    for item in items:
+        if RUNTIME in item.path.parents:
+            item.add_marker(pytest.mark.tensorflow)
+
+
+def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:
+    markexpr = str(config.getoption("markexpr") or "")
+    if collection_path == RUNTIME and re.search(r"\bnot\s+tensorflow\b", markexpr):
+        return True
+    return None
 
 
 @pytest.hookimpl(hookwrapper=True)

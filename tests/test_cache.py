@@ -58,7 +58,9 @@ class Counter:
 def run(root: Path) -> list[tuple[object, ...]]:
     report = check_paths(["."], load_config(start=root), use_cache=True)
     assert not report.errors
-    return [(d.filename, d.code, d.cell, d.span, d.message, d.fix, d.severity) for d in report.diagnostics]
+    return [
+        (d.filename, d.code, d.cell, d.span, d.message, d.fix, d.severity, d.fix_safety) for d in report.diagnostics
+    ]
 
 
 def test_second_run_is_served_from_the_cache(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
@@ -66,6 +68,7 @@ def test_second_run_is_served_from_the_cache(project: Path, monkeypatch: pytest.
     first = run(project)
     assert sorted(counter.names) == ["a.py", "b.ipynb", "c.py"]
     assert {(f[0], f[2]) for f in first} == {("a.py", None), ("b.ipynb", 2)}
+    assert {f[-1] for f in first} == {"unsafe"}  # KC101's autofix: kept by the cache too
     counter.names.clear()
     assert run(project) == first
     assert counter.names == []

@@ -83,6 +83,66 @@ def test_explicit_missing_config_is_an_error(tmp_path: Path) -> None:
     assert run_cli(".", "--config", tmp_path / "missing.toml", cwd=tmp_path).code == 2
 
 
+RNN_OVER_150_STEPS = """import keras
+from keras import layers
+
+model = keras.Sequential([keras.Input(shape=(150, 8)), layers.SimpleRNN(16), layers.Dense(1, activation="sigmoid")])
+model.compile(optimizer="adam", loss="binary_crossentropy")
+"""
+
+
+def test_rule_options_from_config(tmp_path: Path) -> None:
+    """[tool.kerascheck.rules.KC405] changes the rule's threshold (kebab-case or snake_case names)."""
+    (tmp_path / "model.py").write_text(RNN_OVER_150_STEPS)
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck]\n")
+    default = run_cli("model.py", cwd=tmp_path)
+    assert default.code == 1 and "KC405" in default.out and "over 150 timesteps" in default.out
+    for spelling in ("max-timesteps", "max_timesteps"):
+        (tmp_path / "pyproject.toml").write_text(f"[tool.kerascheck.rules.KC405]\n{spelling} = 200\n")
+        assert run_cli("model.py", cwd=tmp_path).code == 0, spelling
+
+
+def test_bad_rule_options_are_one_line_errors(tmp_path: Path) -> None:
+    cases = {
+        "[tool.kerascheck.rules.KC405]\nmax-steps = 1": "KC405 has no option 'max-steps' (its options: max-timesteps)",
+        "[tool.kerascheck.rules.KC405]\nmax-timesteps = 'long'": "KC405 option 'max-timesteps' must be int, not 'long'",
+        "[tool.kerascheck.rules.KC501]\npatience = 0": "KC501 option 'patience' must be at least 1, not 0",
+        "[tool.kerascheck.rules.KC501]\ngap = true": "KC501 option 'gap' must be float, not True",
+        "[tool.kerascheck.rules.KC101]\nthreshold = 1": "KC101 has no option 'threshold' (its options: none)",
+        "[tool.kerascheck.rules.KC999]\npatience = 1": "options for 'KC999': there is no such rule",
+        "[tool.kerascheck]\nrules = 3": "'rules' must hold one table per rule",
+    }
+    for number, (toml, message) in enumerate(cases.items()):
+        root = tmp_path / str(number)
+        root.mkdir()
+        (root / "pyproject.toml").write_text(toml + "\n")
+        result = run_cli(".", cwd=root)
+        assert result.code == 2, toml
+        assert result.err.count("\n") == 1 and message in result.err, result.err
+        assert "pyproject.toml" in result.err
+
+
+def test_rule_options_from_python() -> None:
+    """``check_source(..., options=...)`` (as ``inspect`` and the callback) validates and applies them."""
+    import pytest
+
+    from kerascheck import check_source
+
+    assert [d.code for d in check_source(RNN_OVER_150_STEPS)] == ["KC405"]
+    assert check_source(RNN_OVER_150_STEPS, options={"KC405": {"max_timesteps": 150}}) == []
+    with pytest.raises(ValueError, match="KC405 has no option 'limit'"):
+        check_source(RNN_OVER_150_STEPS, options={"KC405": {"limit": 150}})
+
+
+def test_rule_options_change_the_cache_key(tmp_path: Path) -> None:
+    from kerascheck.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck.rules.KC405]\nmax-timesteps = 200\n")
+    changed = load_config(tmp_path / "pyproject.toml").fingerprint()
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck.rules.KC405]\nmax-timesteps = 300\n")
+    assert load_config(tmp_path / "pyproject.toml").fingerprint() != changed
+
+
 # -- configuration found per file ------------------------------------------------
 
 
@@ -190,3 +250,32 @@ def test_language_server_and_command_line_resolve_the_same_configuration(tmp_pat
     path = root / "src" / "train.py"
     assert KerascheckServer().config_for(path) == resolve_config(path)
     assert resolve_config(path).selection.extend_select == ("KC201",)
+
+
+def test_the_schema_knows_each_rules_options() -> None:
+    """Editors complete and check ``[tool.kerascheck.rules.KCnnn]`` from the rules' own options."""
+    import jsonschema
+    import pytest
+
+    from kerascheck.schema import settings_schema
+
+    schema = settings_schema()
+    jsonschema.validate({"rules": {"KC405": {"max-timesteps": 200}, "KC501": {"patience": 5}}}, schema)
+    for bad in ({"KC405": {"max-steps": 1}}, {"KC501": {"patience": 0}}, {"KC101": {"x": 1}}, {"KC405": 3}):
+        with pytest.raises(jsonschema.ValidationError):
+            jsonschema.validate({"rules": bad}, schema)
+
+
+def test_extended_rule_options_merge_option_by_option(tmp_path: Path) -> None:
+    from kerascheck.config import load_config
+
+    (tmp_path / "pyproject.toml").write_text(
+        "[tool.kerascheck.rules.KC501]\npatience = 5\ngap = 0.2\n[tool.kerascheck.rules.KC405]\nmax-timesteps = 300\n"
+    )
+    (tmp_path / "app").mkdir()
+    (tmp_path / "app" / "pyproject.toml").write_text(
+        '[tool.kerascheck]\nextend = "../pyproject.toml"\n[tool.kerascheck.rules.KC501]\ngap = 0.3\n'
+    )
+    selection = load_config(tmp_path / "app" / "pyproject.toml").selection
+    assert selection.options_for("KC501") == {"patience": 5, "gap": 0.3}
+    assert selection.options_for("KC405") == {"max_timesteps": 300}

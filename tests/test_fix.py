@@ -10,7 +10,7 @@ import pytest
 from kerascheck import check_source
 from kerascheck.api import make_selection
 from kerascheck.engine import Selection
-from kerascheck.fix import all_fixers
+from kerascheck.fix import all_autofixes, fix_safety
 from kerascheck.fix.apply import fix_source
 
 HEAD = """import numpy as np
@@ -349,12 +349,56 @@ def test_crlf_and_bom_are_kept() -> None:
 
 
 def test_registry() -> None:
-    fixers = all_fixers()
+    fixers = all_autofixes()
     assert {"KC101", "KC102", "KC107", "KC206", "KC207", "KC402"} <= set(fixers)
     assert fixers["KC107"].safe and fixers["KC402"].safe and fixers["KC207"].safe
     assert not fixers["KC101"].safe and not fixers["KC102"].safe and not fixers["KC206"].safe
-    from kerascheck.rules.base import all_rules
+    for code, fixer in fixers.items():
+        assert fixer.why, f"{code}: say why the fix is (un)safe"
 
-    assert set(fixers) <= set(all_rules())
-    for fixer in fixers.values():
-        assert fixer.function.__doc__, f"{fixer.code}: say why the fix is (un)safe"
+
+def test_fix_safety_says_whether_this_finding_is_fixed() -> None:
+    """Safe, unsafe, or none: asked of the rule's fixer for each finding, so a declined fix is not advertised."""
+    listed = src("""
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10), layers.Dense(3, activation="softmax")])
+        model.add(layers.Activation("softmax"))
+        model.compile(loss="categorical_crossentropy")
+        """)
+    functional = src("""
+        inputs = keras.Input(shape=(8,))
+        x = layers.Dense(10, activation="softmax")(inputs)
+        outputs = layers.Activation("softmax")(x)
+        model = keras.Model(inputs, outputs)
+        """)
+    linear = src("""
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10)])
+        model.compile(loss="categorical_crossentropy")
+        """)
+    safety = {
+        name: {d.code: fix_safety(d) for d in check_source(text, select=["ALL"])}
+        for name, text in (("listed", listed), ("functional", functional), ("linear", linear))
+    }
+    assert safety["listed"]["KC402"] == "safe"
+    assert safety["functional"]["KC402"] is None  # in a functional graph the fixer declines
+    assert safety["linear"]["KC101"] == "unsafe"
+    assert safety["listed"]["KC404"] is None  # no autofix at all
+
+
+def test_the_fixable_mark_follows_the_finding_not_only_the_rule() -> None:
+    """``[*]`` and the summary count only findings whose fix ``--fix`` would really apply."""
+    from kerascheck.report.text import header, summary_lines
+
+    listed = src("""
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+        model.add(layers.Activation("softmax"))
+        """)
+    functional = src("""
+        inputs = keras.Input(shape=(8,))
+        outputs = layers.Activation("softmax")(layers.Dense(3, activation="softmax")(inputs))
+        model = keras.Model(inputs, outputs)
+        """)
+    (fixable,) = [d for d in check_source(listed) if d.code == "KC402"]
+    (declined,) = [d for d in check_source(functional) if d.code == "KC402"]
+    assert " KC402 [*] " in header(fixable)
+    assert "[*]" not in header(declined)
+    assert any("1 fixable with `--fix`" in line for line in summary_lines([fixable, declined]))

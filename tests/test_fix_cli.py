@@ -10,8 +10,9 @@ from pathlib import Path
 import pytest
 
 from kerascheck.cli import main
-from kerascheck.fix import _FIXERS, Fixer, all_fixers
 from kerascheck.fix.edits import Replace
+from kerascheck.rules.architecture import RedundantActivation
+from kerascheck.rules.base import Autofix
 
 SAFE = """import keras
 from keras import layers
@@ -103,9 +104,10 @@ def test_unsafe_fixes_alone_is_a_usage_error(project: Path, capsys: pytest.Captu
 def test_a_fix_that_would_not_parse_is_not_written(
     project: Path, capsys: pytest.CaptureFixture[str], monkeypatch: pytest.MonkeyPatch
 ) -> None:
-    all_fixers()
-    broken = Fixer("KC402", True, "break it", lambda d, c: [Replace(d.anchor.node, "layers.Activation(")])
-    monkeypatch.setitem(_FIXERS, "KC402", broken)
+    broken = Autofix(
+        True, "break it", "a broken fixer", lambda _rule, d, c: [Replace(d.anchor.node, "layers.Activation(")]
+    )
+    monkeypatch.setattr(RedundantActivation, "autofix", broken)
     before = snapshot(project)
     assert main(["--fix", "--no-cache", "safe.py"]) == 2
     out, err = capsys.readouterr()

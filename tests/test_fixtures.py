@@ -60,7 +60,12 @@ def test_fixture(path: Path) -> None:
 
 
 def test_enough_fixtures() -> None:
-    for folder, bad_needed, good_needed in (("core", 25, 10), ("data", 25, 10), ("shapes", 25, 15)):
+    for folder, bad_needed, good_needed in (
+        ("core", 25, 10),
+        ("data", 25, 10),
+        ("labels", 25, 15),
+        ("shapes", 25, 15),
+    ):
         bad = list((FIXTURES / folder).glob("bad_*.py"))
         good = list((FIXTURES / folder).glob("good_*.py"))
         assert len(bad) >= bad_needed and len(good) >= good_needed
@@ -68,3 +73,14 @@ def test_enough_fixtures() -> None:
             assert expected_findings(path), f"{path.name} has no expect markers"
         for path in good:
             assert not expected_findings(path), f"{path.name} is a good program with markers"
+
+
+def test_enough_value_fixtures() -> None:
+    """Issue 8's program shapes (lists, kwargs, partial, loops, Keras 1 spellings, unknown units)."""
+    bad = list((FIXTURES / "values").glob("bad_*.py"))
+    good = list((FIXTURES / "values").glob("good_*.py"))
+    assert len(bad) >= 14 and len(good) >= 6
+    for path in bad:
+        assert expected_findings(path), f"{path.name} has no expect markers"
+    for path in good:
+        assert not expected_findings(path), f"{path.name} is a good program with markers"

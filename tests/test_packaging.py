@@ -18,6 +18,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.tools  # builds the sdist and wheel, installs them: a packaging gate
 
 
 @pytest.fixture(scope="module")

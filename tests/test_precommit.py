@@ -12,6 +12,7 @@ import pytest
 from helpers import BAD_PROGRAM, GOOD_PROGRAM
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.tools
 
 
 def git(*args: str, cwd: Path) -> None:

@@ -1,4 +1,4 @@
-"""The README's rule table and docs/rules.md are generated from the registry and kept in sync."""
+"""The README's rule table, docs/rules.md and docs/editors.md's fixes are generated from the rules and kept in sync."""
 
 from __future__ import annotations
 
@@ -9,7 +9,7 @@ from pathlib import Path
 
 import pytest
 
-from kerascheck.docs import rules_document, rules_table
+from kerascheck.docs import FIXES_BEGIN, FIXES_END, fixes_table, rules_document, rules_table
 
 if sys.version_info >= (3, 11):
     import tomllib
@@ -37,6 +37,12 @@ def test_readme_gives_the_two_commands() -> None:
     test_command = next(line for line in ci.splitlines() if line.startswith("python3 -m venv"))
     assert test_command in readme
     assert "kerascheck examples/" in readme
+
+
+def test_editors_fixes_table_matches_the_rules() -> None:
+    page = (ROOT / "docs" / "editors.md").read_text(encoding="utf-8")
+    table = page.split(FIXES_BEGIN, 1)[1].split(FIXES_END, 1)[0]
+    assert table == fixes_table(), "docs/editors.md's table of fixes is stale: run `python -m kerascheck.docs`"
 
 
 def code_blocks(language: str) -> list[str]:

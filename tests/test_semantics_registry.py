@@ -33,6 +33,13 @@ KNOWN_NAMES = (
     "tensorflow.one_hot",
     "tensorflow.data.Dataset.from_tensor_slices",
     "builtins.len",
+    "numpy.random.randint",
+    "numpy.linspace",
+    "keras.applications.resnet50.preprocess_input",
+    "keras.utils.img_to_array",
+    "sklearn.preprocessing.scale",
+    "PIL.Image.open",
+    "random.uniform",
 )
 
 

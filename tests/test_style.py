@@ -9,6 +9,7 @@ from pathlib import Path
 import pytest
 
 ROOT = Path(__file__).parent.parent
+pytestmark = pytest.mark.tools
 
 
 def run(*command: str) -> subprocess.CompletedProcess[str]:

@@ -20,9 +20,9 @@ import libcst as cst
 from kerascheck import engine
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.facts import NOWHERE
-from kerascheck.fix import Fixer, fixer_for
 from kerascheck.fix.documents import Document, load_document
 from kerascheck.fix.edits import FixContext, TextEdit
+from kerascheck.rules.base import Autofix, Rule
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.lint import analyse_program, parse
 from kerascheck.static.source import Program, UnreadableSource
@@ -35,7 +35,7 @@ class PlannedFix:
     """The edits that fix one finding."""
 
     diagnostic: Diagnostic
-    fixer: Fixer
+    fixer: Autofix
     edits: tuple[TextEdit, ...]
 
 
@@ -72,11 +72,15 @@ def plan(
     result = Plan(diagnostics=diagnostics)
     if context is None:
         return result
+    rules: dict[str, Rule] = {rule.code: rule for rule in selection.rules() if rule.autofix is not None}
     for diagnostic in diagnostics:
-        fixer = fixer_for(diagnostic.code)
-        if fixer is None or not (fixer.safe or unsafe) or (wanted is not None and not wanted(diagnostic)):
+        rule = rules.get(diagnostic.code)
+        fixer = rule.autofix if rule is not None else None
+        if rule is None or fixer is None or diagnostic.fix_safety is None or not (fixer.safe or unsafe):
             continue
-        node_edits = fixer.function(diagnostic, context)
+        if wanted is not None and not wanted(diagnostic):
+            continue
+        node_edits = fixer.edits(rule, diagnostic, context)
         if not node_edits:
             continue
         edits = [context.to_text_edit(edit) for edit in node_edits]

@@ -19,7 +19,7 @@ from dataclasses import dataclass, field
 from typing import Any
 
 import libcst as cst
-from libcst.metadata import CodeRange, MetadataWrapper, ParentNodeProvider, PositionProvider
+from libcst.metadata import CodeRange, MetadataWrapper, PositionProvider
 
 from kerascheck.facts import ProgramFacts
 
@@ -67,6 +67,29 @@ def split_lines(text: str) -> list[str]:
     return _LINE.findall(text)
 
 
+class _ParentMap(cst.CSTVisitor):
+    """Every node's parent, by node identity: a plain walk, several times cheaper than ParentNodeProvider."""
+
+    def __init__(self) -> None:
+        self.stack: list[cst.CSTNode] = []
+        self.parents: dict[int, cst.CSTNode] = {}
+
+    def on_visit(self, node: cst.CSTNode) -> bool:
+        if self.stack:
+            self.parents[id(node)] = self.stack[-1]
+        self.stack.append(node)
+        return True
+
+    def on_leave(self, original_node: cst.CSTNode) -> None:
+        self.stack.pop()
+
+
+def _parents(module: cst.Module) -> dict[int, cst.CSTNode]:
+    walker = _ParentMap()
+    module.visit(walker)
+    return walker.parents
+
+
 @dataclass
 class FixContext:
     """One parse of the program, its facts, and positions/parents resolved on demand."""
@@ -93,8 +116,8 @@ class FixContext:
 
     def parent(self, node: cst.CSTNode) -> cst.CSTNode | None:
         if self._parents is None:
-            self._parents = self.wrapper.resolve(ParentNodeProvider)
-        return self._parents.get(node)  # type: ignore[no-any-return]
+            self._parents = _parents(self.module)
+        return self._parents.get(id(node))  # type: ignore[no-any-return]
 
     @property
     def lines(self) -> list[str]:

@@ -16,7 +16,7 @@ from pathlib import Path
 from kerascheck.config import Config
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import SOURCE_SUFFIXES
-from kerascheck.fix import all_fixers
+from kerascheck.fix import all_autofixes
 from kerascheck.fix.apply import FixOutcome, fix_bytes
 from kerascheck.static.source import UnreadableSource
 
@@ -33,7 +33,7 @@ class FixRun:
 
 
 def fixable_codes(unsafe: bool) -> frozenset[str]:
-    return frozenset(code for code, fixer in all_fixers().items() if fixer.safe or unsafe)
+    return frozenset(code for code, fixer in all_autofixes().items() if fixer.safe or unsafe)
 
 
 def fix_findings(

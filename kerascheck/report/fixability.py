@@ -1,23 +1,27 @@
 """Whether a finding has a fix, and how safe it is: the one place reporters ask.
 
-The fix package decides which fixer belongs to which rule; reporters only
-need "safe" (``--fix`` applies it: ``[*]``), "unsafe" (only with
-``--unsafe-fixes``) or none. A fixer may still decline one occurrence it
-cannot rewrite safely, so this is what the rule offers, as ruff's ``[*]``.
+Each rule declares its autofix and its safety (``@fixer`` in
+``kerascheck/rules/base.py``); reporters only need "safe" (``--fix`` applies
+it: ``[*]``), "unsafe" (only with ``--unsafe-fixes``) or none. Asked about a
+finding, the answer is the linter's, which asked the rule's fixer about that
+very occurrence (a fixer may decline one it cannot rewrite safely); asked
+about a rule code, it is what the rule offers at all.
 """
 
 from __future__ import annotations
 
-from typing import Literal
+from kerascheck.diagnostics import Diagnostic, FixSafety
 
-Applicability = Literal["safe", "unsafe"]
+Applicability = FixSafety
 
 
-def applicability(code: str) -> Applicability | None:
-    """``"safe"``, ``"unsafe"`` or ``None`` (no fix) for the findings of rule ``code``."""
-    from kerascheck.fix import fixer_for
+def applicability(subject: Diagnostic | str) -> Applicability | None:
+    """``"safe"``, ``"unsafe"`` or ``None`` (no fix) for this finding, or for the findings of rule ``code``."""
+    if isinstance(subject, Diagnostic):
+        from kerascheck.fix import fix_safety
 
-    fixer = fixer_for(code)
-    if fixer is None:
-        return None
-    return "safe" if fixer.safe else "unsafe"
+        return fix_safety(subject)
+    from kerascheck.fix import autofix_for
+
+    fixer = autofix_for(subject)
+    return fixer.safety if fixer is not None else None

@@ -20,7 +20,7 @@ from kerascheck.diagnostics import Diagnostic
 from kerascheck.report.fixability import Applicability, applicability
 from kerascheck.report.style import PLAIN, Painter
 
-Fixes = Callable[[str], Applicability | None]
+Fixes = Callable[[Diagnostic | str], Applicability | None]  # a finding, or a rule code
 SourceLines = Callable[[Diagnostic], list[str] | None]
 SEVERITY_STYLE = {"error": "red", "warning": "yellow", "info": "blue"}
 MAX_SNIPPET_LINES = 6
@@ -36,7 +36,7 @@ def header(diagnostic: Diagnostic, paint: Painter = PLAIN, fixes: Fixes = applic
     """``path:line:col: KC101 [*] [error] message``: ``[*]`` when ``--fix`` can fix it."""
     d = diagnostic
     where = f" (layer {d.layer!r})" if d.layer and d.span is None else ""
-    mark = " " + paint("[*]", "cyan") if fixes(d.code) == "safe" else ""
+    mark = " " + paint("[*]", "cyan") if fixes(d) == "safe" else ""
     style = SEVERITY_STYLE[d.severity.value]
     severity = paint(f"[{d.severity.value}]", style)
     return f"{paint(location(d), 'bold')}: {paint(d.code, 'bold', style)}{mark} {severity} {d.message}{where}"
@@ -125,7 +125,7 @@ def snippet(diagnostic: Diagnostic, lines: Sequence[str], paint: Painter = PLAIN
 
 def fix_counts(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicability) -> tuple[int, int]:
     """(findings ``--fix`` fixes, findings only ``--unsafe-fixes`` fixes)."""
-    kinds = Counter(fixes(d.code) for d in diagnostics)
+    kinds = Counter(fixes(d) for d in diagnostics)
     return kinds["safe"], kinds["unsafe"]
 
 

@@ -3,27 +3,17 @@
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, Layer, Model, ProgramFacts
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Rule, all_heads, is_classifier
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier, option
 
-_STACK = """import keras
-from keras import layers
-
-model = keras.Sequential([
-    keras.Input(shape={shape}),
-    {body}
-])
-model.compile(optimizer="adam", loss={loss})
-"""
-
-
-def _example(body: str, shape: str = "(20,)", loss: str = '"sparse_categorical_crossentropy"') -> str:
-    return _STACK.format(body=body, shape=shape, loss=loss)
-
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 _NORMALISATION = frozenset({"BatchNormalization", "LayerNormalization"})
 _PLAIN_NEXT = frozenset({"Dense", "Conv1D", "Conv2D", "Conv3D", "SimpleRNN", "LSTM", "GRU"})
@@ -63,14 +53,20 @@ class SoftmaxInHiddenLayer(Rule):
 
     ## Example
     ```python
-    layers.Dense(64, activation="softmax"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="softmax"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -79,17 +75,65 @@ class SoftmaxInHiddenLayer(Rule):
     severity = Severity.WARNING
     fix = "use relu (or no activation) in hidden layers; keep softmax for the output"
     BAD = (
-        _example('layers.Dense(64, activation="softmax"),\n    layers.Dense(10, activation="softmax"),'),
-        _example(
-            'layers.Dense(64),\n    layers.Activation("softmax"),\n    layers.Dropout(0.2),\n'
-            '    layers.Dense(10, activation="softmax"),'
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64, activation="softmax"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="softmax on hidden layer Dense, which feeds Dense",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64),
+                layers.Activation("softmax"),
+                layers.Dropout(0.2),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=7,
+            message="softmax on hidden layer Activation, which feeds Dense",
         ),
     )
     GOOD = (
-        _example('layers.Dense(64, activation="relu"),\n    layers.Dense(10, activation="softmax"),'),
-        _example(
-            'layers.LSTM(16, return_sequences=True),\n    layers.Dense(4, activation="softmax"),',
-            shape="(12, 3)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(12, 3)),
+                layers.LSTM(16, return_sequences=True),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
     )
 
@@ -119,13 +163,19 @@ class RedundantActivation(Rule):
 
     ## Example
     ```python
-    layers.Dense(10, activation="softmax"),
-    layers.Activation("softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(10, activation="softmax"),
+        layers.Activation("softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -134,15 +184,84 @@ class RedundantActivation(Rule):
     severity = Severity.WARNING
     fix = "keep one of the two activations"
     BAD = (
-        _example('layers.Dense(10, activation="softmax"),\n    layers.Activation("softmax"),'),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),\n    layers.Activation("sigmoid"),',
-            loss='"binary_crossentropy"',
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(10, activation="softmax"),
+                layers.Activation("softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=7,
+            message="Activation applies softmax again after Dense already did",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(1, activation="sigmoid"),
+                layers.Activation("sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+            line=7,
+            message="Activation applies sigmoid again after Dense already did",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
         ),
     )
     GOOD = (
-        _example('layers.Dense(10),\n    layers.Activation("softmax"),'),
-        _example('layers.Dense(10, activation="relu"),\n    layers.Dense(10, activation="softmax"),'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(10),
+                layers.Activation("softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(10, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -159,6 +278,52 @@ class RedundantActivation(Rule):
                     f"{second.label} applies {layer.activation} again after {layer.label} already did",
                 )
 
+    @fixer(safe=True, title="remove the repeated activation layer")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the removed layer has no weights, and applying the same activation twice is never intended.
+
+        Only in the two shapes where removing a layer is a local edit: an element
+        of a layer list (``Sequential([...])``) and a ``model.add(...)``
+        statement. In a functional graph (``x = Activation(...)(x)``) the name
+        binding would have to change too, so there is no fix.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import DeleteLines, Replace
+        from kerascheck.fix.transforms import without_element
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call):
+            return None
+        parent = context.parent(node)
+        if isinstance(parent, cst.Element):
+            container = context.parent(parent)
+            if not isinstance(container, (cst.List, cst.Tuple)) or len(container.elements) < 2:
+                return None
+            if context.alone_on_lines(node, allow_comma=True):
+                return [DeleteLines(node)]
+            return [Replace(container, without_element(container, parent))]
+        if isinstance(parent, cst.Arg) and parent.keyword is None:
+            add = context.parent(parent)
+            if not (
+                isinstance(add, cst.Call)
+                and isinstance(add.func, cst.Attribute)
+                and add.func.attr.value == "add"
+                and len(add.args) == 1
+            ):
+                return None
+            expression = context.parent(add)
+            statement = context.parent(expression) if isinstance(expression, cst.Expr) else None
+            if not isinstance(statement, cst.SimpleStatementLine) or len(statement.body) != 1:
+                return None
+            block = context.parent(statement)
+            if isinstance(block, cst.IndentedBlock) and len(block.body) < 2:
+                return None  # the block would be left empty
+            if not context.alone_on_lines(statement):
+                return None
+            return [DeleteLines(statement)]
+        return None
+
 
 class LayerAfterOutputActivation(Rule):
     """
@@ -174,14 +339,22 @@ class LayerAfterOutputActivation(Rule):
 
     ## Example
     ```python
-    layers.Dense(10, activation="softmax"),
-    layers.Dropout(0.5),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+        layers.Dropout(0.5),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dropout(0.5),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dropout(0.5),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -190,21 +363,79 @@ class LayerAfterOutputActivation(Rule):
     severity = Severity.WARNING
     fix = "move Dropout/normalisation before the output layer"
     BAD = (
-        _example('layers.Dense(10, activation="softmax"),\n    layers.Dropout(0.5),'),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),\n    layers.BatchNormalization(),',
-            loss='"binary_crossentropy"',
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(10, activation="softmax"),
+                layers.Dropout(0.5),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=7,
+            message="Dropout comes after the output softmax of Dense",
         ),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),\n    layers.Dense(1),',
-            loss="keras.losses.BinaryCrossentropy(from_logits=True)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(1, activation="sigmoid"),
+                layers.BatchNormalization(),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+            line=7,
+            message="BatchNormalization comes after the output sigmoid of Dense",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(1, activation="sigmoid"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True))
+            """,
+            line=7,
+            message="Dense comes after the output sigmoid of Dense",
         ),
     )
     GOOD = (
-        _example('layers.Dropout(0.5),\n    layers.Dense(10, activation="softmax"),'),
-        _example(
-            'layers.Dense(32, activation="sigmoid"),\n    layers.BatchNormalization(),\n'
-            '    layers.Dense(10, activation="softmax"),'
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dropout(0.5),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="sigmoid"),
+                layers.BatchNormalization(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
     )
 
@@ -242,19 +473,6 @@ def _recalibrates(later: Layer, output: Layer) -> bool:
     return True
 
 
-_LINEAR_AUTOENCODER = """import numpy as np
-import keras
-from keras import layers
-
-x = np.random.rand(64, 20).astype("float32")
-inputs = keras.Input(shape=(20,))
-code = layers.Dense(5)(inputs)
-model = keras.Model(inputs, layers.Dense(20)(code))
-model.compile(optimizer="adam", loss="mse")
-model.fit(x, x, epochs=1, verbose=0)
-"""
-
-
 class LinearLayerStack(Rule):
     """
     ## What it does
@@ -267,14 +485,20 @@ class LinearLayerStack(Rule):
 
     ## Example
     ```python
-    layers.Dense(64),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Dense(64, activation="relu"),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(20,)),
+        layers.Dense(64, activation="relu"),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -283,19 +507,82 @@ class LinearLayerStack(Rule):
     severity = Severity.WARNING
     fix = 'add a nonlinearity (e.g. activation="relu") to the first Dense layer'
     BAD = (
-        _example('layers.Dense(64),\n    layers.Dense(10, activation="softmax"),'),
-        _example(
-            'layers.Dense(64),\n    layers.Dropout(0.3),\n    layers.Dense(32, activation="relu"),\n'
-            '    layers.Dense(10, activation="softmax"),'
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=7,
+            message="Dense follows the linear Dense with no activation between: together they are",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64),
+                layers.Dropout(0.3),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=8,
+            message="Dense follows the linear Dense with no activation between: together they are",
         ),
     )
     GOOD = (
-        _example('layers.Dense(64, activation="relu"),\n    layers.Dense(10, activation="softmax"),'),
-        _example(
-            'layers.Dense(64),\n    layers.BatchNormalization(),\n    layers.Activation("relu"),\n'
-            '    layers.Dense(10, activation="softmax"),'
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _LINEAR_AUTOENCODER,
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(64),
+                layers.BatchNormalization(),
+                layers.Activation("relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            inputs = keras.Input(shape=(20,))
+            code = layers.Dense(5)(inputs)
+            model = keras.Model(inputs, layers.Dense(20)(code))
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, x, epochs=1, verbose=0)
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -350,14 +637,20 @@ class SimpleRnnLongSequence(Rule):
 
     ## Example
     ```python
-    keras.Input(shape=(500, 8)),
-    layers.SimpleRNN(32),
+    model = keras.Sequential([
+        keras.Input(shape=(500, 8)),
+        layers.SimpleRNN(32),
+        layers.Dense(1, activation="sigmoid"),
+    ])
     ```
 
     ## Use instead
     ```python
-    keras.Input(shape=(500, 8)),
-    layers.LSTM(32),  # or layers.GRU(32)
+    model = keras.Sequential([
+        keras.Input(shape=(500, 8)),
+        layers.LSTM(32),  # or layers.GRU(32)
+        layers.Dense(1, activation="sigmoid"),
+    ])
     ```
     """
 
@@ -365,18 +658,72 @@ class SimpleRnnLongSequence(Rule):
     name = "simple-rnn-long-sequence"
     severity = Severity.WARNING
     fix = "use LSTM or GRU for long sequences"
-    LIMIT = 100
+
+    @dataclass(frozen=True)
+    class Options:
+        max_timesteps: int = option(100, "the longest sequence a SimpleRNN may run over unflagged", minimum=1)
+
+    options: Options
     BAD = (
-        _example('layers.SimpleRNN(32),\n    layers.Dense(3, activation="softmax"),', shape="(500, 8)"),
-        _example(
-            'layers.Embedding(1000, 16),\n    layers.SimpleRNN(8),\n    layers.Dense(1, activation="sigmoid"),',
-            shape="(200,)",
-            loss='"binary_crossentropy"',
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(500, 8)),
+                layers.SimpleRNN(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="SimpleRNN over 500 timesteps: gradients vanish",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(200,)),
+                layers.Embedding(1000, 16),
+                layers.SimpleRNN(8),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+            line=7,
+            message="SimpleRNN over 200 timesteps: gradients vanish",
         ),
     )
     GOOD = (
-        _example('layers.SimpleRNN(32),\n    layers.Dense(3, activation="softmax"),', shape="(40, 8)"),
-        _example('layers.LSTM(32),\n    layers.Dense(3, activation="softmax"),', shape="(500, 8)"),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(40, 8)),
+                layers.SimpleRNN(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(500, 8)),
+                layers.LSTM(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -384,7 +731,7 @@ class SimpleRnnLongSequence(Rule):
             if layer.kind != "SimpleRNN":
                 continue
             steps = _timesteps_before(chain, index)
-            if steps is not None and steps > self.LIMIT:
+            if steps is not None and steps > self.options.max_timesteps:
                 yield self.report(layer.anchor, f"{layer.label} over {steps} timesteps: gradients vanish")
 
 
@@ -404,14 +751,22 @@ class RnnStackMissingReturnSequences(Rule):
 
     ## Example
     ```python
-    layers.LSTM(64),
-    layers.LSTM(32),
+    model = keras.Sequential([
+        keras.Input(shape=(30, 4)),
+        layers.LSTM(64),
+        layers.LSTM(32),
+        layers.Dense(3, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.LSTM(64, return_sequences=True),
-    layers.LSTM(32),
+    model = keras.Sequential([
+        keras.Input(shape=(30, 4)),
+        layers.LSTM(64, return_sequences=True),
+        layers.LSTM(32),
+        layers.Dense(3, activation="softmax"),
+    ])
     ```
     """
 
@@ -422,26 +777,69 @@ class RnnStackMissingReturnSequences(Rule):
     # The bad model cannot be built, so the runtime tests cannot see it.
     model_rule = False
     BAD = (
-        _example(
-            'layers.LSTM(64),\n    layers.LSTM(32),\n    layers.Dense(3, activation="softmax"),',
-            shape="(30, 4)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(30, 4)),
+                layers.LSTM(64),
+                layers.LSTM(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="LSTM feeds LSTM but returns only its last state (return_sequences=False)",
         ),
-        _example(
-            "layers.GRU(64),\n    layers.Dropout(0.2),\n    layers.GRU(32),\n"
-            '    layers.Dense(3, activation="softmax"),',
-            shape="(30, 4)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(30, 4)),
+                layers.GRU(64),
+                layers.Dropout(0.2),
+                layers.GRU(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="GRU feeds GRU but returns only its last state (return_sequences=False)",
         ),
     )
     GOOD = (
-        _example(
-            'layers.LSTM(64, return_sequences=True),\n    layers.LSTM(32),\n    layers.Dense(3, activation="softmax"),',
-            shape="(30, 4)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(30, 4)),
+                layers.LSTM(64, return_sequences=True),
+                layers.LSTM(32),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            "layers.LSTM(64),\n    layers.RepeatVector(30),\n    layers.LSTM(32, return_sequences=True),\n"
-            "    layers.TimeDistributed(layers.Dense(4)),",
-            shape="(30, 4)",
-            loss='"mse"',
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(30, 4)),
+                layers.LSTM(64),
+                layers.RepeatVector(30),
+                layers.LSTM(32, return_sequences=True),
+                layers.TimeDistributed(layers.Dense(4)),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            """,
         ),
     )
 
@@ -477,17 +875,23 @@ class DenseOnFeatureMaps(Rule):
 
     ## Example
     ```python
-    layers.Conv2D(32, 3, activation="relu"),
-    layers.MaxPooling2D(),
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Conv2D(32, 3, activation="relu"),
-    layers.MaxPooling2D(),
-    layers.Flatten(),  # or layers.GlobalAveragePooling2D()
-    layers.Dense(10, activation="softmax"),
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Flatten(),  # or layers.GlobalAveragePooling2D()
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -496,47 +900,126 @@ class DenseOnFeatureMaps(Rule):
     severity = Severity.WARNING
     fix = "add Flatten() or global pooling (GlobalAveragePooling2D(), GlobalMaxPooling1D()) before the Dense layers"
     BAD = (
-        _example(
-            'layers.Conv2D(8, 3, activation="relu"),\n    layers.MaxPooling2D(),\n'
-            '    layers.Dense(10, activation="softmax"),',
-            shape="(28, 28, 1)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(8, 3, activation="relu"),
+                layers.MaxPooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=8,
+            message="Dense is applied to the feature maps of MaxPooling2D with no Flatten or global",
         ),
-        _example(
-            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
-            '    layers.Dense(5, activation="softmax"),',
-            shape="(100, 8)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=8,
+            message="Dense is applied to the feature maps of MaxPooling1D",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Conv2D(8, 3, activation="relu"),\n    layers.MaxPooling2D(),\n    layers.Flatten(),\n'
-            '    layers.Dense(10, activation="softmax"),',
-            shape="(28, 28, 1)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(8, 3, activation="relu"),
+                layers.MaxPooling2D(),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            'layers.Conv2D(8, 3, activation="relu"),\n    layers.Dense(16, activation="relu"),\n'
-            '    layers.GlobalAveragePooling2D(),\n    layers.Dense(10, activation="softmax"),',
-            shape="(28, 28, 1)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(8, 3, activation="relu"),
+                layers.Dense(16, activation="relu"),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            'layers.Conv2D(8, 3, padding="same", activation="relu"),\n    layers.Dense(4, activation="softmax"),',
-            shape="(64, 64, 3)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(64, 64, 3)),
+                layers.Conv2D(8, 3, padding="same", activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
-            '    layers.GlobalMaxPooling1D(),\n    layers.Dense(5, activation="softmax"),',
-            shape="(100, 8)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.GlobalMaxPooling1D(),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            'layers.Conv1D(32, 5, activation="relu"),\n    layers.MaxPooling1D(2),\n'
-            '    layers.Dense(16, activation="relu"),\n    layers.LSTM(16),\n'
-            '    layers.Dense(5, activation="softmax"),',
-            shape="(100, 8)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.Dense(16, activation="relu"),
+                layers.LSTM(16),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _example(
-            'layers.Conv1D(32, 3, padding="same", activation="relu"),\n'
-            '    layers.TimeDistributed(layers.Dense(5, activation="softmax")),',
-            shape="(100, 8)",
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 3, padding="same", activation="relu"),
+                layers.TimeDistributed(layers.Dense(5, activation="softmax")),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
     )
 
@@ -594,3 +1077,204 @@ def _downsampled_for_classification(stack: tuple[Layer, ...]) -> bool:
         elif layer.kind in _UPSAMPLING or layer.kind is None:
             pooled = False
     return pooled
+
+
+_CONVOLUTIONS = frozenset({"Conv1D", "Conv2D", "Conv3D", "SeparableConv1D", "SeparableConv2D", "DepthwiseConv2D"})
+# Layers that never bend the signal: affine at inference, or pick/average values. Max pooling
+# is counted here too: it selects, but it does not replace the activation a conv stack needs.
+_LINEAR_PASSAGE = frozenset(
+    {
+        "InputLayer",
+        "BatchNormalization",
+        "LayerNormalization",
+        "ZeroPadding1D",
+        "ZeroPadding2D",
+        "ZeroPadding3D",
+        "Cropping1D",
+        "Cropping2D",
+        "Rescaling",
+        "Normalization",
+        "Resizing",
+        "RandomFlip",
+        "RandomRotation",
+        "RandomZoom",
+        "RandomTranslation",
+        "RandomContrast",
+        "RandomCrop",
+        "MaxPooling1D",
+        "AveragePooling1D",
+        "MaxPool1D",
+        "AvgPool1D",
+    }
+    | {kind for kind in kv.FEATURE_MAP_LAYERS if "Pool" in kind}
+    | kv.TRANSPARENT_LAYERS
+)
+# Where the convolutional trunk ends and the classifier head begins.
+_HEAD_START = kv.FLATTENING_LAYERS | {"Dense"}
+
+
+class LinearConvStack(Rule):
+    """
+    ## What it does
+    Flags a classifier whose convolutional trunk (from the input to the
+    Flatten / global pooling / Dense that starts the head) has two or more
+    convolutional layers and no nonlinearity at all: no activation on any
+    convolution and no activation layer between them.
+
+    ## Why is this bad?
+    A convolution followed by another convolution, with nothing nonlinear in
+    between, is a single (larger) convolution: the stack of 3x3 filters
+    collapses into one linear filter bank, whatever its depth. The network
+    can then only draw linear boundaries in pixel space; accuracy plateaus
+    where a logistic regression on the pixels would, and adding layers does
+    not help. Pooling picks or averages values but does not replace the
+    activation `Conv2D` leaves out by default.
+
+    ## Example
+    ```python
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 3, activation="relu"),
+        layers.MaxPooling2D(),
+        layers.Conv2D(64, 3, activation="relu"),
+        layers.Flatten(),
+        layers.Dense(10, activation="softmax"),
+    ])
+    model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+    ```
+    """
+
+    code = "KC408"
+    name = "linear-conv-stack"
+    severity = Severity.WARNING
+    fix = 'add activation="relu" to the convolutional layers'
+    BAD = (
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.Conv2D(64, 3),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="2 convolutional layers (Conv2D, Conv2D) with no activation anywhere",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.MaxPooling2D(),
+                layers.Conv2D(64, 3),
+                layers.MaxPooling2D(),
+                layers.Flatten(),
+                layers.Dense(128, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="2 convolutional layers (Conv2D, Conv2D) with no activation anywhere",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3, activation="relu"),
+                layers.MaxPooling2D(),
+                layers.Conv2D(64, 3, activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.BatchNormalization(),
+                layers.ReLU(),
+                layers.Conv2D(64, 3),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 3),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        seen: set[int] = set()
+        for _model, head in all_heads(facts):
+            if not is_classifier(head):
+                continue
+            convolutions = _linear_trunk(head.chain)
+            if len(convolutions) < 2 or id(convolutions[0]) in seen:
+                continue
+            seen.add(id(convolutions[0]))
+            kinds = ", ".join(layer.label for layer in convolutions)
+            yield self.report(
+                convolutions[0].anchor,
+                f"{len(convolutions)} convolutional layers ({kinds}) with no activation anywhere before the "
+                "classifier head: together they are one linear filter",
+            )
+
+
+def _linear_trunk(chain: tuple[Layer, ...]) -> list[Layer]:
+    """The convolutions of a trunk that has no nonlinearity at all; [] if any layer may bend."""
+    convolutions: list[Layer] = []
+    for layer in chain:
+        if layer.kind in _HEAD_START:
+            return convolutions
+        if layer.kind in _CONVOLUTIONS and layer.activation == "linear":
+            convolutions.append(layer)
+        elif layer.kind not in _LINEAR_PASSAGE:
+            return []  # an activation, an unknown or custom layer: not provably linear
+    return []

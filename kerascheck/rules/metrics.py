@@ -8,31 +8,18 @@ those numbers look fine and mean nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from dataclasses import dataclass
+from typing import TYPE_CHECKING
 
+from kerascheck import facts as kf
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Rule, is_classifier, trained_heads
+from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, option, trained_heads
 
-_MODEL = """import numpy as np
-import keras
-from keras import layers
-
-x = np.random.rand(64, 8).astype("float32")
-{data}
-model = keras.Sequential([
-    keras.Input(shape=(8,)),
-    layers.Dense(16, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss}, metrics={metrics})
-{fit}"""
-
-
-def _example(output: str, loss: str, metrics: str, data: str = "", fit: str = "") -> str:
-    """A runnable model snippet (the runtime tests build it and inspect it too)."""
-    return _MODEL.format(output=output, loss=loss, metrics=metrics, data=data, fit=fit)
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 
 def _only_accuracy(head: Head) -> bool:
@@ -76,12 +63,15 @@ class AccuracyOnlyBinary(Rule):
 
     ## Example
     ```python
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     ```
 
     ## Use instead
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     model.compile(
+        optimizer="adam",
         loss="binary_crossentropy",
         metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()],
     )
@@ -93,20 +83,82 @@ class AccuracyOnlyBinary(Rule):
     severity = Severity.INFO
     fix = "also track keras.metrics.Precision(), Recall() and AUC()"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"', '["accuracy"]'),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            "[keras.metrics.BinaryAccuracy()]",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=12,
+            message="binary classifier tracked by accuracy alone: on imbalanced data a model that",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()]
+            )
+            """,
+            line=12,
+            message="binary classifier tracked by accuracy alone: on imbalanced data a model that",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
         ),
-        _example('layers.Dense(3, activation="softmax"),', '"sparse_categorical_crossentropy"', '["accuracy"]'),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -136,14 +188,20 @@ class AccuracyOnImbalancedLabels(Rule):
 
     ## Example
     ```python
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     model.fit(x, y, class_weight={0: 1.0, 1: 30.0})
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="binary_crossentropy",
-                  metrics=[keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(
+        optimizer="adam",
+        loss="binary_crossentropy",
+        metrics=[keras.metrics.Precision(), keras.metrics.Recall(), keras.metrics.AUC()],
+    )
+    model.fit(x, y, class_weight={0: 1.0, 1: 30.0})
     ```
     """
 
@@ -151,32 +209,73 @@ class AccuracyOnImbalancedLabels(Rule):
     name = "accuracy-on-imbalanced-labels"
     severity = Severity.WARNING
     fix = "track precision, recall, F1 or AUC on the rare class (and consider class weights)"
-    LIMIT = 0.10
-    # 400 rows: the runtime front-end judges class balance only from enough labels.
-    _Y = 'x = np.random.rand(400, 8).astype("float32")\ny = (np.arange(400) < 12).astype("float32")'
+
+    @dataclass(frozen=True)
+    class Options:
+        minority_share: float = option(
+            0.2, "labels are imbalanced when the rarest class is under this fraction of its balanced share", minimum=0.0
+        )
+
+    options: Options
     BAD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy"]',
-            data=_Y,
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})\n",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            x = np.random.rand(400, 8).astype("float32")
+            y = (np.arange(400) < 12).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})
+            """,
+            line=14,
+            message="the rarest class is about 5% of the labels and accuracy is the only metric:",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Recall()]',
-            data=_Y,
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})\n",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            x = np.random.rand(400, 8).astype("float32")
+            y = (np.arange(400) < 12).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=["accuracy", keras.metrics.Recall()]
+            )
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 20.0})
+            """,
         ),
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy"]',
-            data='y = (np.arange(64) % 2).astype("float32")',
-            fit="model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 1.2})\n",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = (np.arange(64) % 2).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0, class_weight={0: 1.0, 1: 1.2})
+            """,
         ),
     )
 
@@ -190,7 +289,7 @@ class AccuracyOnImbalancedLabels(Rule):
                         continue  # integer-valued regression targets (ages, counts) are not classes
                     share = labels.minority_fraction
                     # Compared with its share if balanced: 10 % of a binary problem, 2 % of ten classes.
-                    if share * labels.num_classes >= 2 * self.LIMIT or not _only_accuracy(head):
+                    if share * labels.num_classes >= self.options.minority_share or not _only_accuracy(head):
                         continue
                     if labels.num_classes == 2:
                         consequence = f"always predicting the majority class scores ~{_percent(1 - share)}"
@@ -220,16 +319,22 @@ class PrecisionRecallOnSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(2, activation="softmax"))
-    model.compile(loss="categorical_crossentropy",
-                  metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2, activation="softmax")])
+    model.compile(
+        optimizer="adam",
+        loss="categorical_crossentropy",
+        metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+    )
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))  # binary: 0/1 labels
-    model.compile(loss="binary_crossentropy",
-                  metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])  # binary: 0/1 labels
+    model.compile(
+        optimizer="adam",
+        loss="binary_crossentropy",
+        metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+    )
     # multi-class: keras.metrics.Precision(class_id=k) per class, or keras.metrics.F1Score(average="macro")
     ```
     """
@@ -239,27 +344,87 @@ class PrecisionRecallOnSoftmax(Rule):
     severity = Severity.WARNING
     fix = "binary: 1 sigmoid unit; multi-class: Precision(class_id=k) / Recall(class_id=k) or F1Score(average=...)"
     BAD = (
-        _example(
-            'layers.Dense(2, activation="softmax"),',
-            '"categorical_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="categorical_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
+            line=12,
+            message="precision and recall without class_id on a 2-unit softmax with one-hot labels",
         ),
-        _example(
-            'layers.Dense(4, activation="softmax"),',
-            '"categorical_crossentropy"',
-            "[keras.metrics.Recall()]",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=[keras.metrics.Recall()])
+            """,
+            line=12,
+            message="recall without class_id on a 4-unit softmax with one-hot labels count every",
         ),
     )
     GOOD = (
-        _example(
-            'layers.Dense(1, activation="sigmoid"),',
-            '"binary_crossentropy"',
-            '["accuracy", keras.metrics.Precision(), keras.metrics.Recall()]',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+            )
+            """,
         ),
-        _example(
-            'layers.Dense(4, activation="softmax"),',
-            '"categorical_crossentropy"',
-            "[keras.metrics.Precision(class_id=0), keras.metrics.Recall(class_id=0)]",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="categorical_crossentropy",
+                metrics=[keras.metrics.Precision(class_id=0), keras.metrics.Recall(class_id=0)],
+            )
+            """,
         ),
     )
 
@@ -277,16 +442,6 @@ class PrecisionRecallOnSoftmax(Rule):
                 )
 
 
-def _continuous_targets(model: Model, head: Head) -> bool:
-    index = model.heads.index(head)
-    return any(
-        index < len(fit.labels)
-        and fit.labels[index] is not None
-        and fit.labels[index].encoding is LabelEncoding.CONTINUOUS  # type: ignore[union-attr]
-        for fit in model.fits
-    )
-
-
 def _one_hot_labels(model: Model, head: Head) -> bool:
     """One-hot labels: seen at fit time, or implied by a (binary/categorical) cross-entropy on a softmax."""
     index = model.heads.index(head)
@@ -298,86 +453,280 @@ def _one_hot_labels(model: Model, head: Head) -> bool:
     return loss is not None and loss.kind in kv.CATEGORICAL_CE | kv.BINARY_CE
 
 
+def _targets(model: Model, head: Head) -> kf.Labels | None:
+    """What the fits of this head were trained on, when some fit knows it (None: unknown)."""
+    index = model.heads.index(head)
+    for fit in model.fits:
+        labels = fit.labels[index] if index < len(fit.labels) else None
+        if labels is not None and (labels.encoding is not None or labels.scaled_from is not None):
+            return labels
+    return None
+
+
+_BINARY_ACCURACY = "binary accuracy (outputs thresholded at 0.5, then compared with the targets)"
+_CATEGORICAL_ACCURACY = "categorical accuracy (the argmax of the outputs compared with the argmax of the targets)"
+
+
+def accuracy_behaviour(kind: str | None, units: int | None) -> str | None:
+    """What a Keras accuracy metric computes on an output of ``units`` units, in words.
+
+    ``"accuracy"`` is resolved the way Keras resolves it from the shapes: binary
+    accuracy for one unit, categorical (or sparse categorical) accuracy otherwise.
+    """
+    if kind == "accuracy":
+        if units == 1:
+            return _BINARY_ACCURACY
+        if units is not None:
+            return _CATEGORICAL_ACCURACY
+        return None
+    return {
+        "binary_accuracy": _BINARY_ACCURACY,
+        "categorical_accuracy": _CATEGORICAL_ACCURACY,
+        "sparse_categorical_accuracy": "sparse categorical accuracy (the targets cast to integers and compared with "
+        "the argmax of the outputs)",
+        "exact_accuracy": "Accuracy() (outputs counted only when exactly equal to the targets)",
+    }.get(kind or "")
+
+
 class AccuracyOnRegression(Rule):
     """
     ## What it does
-    Flags an accuracy metric on a regression model: a regression loss, a
-    linear output, and targets known to be continuous (a regression data set
-    such as `boston_housing`, `make_regression`, or float targets seen at
-    runtime). A linear output trained with mse on 0/1 targets is a legitimate
-    classifier and is not flagged.
+    Flags an accuracy metric on a model trained with a regression loss (mse,
+    mae, msle, huber, log-cosh) when the targets are known to be continuous,
+    whatever the output activation, or when the targets are unknown and the
+    string `"accuracy"` sits on a single linear unit.
+
+    Continuous targets come from `make_regression`, `boston_housing`,
+    `np.random.normal`, `linspace` formulas, or float targets seen at runtime.
+    Known 0/1 targets with a linear unit and mse, and an explicit
+    `BinaryAccuracy()` on unknown targets, are not flagged.
 
     ## Why is this bad?
-    Accuracy compares predicted classes with true classes. Continuous targets
-    have no classes: Keras thresholds or rounds the predictions and compares
-    them with values like 23.7, so accuracy sits near 0 whatever the model
-    learns; the number says nothing about the error.
+    For one output unit, Keras turns `"accuracy"` into *binary accuracy*: it
+    thresholds every prediction at 0.5 and counts how often the result (0 or
+    1) equals the target. A house price of 23.7 is never 0 or 1, so the number
+    sits near 0 however small the error gets; with several units it becomes
+    categorical accuracy, an argmax comparison unrelated to the error. And if
+    the targets are in fact 0/1, the model is a classifier trained with a
+    regression loss. Either way, the accuracy printed every epoch misleads.
 
     ## Example
     ```python
-    model.add(layers.Dense(1))
-    model.compile(loss="mse", metrics=["accuracy"])
+    (x, y), _ = keras.datasets.boston_housing.load_data()
+    model = keras.Sequential([keras.Input(shape=(13,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+    model.fit(x, y)
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="mse", metrics=["mae", keras.metrics.RootMeanSquaredError()])
+    (x, y), _ = keras.datasets.boston_housing.load_data()
+    model = keras.Sequential([keras.Input(shape=(13,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="mse", metrics=["mae", keras.metrics.RootMeanSquaredError()])
+    model.fit(x, y)
+    # 0/1 targets: layers.Dense(1, activation="sigmoid") with loss="binary_crossentropy"
     ```
     """
 
     code = "KC204"
     name = "accuracy-on-regression"
     severity = Severity.WARNING
-    fix = "use mae or RootMeanSquaredError() for regression"
+    fix = "use mae or RootMeanSquaredError() for regression (0/1 targets: sigmoid + binary_crossentropy)"
     _TARGETS = 'y = np.random.normal(50.0, 10.0, 64).astype("float32")'
     _FIT = "model.fit(x, y, epochs=1, verbose=0)\n"
     BAD = (
-        _example("layers.Dense(1),", '"mse"', '["accuracy"]', data=_TARGETS, fit=_FIT),
-        _example("layers.Dense(1),", "keras.losses.Huber()", '["mae", "accuracy"]', data=_TARGETS, fit=_FIT),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on continuous targets trained with mean_squared_error: the",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.Huber(), metrics=["mae", "accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on continuous targets trained with huber: the metric here is",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mae", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=12,
+            message="accuracy on continuous targets trained with mean_absolute_error: the",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error", metrics=["accuracy"])
+            """,
+            line=12,
+            message='"accuracy" on a single linear unit trained with mean_squared_error is',
+        ),
     )
     GOOD = (
-        _example("layers.Dense(1),", '"mse"', '["mae"]', data=_TARGETS, fit=_FIT),
-        _example(
-            "layers.Dense(1),",
-            '"mse"',
-            "[keras.metrics.BinaryAccuracy()]",
-            data='y = np.random.randint(0, 2, 64).astype("float32")',
-            fit=_FIT,
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.normal(50.0, 10.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["mae"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
         ),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"', '["accuracy"]'),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=[keras.metrics.BinaryAccuracy()])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for model, head in trained_heads(facts):
             loss = head.loss
-            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation != "linear":
+            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or not head.metrics:
                 continue
-            if not _continuous_targets(model, head):
+            accuracies = [m for m in head.metrics if m.kind in kv.ACCURACY_METRICS]
+            if not accuracies:
                 continue
-            if head.metrics and any(m.kind in kv.ACCURACY_METRICS for m in head.metrics):
+            targets = _targets(model, head)
+            if targets is not None and targets.encoding is LabelEncoding.CONTINUOUS:
+                behaviour = accuracy_behaviour(accuracies[0].kind, head.units)
+                what = f"here is {behaviour}" if behaviour else "compares classes"
                 yield self.report(
                     _compile_anchor(model, head),
-                    f"accuracy on a regression model ({loss.kind}, linear output, continuous targets) "
-                    "compares classes that do not exist and stays near 0",
+                    f"accuracy on continuous targets trained with {loss.kind}: the metric {what}; "
+                    "continuous targets are never equal to those values, so it stays near 0 "
+                    "(or at chance) whatever the error",
                 )
-
-
-_EVAL = """import numpy as np
-import keras
-from keras import layers
-from sklearn.metrics import {metric}
-
-x = np.random.rand(32, 8).astype("float32")
-y = np.random.randint(0, 2, 32)
-model = keras.Sequential([keras.Input(shape=(8,)), {output}])
-model.compile(optimizer="adam", loss={loss})
-{code}
-"""
-
-
-def _eval_example(code: str, output: str = 'layers.Dense(3, activation="softmax")',
-                  loss: str = '"sparse_categorical_crossentropy"', metric: str = "f1_score") -> str:  # fmt: skip
-    return _EVAL.format(code=code, output=output, loss=loss, metric=metric)
+            elif (
+                targets is None
+                and head.units == 1
+                and head.activation == "linear"
+                and any(m.kind == "accuracy" for m in accuracies)
+            ):
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f'"accuracy" on a single linear unit trained with {loss.kind} is binary accuracy at '
+                    "threshold 0.5: for regression targets it stays near 0 whatever the error, and if the "
+                    "targets are 0/1 this is a classifier trained with a regression loss",
+                )
 
 
 class SklearnMetricOnProbabilities(Rule):
@@ -400,14 +749,19 @@ class SklearnMetricOnProbabilities(Rule):
 
     ## Example
     ```python
+    from sklearn.metrics import classification_report
+
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
     probs = model.predict(x_test)
     print(classification_report(y_test, probs))
     ```
 
     ## Use instead
     ```python
-    labels = np.argmax(model.predict(x_test), axis=-1)  # softmax
-    # labels = (model.predict(x_test) > 0.5).astype(int)  # one sigmoid unit
+    from sklearn.metrics import classification_report
+
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    labels = np.argmax(model.predict(x_test), axis=-1)  # one sigmoid unit: (model.predict(x_test) > 0.5)
     print(classification_report(y_test, labels))
     ```
     """
@@ -418,24 +772,87 @@ class SklearnMetricOnProbabilities(Rule):
     fix = "np.argmax(pred, axis=-1) (softmax) or (pred > 0.5).astype(int) (sigmoid) first"
     model_rule = False
     BAD = (
-        _eval_example("probs = model.predict(x)\nprint(f1_score(y, probs, average='macro'))"),
-        _eval_example(
-            "print(confusion_matrix(keras.utils.to_categorical(y, 3), np.argmax(model.predict(x), axis=1)))",
-            metric="confusion_matrix",
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            probs = model.predict(x)
+            print(f1_score(y, probs, average="macro"))
+            """,
+            line=11,
+            columns=(7, 42),
+            message="f1_score receives model.predict(...) probabilities, not class labels",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import confusion_matrix
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            print(confusion_matrix(keras.utils.to_categorical(y, 3), np.argmax(model.predict(x), axis=1)))
+            """,
+            line=10,
+            columns=(7, 94),
+            message="confusion_matrix receives one-hot y_true; it needs class labels",
         ),
     )
     GOOD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
-        _eval_example(
-            "probs = model.predict(x).ravel()\nprint(roc_auc_score(y, probs))",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
-            metric="roc_auc_score",
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred, average="macro"))
+            """,
         ),
-        _eval_example(
-            "pred = (model.predict(x) > 0.5).astype(int)\nprint(f1_score(y, pred))",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import roc_auc_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict(x).ravel()
+            print(roc_auc_score(y, probs))
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int)
+            print(f1_score(y, pred))
+            """,
         ),
     )
 
@@ -469,11 +886,13 @@ class ArgmaxOnSingleUnit(Rule):
 
     ## Example
     ```python
-    pred = np.argmax(model.predict(x_test), axis=-1)  # Dense(1, activation="sigmoid")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    pred = np.argmax(model.predict(x_test), axis=-1)
     ```
 
     ## Use instead
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     pred = (model.predict(x_test) > 0.5).astype(int).ravel()
     ```
     """
@@ -483,14 +902,101 @@ class ArgmaxOnSingleUnit(Rule):
     severity = Severity.ERROR
     fix = "threshold instead: (model.predict(x) > 0.5).astype(int)"
     model_rule = False
-    _SIGMOID = {"output": 'layers.Dense(1, activation="sigmoid")', "loss": '"binary_crossentropy"'}
     BAD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred))", **_SIGMOID),
-        _eval_example("pred = model.predict(x).argmax(axis=1)\nprint(f1_score(y, pred))", **_SIGMOID),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred))
+            """,
+            line=10,
+            columns=(8, 44),
+            message="argmax over the last axis of a 1-unit output is always 0: every prediction is",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int).ravel()
+            print(f1_score(y, pred))
+            """,
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = model.predict(x).argmax(axis=1)
+            print(f1_score(y, pred))
+            """,
+            line=10,
+            columns=(8, 39),
+            message="argmax over the last axis of a 1-unit output is always 0: every prediction is",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int).ravel()
+            print(f1_score(y, pred))
+            """,
+        ),
     )
     GOOD = (
-        _eval_example("pred = np.argmax(model.predict(x), axis=-1)\nprint(f1_score(y, pred, average='macro'))"),
-        _eval_example("pred = (model.predict(x) > 0.5).astype(int)\nprint(f1_score(y, pred))", **_SIGMOID),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            pred = np.argmax(model.predict(x), axis=-1)
+            print(f1_score(y, pred, average="macro"))
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            pred = (model.predict(x) > 0.5).astype(int)
+            print(f1_score(y, pred))
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -503,6 +1009,42 @@ class ArgmaxOnSingleUnit(Rule):
                 argmax.anchor,
                 "argmax over the last axis of a 1-unit output is always 0: every prediction is class 0",
             )
+
+    @fixer(safe=False, title="threshold the single output instead of argmax")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: the predictions change (from always 0 to a real decision).
+
+        ``np.argmax(p, axis=-1)`` becomes ``(p > 0.5).astype(int).ravel()`` for a
+        sigmoid output, ``(p > 0).astype(int).ravel()`` for logits
+        (``from_logits=True``); 0.5 is a choice of decision threshold the user
+        may want to tune, so the fix is not applied without ``--unsafe-fixes``.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import atom, is_method_call, positional_args, prediction_head
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call):
+            return None
+        fact = next((a for a in context.facts.argmaxes if a.anchor.node is node), None)
+        head = prediction_head(context, fact.model) if fact is not None else None
+        if head is None or head.units != 1:
+            return None
+        if head.activation == "sigmoid":
+            threshold = "0.5"
+        elif head.activation == "linear" and head.loss is not None and head.loss.from_logits is True:
+            threshold = "0"
+        else:
+            return None
+        if is_method_call(context, node):
+            predictions: cst.BaseExpression = node.func.value  # type: ignore[attr-defined]  # p.argmax(axis=-1)
+        else:
+            positional = positional_args(node)
+            if not positional:
+                return None
+            predictions = positional[0].value  # np.argmax(p, axis=-1)
+        return [Replace(node, f"({atom(context, predictions)} > {threshold}).astype(int).ravel()")]
 
 
 class PredictClassesRemoved(Rule):
@@ -517,13 +1059,15 @@ class PredictClassesRemoved(Rule):
 
     ## Example
     ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
     classes = model.predict_classes(x_test)
     ```
 
     ## Use instead
     ```python
-    classes = np.argmax(model.predict(x_test), axis=-1)  # softmax output
-    classes = (model.predict(x_test) > 0.5).astype(int)  # one sigmoid unit
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+    classes = np.argmax(model.predict(x_test), axis=-1)
+    # one sigmoid unit: classes = (model.predict(x_test) > 0.5).astype(int)
     ```
     """
 
@@ -533,21 +1077,89 @@ class PredictClassesRemoved(Rule):
     fix = "np.argmax(model.predict(x), axis=-1) for softmax, (model.predict(x) > 0.5) for one sigmoid unit"
     model_rule = False
     BAD = (
-        _eval_example("classes = model.predict_classes(x)"),
-        _eval_example(
-            "probs = model.predict_proba(x)",
-            output='layers.Dense(1, activation="sigmoid")',
-            loss='"binary_crossentropy"',
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = model.predict_classes(x)
+            """,
+            line=10,
+            columns=(11, 35),
+            message="model.predict_classes() was removed from Keras: AttributeError",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = model.predict(x).argmax(axis=-1)
+            """,
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict_proba(x)
+            """,
+            line=10,
+            columns=(9, 31),
+            message="model.predict_proba() was removed from Keras: AttributeError",
+            fixed="""
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
+
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            probs = model.predict(x)
+            """,
         ),
     )
     GOOD = (
-        _eval_example("classes = np.argmax(model.predict(x), axis=-1)"),
-        """from sklearn.linear_model import LogisticRegression
-import keras
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+            from sklearn.metrics import f1_score
 
-clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
-probs = clf.predict_proba([[0.5]])
-""",
+            x = np.random.rand(32, 8).astype("float32")
+            y = np.random.randint(0, 2, 32)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            classes = np.argmax(model.predict(x), axis=-1)
+            """,
+        ),
+        Good(
+            """
+            from sklearn.linear_model import LogisticRegression
+            import keras
+
+            clf = LogisticRegression().fit([[0.0], [1.0]], [0, 1])
+            probs = clf.predict_proba([[0.5]])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -562,3 +1174,300 @@ probs = clf.predict_proba([[0.5]])
             if call.method == "predict_proba" and head is not None and head.activation in ("softmax", "sigmoid"):
                 replacement = "model.predict(x) (it already returns probabilities)"
             yield self.report(call.anchor, f"model.{call.method}() was removed from Keras: AttributeError", replacement)
+
+    @fixer(safe=True, title="replace the removed method with model.predict")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the replacement is what the removed method itself computed.
+
+        Keras' ``predict_classes`` returned ``predict(x).argmax(axis=-1)`` for
+        several outputs and ``(predict(x) > 0.5).astype("int32")`` for one;
+        ``predict_proba`` returned ``predict(x)``. The call is rewritten to that,
+        with the same arguments, for a model whose single output is known
+        (softmax, or one sigmoid unit); otherwise no fix.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import prediction_head
+
+        node = diagnostic.anchor.node
+        if not isinstance(node, cst.Call) or not isinstance(node.func, cst.Attribute):
+            return None
+        fact = next((c for c in context.facts.removed_calls if c.anchor.node is node), None)
+        head = prediction_head(context, fact.model) if fact is not None else None
+        if fact is None or head is None or head.units is None:
+            return None
+        predict = node.with_changes(func=node.func.with_changes(attr=cst.Name("predict")))
+        code = context.code(predict)
+        if fact.method == "predict_proba":
+            if head.activation not in ("softmax", "sigmoid"):
+                return None
+            return [Replace(node, code)]
+        if head.activation == "softmax" and head.units >= 2:
+            return [Replace(node, f"{code}.argmax(axis=-1)")]
+        if head.activation == "sigmoid" and head.units == 1:
+            return [Replace(node, f'({code} > 0.5).astype("int32")')]
+        return None
+
+
+class ExactAccuracyOnProbabilities(Rule):
+    """
+    ## What it does
+    Flags `keras.metrics.Accuracy()` (the class, not the string `"accuracy"`)
+    on a sigmoid or softmax output.
+
+    ## Why is this bad?
+    `Accuracy()` counts a prediction as correct only when it is *exactly*
+    equal to the label. A sigmoid or softmax output is a probability such as
+    0.93, never exactly 1, so the metric sits near 0 while the model may be
+    classifying almost everything right: the "loss goes down, accuracy does
+    not move" question. The string `"accuracy"` is different: Keras turns it
+    into binary or categorical accuracy, which threshold or take the argmax
+    first.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.Accuracy()])
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()])
+    # softmax: "accuracy", CategoricalAccuracy() or SparseCategoricalAccuracy()
+    ```
+    """
+
+    code = "KC208"
+    name = "exact-accuracy-on-probabilities"
+    severity = Severity.WARNING
+    fix = 'use "accuracy", BinaryAccuracy() (sigmoid) or CategoricalAccuracy() / SparseCategoricalAccuracy() (softmax)'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.Accuracy()])
+            """,
+            line=12,
+            message="Accuracy() counts only outputs exactly equal to the labels; sigmoid",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["mae", keras.metrics.Accuracy()])
+            """,
+            line=12,
+            message="Accuracy() counts only outputs exactly equal to the labels; softmax",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.BinaryAccuracy()])
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss="binary_crossentropy",
+                metrics=["accuracy", keras.metrics.AUC(), keras.metrics.Precision()],
+            )
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        for model, head in trained_heads(facts):
+            if head.activation not in ("sigmoid", "softmax") or not head.metrics:
+                continue
+            if any(m.kind == "exact_accuracy" for m in head.metrics):
+                better = "BinaryAccuracy()" if head.activation == "sigmoid" else "CategoricalAccuracy()"
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f"Accuracy() counts only outputs exactly equal to the labels; {head.activation} "
+                    f"probabilities never are, so it sits near 0 whatever the model learns (use {better})",
+                )
+
+
+class CategoricalAccuracyOnSingleUnit(Rule):
+    """
+    ## What it does
+    Flags `categorical_accuracy` / `CategoricalAccuracy()` and the sparse
+    variants on a model output with a single unit.
+
+    ## Why is this bad?
+    Both take the argmax over the output's last axis, and over one unit the
+    argmax is always 0. Categorical accuracy then compares 0 with the argmax
+    of a one-column label, also always 0: it reports 1.0 from the first
+    batch. Sparse categorical accuracy compares 0 with the label itself: it
+    reports the share of class 0, however well the model separates the
+    classes.
+
+    ## Example
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["categorical_accuracy"])
+    ```
+
+    ## Use instead
+    ```python
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+    ```
+    """
+
+    code = "KC209"
+    name = "categorical-accuracy-on-single-unit"
+    severity = Severity.WARNING
+    fix = 'use "binary_accuracy" / BinaryAccuracy() for a single output unit'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["categorical_accuracy"])
+            """,
+            line=12,
+            message="categorical_accuracy takes the argmax over a 1-unit output, which is",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss="binary_crossentropy", metrics=[keras.metrics.SparseCategoricalAccuracy()]
+            )
+            """,
+            line=12,
+            message="sparse_categorical_accuracy takes the argmax over a 1-unit output,",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["binary_accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 8).astype("float32")
+
+            model = keras.Sequential([
+                keras.Input(shape=(8,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["categorical_accuracy"])
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        for model, head in trained_heads(facts):
+            if head.units != 1 or not head.metrics:
+                continue
+            for metric in head.metrics:
+                if metric.kind == "categorical_accuracy":
+                    effect = "always 0 on both sides, so it reports 1.0 whatever the model does"
+                elif metric.kind == "sparse_categorical_accuracy":
+                    effect = "always 0, compared with the labels: it reports the share of class 0"
+                else:
+                    continue
+                yield self.report(
+                    _compile_anchor(model, head),
+                    f"{metric.kind} takes the argmax over a 1-unit output, which is {effect}",
+                )
+                break

@@ -9,27 +9,15 @@ numbers it prints look plausible while meaning nothing.
 from __future__ import annotations
 
 from collections.abc import Iterator
+from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, ProgramFacts, effective_output
-from kerascheck.rules.base import Rule, all_heads, heads_with_loss, unit_label
+from kerascheck.facts import Head, LabelEncoding, ProgramFacts, effective_output
+from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, heads_with_loss, unit_label
 
-_SEQ = """import keras
-from keras import layers
-
-model = keras.Sequential([
-    keras.Input(shape=(20,)),
-    layers.Dense(32, activation="relu"),
-    {output}
-])
-model.compile(optimizer="adam", loss={loss}, metrics=["accuracy"])
-"""
-
-
-def _example(output: str, loss: str) -> str:
-    """A small, runnable model: the rules' examples are also built by the runtime tests."""
-    return _SEQ.format(output=output, loss=loss)
+if TYPE_CHECKING:
+    from kerascheck.fix.edits import FixContext, NodeEdit
 
 
 def _where(head: Head) -> str:
@@ -42,7 +30,9 @@ class MissingSoftmax(Rule):
     ## What it does
     Flags a multi-class output with no activation (a linear `Dense(n)`)
     trained with categorical or sparse categorical cross-entropy that expects
-    probabilities (`from_logits=False`, the default).
+    probabilities (`from_logits=False`, the default). It also fires when the
+    number of units is unknown (`Dense(num_classes)`): the pairing is wrong for
+    every count (with one unit it is KC103's mistake).
 
     ## Why is this bad?
     The loss treats raw, unbounded scores as probabilities: it clips them
@@ -51,15 +41,16 @@ class MissingSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(10)])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
+    model = keras.Sequential([keras.Input(shape=(20,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     # or keep the logits and tell the loss:
-    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))
+    # model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(from_logits=True))
     ```
     """
 
@@ -68,15 +59,143 @@ class MissingSoftmax(Rule):
     severity = Severity.ERROR
     fix = 'add activation="softmax" to the output layer, or pass from_logits=True to the loss'
     BAD = (
-        _example("layers.Dense(10),", '"categorical_crossentropy"'),
-        _example('layers.Dense(10, activation="linear"),', '"sparse_categorical_crossentropy"'),
-        _example("layers.Dense(3, activation=None),", "keras.losses.CategoricalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 10 units with no activation, but categorical_crossentropy expects",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="linear"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 10 units with no activation, but sparse_categorical_crossentropy",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation=None),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense outputs 3 units with no activation, but categorical_crossentropy expects",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
     GOOD = (
-        _example('layers.Dense(10, activation="softmax"),', '"categorical_crossentropy"'),
-        _example("layers.Dense(10),", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),
-        _example('layers.Dense(10), layers.Activation("softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(2, activation="softmax"),', '"sparse_categorical_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+                layers.Activation("softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -84,15 +203,34 @@ class MissingSoftmax(Rule):
             if (
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
-                and head.units is not None
-                and head.units >= 2
                 and head.activation == "linear"
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
-                    f"{loss.kind} expects probabilities (from_logits=False)",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} has no activation, but {loss.kind} expects probabilities "
+                        "(from_logits=False); this is wrong for any number of units (with a single unit, "
+                        "categorical cross-entropy cannot learn at all)",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"{_where(head)} outputs {unit_label(head.units)} with no activation, but "
+                        f"{loss.kind} expects probabilities (from_logits=False)",
+                    )
+
+    @fixer(safe=False, title='add activation="softmax" to the output layer')
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: the model's outputs change from scores to probabilities.
+
+        It is the fix that makes the loss right, but code downstream that treats
+        the outputs as logits (applies its own softmax, thresholds at 0) changes
+        meaning; the alternative, ``from_logits=True``, is equally valid and the
+        choice is the user's.
+        """
+        from kerascheck.fix.transforms import set_activation
+
+        return set_activation(context, diagnostic, "softmax")
 
 
 class MissingSigmoid(Rule):
@@ -108,15 +246,15 @@ class MissingSigmoid(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    # or
-    model.compile(loss=keras.losses.BinaryCrossentropy(from_logits=True))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
+    # or keep the logits: loss=keras.losses.BinaryCrossentropy(from_logits=True)
     ```
     """
 
@@ -125,14 +263,127 @@ class MissingSigmoid(Rule):
     severity = Severity.ERROR
     fix = 'add activation="sigmoid" to the output layer, or pass from_logits=True to the loss'
     BAD = (
-        _example("layers.Dense(1),", '"binary_crossentropy"'),
-        _example("layers.Dense(1),", '"bce"'),
-        _example("layers.Dense(5),", "keras.losses.BinaryFocalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="bce", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="bce", metrics=["accuracy"])
+            """,
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense has no activation, but binary_focal_crossentropy expects probabilities",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryFocalCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example("layers.Dense(1),", "keras.losses.BinaryCrossentropy(from_logits=True)"),
-        _example('layers.Dense(5, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"]
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -142,6 +393,13 @@ class MissingSigmoid(Rule):
                     head.activation_anchor,
                     f"{_where(head)} has no activation, but {loss.kind} expects probabilities (from_logits=False)",
                 )
+
+    @fixer(safe=False, title='add activation="sigmoid" to the output layer')
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Unsafe: predictions change from scores to probabilities, as with KC101."""
+        from kerascheck.fix.transforms import set_activation
+
+        return set_activation(context, diagnostic, "sigmoid")
 
 
 class SingleUnitCategorical(Rule):
@@ -157,14 +415,14 @@ class SingleUnitCategorical(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
     """
 
@@ -173,12 +431,64 @@ class SingleUnitCategorical(Rule):
     severity = Severity.ERROR
     fix = "use binary_crossentropy with 1 sigmoid unit, or N units + softmax for N classes"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="softmax"),', "keras.losses.CategoricalCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="categorical_crossentropy on Dense with 1 unit: the loss is always 0 and nothing",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.CategoricalCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="categorical_crossentropy on Dense with 1 unit: the loss is always 0 and nothing",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example('layers.Dense(4, activation="softmax"),', '"categorical_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(4, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -203,12 +513,12 @@ class SingleUnitSoftmax(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="softmax"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="softmax")])
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
     ```
     """
 
@@ -217,32 +527,94 @@ class SingleUnitSoftmax(Rule):
     severity = Severity.ERROR
     fix = 'use Dense(1, activation="sigmoid") for a binary output'
     BAD = (
-        _example('layers.Dense(1, activation="softmax"),', '"binary_crossentropy"'),
-        _example("layers.Dense(1), layers.Softmax(),", '"binary_crossentropy"'),
-        """import keras
-from keras import layers
+        Bad(
+            """
+            import keras
+            from keras import layers
 
-inputs = keras.Input(shape=(30, 8))
-h = layers.LSTM(16, return_sequences=True)(inputs)
-weights = layers.Activation("softmax")(layers.Dense(1)(h))
-pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
-model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
-model.compile(optimizer="adam", loss="binary_crossentropy")
-""",
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over the single unit of Dense always outputs 1.0",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+                layers.Softmax(),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=8,
+            message="softmax over the single unit of Softmax always outputs 1.0",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(30, 8))
+            h = layers.LSTM(16, return_sequences=True)(inputs)
+            weights = layers.Activation("softmax")(layers.Dense(1)(h))
+            pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+            model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+            line=6,
+            columns=(11, 39),
+            message="softmax over a single unit (Activation) always outputs 1.0",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
-        _example('layers.Dense(2, activation="softmax"),', '"sparse_categorical_crossentropy"'),
-        """import keras
-from keras import layers
+        Good(
+            """
+            import keras
+            from keras import layers
 
-inputs = keras.Input(shape=(30, 8))
-h = layers.LSTM(16, return_sequences=True)(inputs)
-weights = layers.Softmax(axis=1)(layers.Dense(1)(h))
-pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
-model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
-model.compile(optimizer="adam", loss="binary_crossentropy")
-""",
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(30, 8))
+            h = layers.LSTM(16, return_sequences=True)(inputs)
+            weights = layers.Softmax(axis=1)(layers.Dense(1)(h))
+            pooled = layers.GlobalAveragePooling1D()(layers.Multiply()([weights, h]))
+            model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(pooled))
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -266,7 +638,8 @@ class SoftmaxBinaryCrossentropy(Rule):
     """
     ## What it does
     Flags a softmax output of two or more units trained with binary
-    cross-entropy.
+    cross-entropy, or of an unknown number of units (wrong for every count:
+    over one unit it is KC104's mistake).
 
     ## Why is this bad?
     Binary cross-entropy treats every unit as an independent yes/no question,
@@ -279,15 +652,15 @@ class SoftmaxBinaryCrossentropy(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(2, activation="softmax"))
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(2, activation="softmax")])
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))  # with 0/1 labels
-    model.compile(loss="binary_crossentropy", metrics=["accuracy"])
-    # or keep softmax and use categorical_crossentropy
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])  # with 0/1 labels
+    model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+    # or keep the softmax and use categorical_crossentropy
     ```
     """
 
@@ -296,28 +669,82 @@ class SoftmaxBinaryCrossentropy(Rule):
     severity = Severity.WARNING
     fix = "use 1 unit + sigmoid + binary_crossentropy, or keep softmax and use categorical_crossentropy"
     BAD = (
-        _example('layers.Dense(2, activation="softmax"),', '"binary_crossentropy"'),
-        _example('layers.Dense(5, activation="softmax"),', "keras.losses.BinaryCrossentropy()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over 2 units of Dense trained with binary_crossentropy: accuracy,",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax over 5 units of Dense trained with binary_crossentropy: accuracy,",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(2, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for _model, head, loss in heads_with_loss(facts):
-            if (
-                loss.kind in kv.BINARY_CE
-                and loss.from_logits is False
-                and head.activation == "softmax"
-                and head.units is not None
-                and head.units >= 2
-            ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
-                    "accuracy, precision and recall come out identical and inflated",
-                )
+            if loss.kind in kv.BINARY_CE and loss.from_logits is False and head.activation == "softmax":
+                if head.units is None:  # wrong for every count: 1 unit is KC104's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: over one unit softmax always outputs 1.0; over several, accuracy, precision "
+                        "and recall come out identical and inflated",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"softmax over {unit_label(head.units)} of {_where(head)} trained with {loss.kind}: "
+                        "accuracy, precision and recall come out identical and inflated",
+                    )
 
 
 class NonProbabilityOutput(Rule):
@@ -335,13 +762,14 @@ class NonProbabilityOutput(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="relu"))
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="relu")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="binary_crossentropy")
     ```
     """
 
@@ -350,14 +778,93 @@ class NonProbabilityOutput(Rule):
     severity = Severity.ERROR
     fix = "use sigmoid (binary / multi-label) or softmax (multi-class) on the output layer"
     BAD = (
-        _example('layers.Dense(1, activation="relu"),', '"binary_crossentropy"'),
-        _example('layers.Dense(10, activation="tanh"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(10), layers.Activation("elu"),', '"sparse_categorical_crossentropy"'),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense uses relu, which does not output probabilities, but binary_crossentropy",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="tanh"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="Dense uses tanh, which does not output probabilities, but",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+                layers.Activation("elu"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=8,
+            message="Activation uses elu, which does not output probabilities, but",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="relu"),', '"mse"'),
-        _example('layers.Dense(10, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(1, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -391,14 +898,14 @@ class DoubleActivationFromLogits(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True))
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss=keras.losses.SparseCategoricalCrossentropy())
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss=keras.losses.SparseCategoricalCrossentropy())
     # or drop the activation and keep from_logits=True
     ```
     """
@@ -408,15 +915,102 @@ class DoubleActivationFromLogits(Rule):
     severity = Severity.WARNING
     fix = "drop the output activation, or set from_logits=False"
     BAD = (
-        _example(
-            'layers.Dense(10, activation="softmax"),',
-            "keras.losses.SparseCategoricalCrossentropy(from_logits=True)",
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+            line=7,
+            message="Dense already applies softmax, and sparse_categorical_crossentropy with",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=False),
+                metrics=["accuracy"],
+            )
+            """,
         ),
-        _example('layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy(from_logits=True)"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=True), metrics=["accuracy"]
+            )
+            """,
+            line=7,
+            message="Dense already applies sigmoid, and binary_crossentropy with from_logits=True",
+            fixed="""
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(
+                optimizer="adam", loss=keras.losses.BinaryCrossentropy(from_logits=False), metrics=["accuracy"]
+            )
+            """,
+        ),
     )
     GOOD = (
-        _example("layers.Dense(10),", "keras.losses.SparseCategoricalCrossentropy(from_logits=True)"),
-        _example('layers.Dense(1, activation="sigmoid"),', "keras.losses.BinaryCrossentropy()"),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10),
+            ])
+            model.compile(
+                optimizer="adam",
+                loss=keras.losses.SparseCategoricalCrossentropy(from_logits=True),
+                metrics=["accuracy"],
+            )
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.BinaryCrossentropy(), metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -428,12 +1022,50 @@ class DoubleActivationFromLogits(Rule):
                     f"from_logits=True applies it again",
                 )
 
+    @fixer(safe=True, title="set from_logits=False on the loss")
+    def fix_edits(self, diagnostic: Diagnostic, context: FixContext) -> list[NodeEdit] | None:
+        """Safe: the model, its outputs and every prediction stay exactly the same.
+
+        Only the loss stops applying sigmoid/softmax a second time, which is what
+        the output layer already promised. The other fix (drop the activation)
+        would change what ``predict`` returns, so it is not offered.
+
+        Declines when the loss object is shared with a head whose output is not
+        sigmoid/softmax (there ``from_logits=True`` is right), or when
+        ``from_logits`` is not a keyword of the loss call.
+        """
+        import libcst as cst
+
+        from kerascheck.fix.edits import Replace
+        from kerascheck.fix.transforms import heads, keyword_arg
+
+        node = diagnostic.anchor.node
+        losses = {
+            id(head.loss.anchor.node): head.loss.anchor.node
+            for _model, head in heads(context)
+            if head.activation_anchor.node is node and head.loss is not None and head.loss.from_logits is True
+        }
+        if len(losses) != 1:
+            return None
+        (loss_node,) = losses.values()
+        if not isinstance(loss_node, cst.Call):
+            return None
+        for _model, head in heads(context):
+            shared = head.loss is not None and head.loss.anchor.node is loss_node
+            if shared and head.activation not in ("sigmoid", "softmax"):
+                return None
+        argument = keyword_arg(loss_node, "from_logits")
+        if argument is None:
+            return None
+        return [Replace(argument.value, cst.Name("False"))]
+
 
 class SigmoidCategoricalCrossentropy(Rule):
     """
     ## What it does
     Flags a sigmoid output with two or more units trained with categorical
-    (or sparse categorical) cross-entropy.
+    (or sparse categorical) cross-entropy, or with an unknown number of units
+    (wrong for every count: over one unit it is KC103's mistake).
 
     ## Why is this bad?
     Independent sigmoids do not sum to 1, so they are not a distribution over
@@ -443,15 +1075,15 @@ class SigmoidCategoricalCrossentropy(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(5, activation="sigmoid"))
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(5, activation="softmax"))  # one label per sample
-    # or, several labels per sample:
-    model.compile(loss="binary_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="softmax")])  # one label per sample
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
+    # or, several labels per sample: keep the sigmoid with loss="binary_crossentropy"
     ```
     """
 
@@ -460,12 +1092,64 @@ class SigmoidCategoricalCrossentropy(Rule):
     severity = Severity.WARNING
     fix = "softmax for single-label classification; binary_crossentropy for multi-label"
     BAD = (
-        _example('layers.Dense(5, activation="sigmoid"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(5, activation="sigmoid"),', '"sparse_categorical_crossentropy"'),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="sigmoid over 5 units of Dense is not a distribution, but",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy", metrics=["accuracy"])
+            """,
+            line=7,
+            message="sigmoid over 5 units of Dense is not a distribution, but",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(5, activation="softmax"),', '"categorical_crossentropy"'),
-        _example('layers.Dense(5, activation="sigmoid"),', '"binary_crossentropy"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(5, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -474,14 +1158,20 @@ class SigmoidCategoricalCrossentropy(Rule):
                 loss.kind in kv.CATEGORICAL_CE | kv.SPARSE_CE
                 and loss.from_logits is False
                 and head.activation == "sigmoid"
-                and head.units is not None
-                and head.units >= 2
             ):
-                yield self.report(
-                    head.activation_anchor,
-                    f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
-                    f"but {loss.kind} treats it as one",
-                )
+                if head.units is None:  # wrong for every count: 1 unit is KC103's mistake, n >= 2 this one
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid output of {_where(head)} trained with {loss.kind} is wrong for any number "
+                        "of units: several sigmoids are not a distribution, and over a single unit "
+                        "categorical cross-entropy cannot learn at all",
+                    )
+                elif head.units >= 2:
+                    yield self.report(
+                        head.activation_anchor,
+                        f"sigmoid over {unit_label(head.units)} of {_where(head)} is not a distribution, "
+                        f"but {loss.kind} treats it as one",
+                    )
 
 
 class RegressionLossOnClassifier(Rule):
@@ -497,13 +1187,14 @@ class RegressionLossOnClassifier(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(10, activation="softmax"))
-    model.compile(loss="mse")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="mse")
     ```
 
     ## Use instead
     ```python
-    model.compile(loss="categorical_crossentropy")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(10, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
     """
 
@@ -512,12 +1203,64 @@ class RegressionLossOnClassifier(Rule):
     severity = Severity.WARNING
     fix = "use categorical_crossentropy (one-hot labels) or sparse_categorical_crossentropy (integers)"
     BAD = (
-        _example('layers.Dense(10, activation="softmax"),', '"mse"'),
-        _example('layers.Dense(3, activation="softmax"),', "keras.losses.MeanAbsoluteError()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax classifier Dense trained with the regression loss mean_squared_error",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.MeanAbsoluteError(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="softmax classifier Dense trained with the regression loss mean_absolute_error",
+        ),
     )
     GOOD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"mse"'),
-        _example("layers.Dense(1),", '"mean_squared_error"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -547,14 +1290,14 @@ class HingeWithProbabilities(Rule):
 
     ## Example
     ```python
-    model.add(layers.Dense(1, activation="sigmoid"))
-    model.compile(loss="hinge")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1, activation="sigmoid")])
+    model.compile(optimizer="adam", loss="hinge")
     ```
 
     ## Use instead
     ```python
-    model.add(layers.Dense(1))  # linear scores, labels in {-1, 1}
-    model.compile(loss="hinge")
+    model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])  # linear scores, labels in {-1, 1}
+    model.compile(optimizer="adam", loss="hinge")
     ```
     """
 
@@ -563,12 +1306,64 @@ class HingeWithProbabilities(Rule):
     severity = Severity.WARNING
     fix = "use a linear output with -1/1 labels, or switch to cross-entropy"
     BAD = (
-        _example('layers.Dense(1, activation="sigmoid"),', '"hinge"'),
-        _example('layers.Dense(3, activation="softmax"),', "keras.losses.SquaredHinge()"),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+            line=7,
+            message="hinge expects raw scores and -1/1 labels, but Dense outputs sigmoid",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.SquaredHinge(), metrics=["accuracy"])
+            """,
+            line=7,
+            message="squared_hinge expects raw scores and -1/1 labels, but Dense outputs softmax",
+        ),
     )
     GOOD = (
-        _example("layers.Dense(1),", '"hinge"'),
-        _example('layers.Dense(1, activation="tanh"),', '"hinge"'),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="tanh"),
+            ])
+            model.compile(optimizer="adam", loss="hinge", metrics=["accuracy"])
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -579,3 +1374,198 @@ class HingeWithProbabilities(Rule):
                     f"{loss.kind} expects raw scores and -1/1 labels, but {_where(head)} outputs "
                     f"{head.activation} probabilities",
                 )
+
+
+class RegressionLossOnClassLabels(Rule):
+    """
+    ## What it does
+    Flags a regression loss (mse, mae, msle, huber, log-cosh) trained on
+    labels known to be class labels: one-hot rows, integer class ids of three
+    or more classes (from a label encoder or a class data set), or 0/1 labels
+    with a relu output or with two or more output units.
+
+    A single sigmoid (or linear) unit with mse on 0/1 labels is a legitimate,
+    if unusual, classifier and is not flagged; a softmax output is KC109's.
+
+    ## Why is this bad?
+    Squared error treats class ids as quantities: predicting 2 for a true 0
+    costs four times as much as predicting 1, as if "cat" were nearer "dog"
+    than "car". The model learns the average id, and rounding it picks the
+    middle classes; the loss falls, accuracy does not follow. On 0/1 labels a
+    relu output is stuck at exactly 0 for every sample it once undershoots,
+    and extra units are each fitted to the same column.
+
+    ## Example
+    ```python
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(np.random.rand(100, 4), y)
+    ```
+
+    ## Use instead
+    ```python
+    y = keras.utils.to_categorical(np.random.randint(0, 3, 100), 3)
+    model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3, activation="softmax")])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")  # integer ids: sparse_categorical_crossentropy
+    model.fit(np.random.rand(100, 4), y)
+    ```
+    """
+
+    code = "KC111"
+    name = "regression-loss-on-class-labels"
+    severity = Severity.WARNING
+    fix = "use a softmax output with categorical_crossentropy (sparse_ for integer ids), or 1 sigmoid unit for 0/1"
+    _ONE_HOT = "y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)"
+    _BINARY = 'y = np.random.randint(0, 2, 64).astype("float32")'
+    BAD = (
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_squared_error trains Dense on one-hot labels from",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="relu"),
+            ])
+            model.compile(optimizer="adam", loss="mean_squared_error")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_squared_error trains Dense on 0/1 labels on a relu output from",
+        ),
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(2),
+            ])
+            model.compile(optimizer="adam", loss=keras.losses.MeanAbsoluteError())
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+            line=13,
+            message="mean_absolute_error trains Dense on 0/1 labels from",
+        ),
+    )
+    GOOD = (
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.randint(0, 2, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = np.random.normal(3.0, 1.0, 64).astype("float32")
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(1),
+            ])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(64, 20).astype("float32")
+            y = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.Dense(3, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="categorical_crossentropy")
+            model.fit(x, y, epochs=1, verbose=0)
+            """,
+        ),
+    )
+
+    def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
+        from kerascheck.rules.data import labelled_fits
+
+        for _model, fit, head, labels in labelled_fits(facts):
+            loss = head.loss
+            if loss is None or loss.kind not in kv.REGRESSION_LOSSES or head.activation == "softmax":
+                continue
+            encoding = labels.encoding
+            if encoding is LabelEncoding.ONE_HOT and head.units != 1:  # one-hot into 1 unit: KC309
+                what = "one-hot labels"
+            elif encoding is LabelEncoding.INTEGER and not labels.from_values and (labels.num_classes or 0) >= 3:
+                what = f"integer class ids ({labels.num_classes} classes)"
+            elif encoding is LabelEncoding.BINARY and (head.activation == "relu" or (head.units or 0) >= 2):
+                what = "0/1 labels" + (" on a relu output" if head.activation == "relu" else "")
+            else:
+                continue
+            origin = f" from {labels.source}" if labels.source else ""
+            yield self.report(
+                fit.anchor if fit.anchor.is_known else head.anchor,
+                f"{loss.kind} trains {_where(head)} on {what}{origin}: a regression loss on class labels",
+            )

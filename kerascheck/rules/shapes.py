@@ -14,18 +14,22 @@ from collections.abc import Iterator
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import ArrayShape, DataCall, LabelEncoding, Layer, Model, ModelInput, ProgramFacts, ShapeConflict
-from kerascheck.rules.base import Rule
+from kerascheck.facts import (
+    ArrayShape,
+    DataCall,
+    Head,
+    LabelEncoding,
+    Layer,
+    Model,
+    ModelInput,
+    ProgramFacts,
+    ShapeConflict,
+)
+from kerascheck.rules.base import Bad, Good, Rule
 from kerascheck.shapes import describe
 from kerascheck.shapes import geometry as g
 from kerascheck.shapes import keras_rules as kr
 from kerascheck.shapes.layers import INCOMPATIBLE, NON_POSITIVE
-
-_IMPORTS = "import numpy as np\nimport keras\nfrom keras import layers\n\n"
-
-
-def _program(body: str) -> str:
-    return _IMPORTS + body
 
 
 def _where(array: ArrayShape) -> str:
@@ -85,7 +89,9 @@ class InputShapeMismatch(Rule):
 
     ## Use instead
     ```python
+    x_train = np.random.rand(1000, 20)
     model = keras.Sequential([keras.Input(shape=(x_train.shape[1],)), layers.Dense(1)])
+    model.fit(x_train, y_train)
     ```
     """
 
@@ -94,52 +100,80 @@ class InputShapeMismatch(Rule):
     severity = Severity.ERROR
     fix = "declare the input with the data's per-sample shape, or reshape the data to the model's input"
     BAD = (
-        _program(
-            "x_train = np.random.rand(1000, 20)\n"
-            "y_train = np.random.randint(0, 2, size=(1000,))\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(10,)),\n"
-            '    layers.Dense(16, activation="relu"),\n'
-            '    layers.Dense(1, activation="sigmoid"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="binary_crossentropy")\n'
-            "model.fit(x_train, y_train, epochs=3)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x_train = np.random.rand(1000, 20)
+            y_train = np.random.randint(0, 2, size=(1000,))
+            model = keras.Sequential([
+                keras.Input(shape=(10,)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
+            line=13,
+            message="gets data of shape (None, 20)",
         ),
-        _program(
-            "x = np.zeros((200, 32, 32, 1))\n"
-            "y = np.random.randint(0, 10, size=(200,))\n"
-            "model = keras.Sequential([\n"
-            '    layers.Conv2D(8, 3, activation="relu", input_shape=(32, 32, 3)),\n'
-            "    layers.GlobalAveragePooling2D(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
-            "model.fit(x, y)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.zeros((200, 32, 32, 1))
+            y = np.random.randint(0, 10, size=(200,))
+            model = keras.Sequential([
+                layers.Conv2D(8, 3, activation="relu", input_shape=(32, 32, 3)),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1)
+            """,
+            line=13,
+            message="the model's input is (None, 32, 32, 3)",
         ),
     )
     GOOD = (
-        _program(
-            "x_train = np.random.rand(1000, 20)\n"
-            "y_train = np.random.randint(0, 2, size=(1000,))\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(x_train.shape[1],)),\n"
-            '    layers.Dense(16, activation="relu"),\n'
-            '    layers.Dense(1, activation="sigmoid"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="binary_crossentropy")\n'
-            "model.fit(x_train, y_train, epochs=3)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x_train = np.random.rand(1000, 20)
+            y_train = np.random.randint(0, 2, size=(1000,))
+            model = keras.Sequential([
+                keras.Input(shape=(x_train.shape[1],)),
+                layers.Dense(16, activation="relu"),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            model.compile(optimizer="adam", loss="binary_crossentropy")
+            model.fit(x_train, y_train, epochs=1)
+            """,
         ),
-        _program(
-            "x = np.zeros((200, 28, 28))\n"
-            "y = np.random.randint(0, 10, size=(200,))\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28, 1)),\n"
-            '    layers.Conv2D(8, 3, activation="relu"),\n'
-            "    layers.GlobalAveragePooling2D(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
-            "model.fit(x, y)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.zeros((200, 28, 28))
+            y = np.random.randint(0, 10, size=(200,))
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(8, 3, activation="relu"),
+                layers.GlobalAveragePooling2D(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1)
+            """,
         ),
     )
 
@@ -188,7 +222,10 @@ class LabelShapeMismatch(Rule):
 
     ## Use instead
     ```python
+    y = np.random.rand(500, 3)
     model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(y.shape[1])])
+    model.compile(optimizer="adam", loss="mse")
+    model.fit(x, y)
     ```
     """
 
@@ -197,37 +234,63 @@ class LabelShapeMismatch(Rule):
     severity = Severity.ERROR
     fix = "give the output head one unit per label column (or reshape the labels to the output)"
     BAD = (
-        _program(
-            "x = np.random.rand(500, 8)\n"
-            "y = np.random.rand(500, 3)\n"
-            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(16, activation="relu"), '
-            "layers.Dense(1)])\n"
-            'model.compile(optimizer="adam", loss="mse")\n'
-            "model.fit(x, y, epochs=2)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(500, 8)
+            y = np.random.rand(500, 3)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(16, activation="relu"), layers.Dense(1)])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1)
+            """,
+            line=9,
+            message="broadcasts them",
         ),
-        _program(
-            "x = np.random.rand(500, 8)\n"
-            "y = np.random.randint(0, 4, size=(500, 2))\n"
-            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="softmax")])\n'
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
-            "model.fit(x, y, epochs=2)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(500, 8)
+            y = np.random.randint(0, 4, size=(500, 2))
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1)
+            """,
+            line=9,
+            message="rejects them",
         ),
     )
     GOOD = (
-        _program(
-            "x = np.random.rand(500, 8)\n"
-            "y = np.random.rand(500, 3)\n"
-            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(16, activation="relu"), '
-            "layers.Dense(3)])\n"
-            'model.compile(optimizer="adam", loss="mse")\n'
-            "model.fit(x, y, epochs=2)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(500, 8)
+            y = np.random.rand(500, 3)
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(16, activation="relu"), layers.Dense(3)])
+            model.compile(optimizer="adam", loss="mse")
+            model.fit(x, y, epochs=1)
+            """,
         ),
-        _program(
-            "x = np.random.rand(500, 8)\n"
-            "y = np.random.randint(0, 5, size=(500, 1))\n"
-            'model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="softmax")])\n'
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
-            "model.fit(x, y, epochs=2)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x = np.random.rand(500, 8)
+            y = np.random.randint(0, 5, size=(500, 1))
+            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(5, activation="softmax")])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            model.fit(x, y, epochs=1)
+            """,
         ),
     )
 
@@ -258,14 +321,22 @@ class LabelShapeMismatch(Rule):
                     )
 
 
-def _encoding_rule_applies(call: DataCall, index: int, loss: str | None, head: object) -> bool:
-    """The labels' encoding is already flagged by a more specific rule (KC301/KC302/KC303)."""
+def _encoding_rule_applies(call: DataCall, index: int, loss: str | None, head: Head) -> bool:
+    """The labels' encoding is already flagged by a more specific rule, which says why in its terms.
+
+    KC301/KC302/KC303 (one-hot or integer labels with the wrong cross-entropy), KC309
+    (one-hot labels on one unit), KC310 (0/1 labels on several sigmoid units) and
+    KC111 (class ids with a regression loss).
+    """
     encoding = call.encodings[index] if index < len(call.encodings) else None
-    if encoding is LabelEncoding.ONE_HOT and loss in kv.SPARSE_CE:
-        return True  # KC302
+    if encoding is LabelEncoding.ONE_HOT and (loss in kv.SPARSE_CE or loss in kv.BINARY_CE or head.units == 1):
+        return True  # KC302, KC301, KC309
     if encoding in (LabelEncoding.INTEGER, LabelEncoding.BINARY) and loss in kv.CATEGORICAL_CE:
         return True  # KC303
-    return encoding is LabelEncoding.ONE_HOT and loss in kv.BINARY_CE  # KC301
+    integer = encoding in (LabelEncoding.INTEGER, LabelEncoding.BINARY)
+    if integer and loss in kv.REGRESSION_LOSSES:
+        return True  # KC111: class ids with a regression loss; the fix is the loss, not the width
+    return integer and loss in kv.BINARY_CE and head.activation == "sigmoid" and (head.units or 0) >= 2  # KC310
 
 
 _CHANNEL_COUNTS = frozenset({1, 3, 4})
@@ -288,14 +359,22 @@ class ChannelsFirstInput(Rule):
 
     ## Example
     ```python
-    keras.Input(shape=(3, 32, 32)),
-    layers.Conv2D(32, 3, activation="relu"),
+    model = keras.Sequential([
+        keras.Input(shape=(3, 32, 32)),
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
 
     ## Use instead
     ```python
-    keras.Input(shape=(32, 32, 3)),  # and x = np.transpose(x, (0, 2, 3, 1))
-    layers.Conv2D(32, 3, activation="relu"),
+    model = keras.Sequential([
+        keras.Input(shape=(32, 32, 3)),  # and x = np.transpose(x, (0, 2, 3, 1))
+        layers.Conv2D(32, 3, padding="same", activation="relu"),
+        layers.GlobalAveragePooling2D(),
+        layers.Dense(10, activation="softmax"),
+    ])
     ```
     """
 
@@ -304,34 +383,54 @@ class ChannelsFirstInput(Rule):
     severity = Severity.WARNING
     fix = 'move the channels last (np.transpose(x, (0, 2, 3, 1))) or pass data_format="channels_first"'
     BAD = (
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(3, 32, 32)),\n"
-            '    layers.Conv2D(32, 3, activation="relu"),\n'
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(3, 32, 32)),
+                layers.Conv2D(32, 3, padding="same", activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=6,
+            message="looks channels-first",
         ),
     )
     GOOD = (
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(32, 32, 3)),\n"
-            '    layers.Conv2D(32, 3, activation="relu"),\n'
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(32, 32, 3)),
+                layers.Conv2D(32, 3, activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(3, 32, 32)),\n"
-            '    layers.Conv2D(32, 3, activation="relu", data_format="channels_first"),\n'
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            'model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")\n'
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(3, 32, 32)),
+                layers.Conv2D(32, 3, activation="relu", data_format="channels_first"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
         ),
     )
 
@@ -391,15 +490,22 @@ class NonPositiveDimension(Rule):
 
     ## Example
     ```python
-    keras.Input(shape=(28, 28, 1)),
-    layers.Conv2D(32, 5), layers.MaxPooling2D(2),
-    layers.Conv2D(64, 5), layers.MaxPooling2D(2),
-    layers.Conv2D(128, 5),  # 4x4 left: a 5x5 kernel does not fit
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 5), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 5), layers.MaxPooling2D(2),
+        layers.Conv2D(128, 5),  # 4x4 left: a 5x5 kernel does not fit
+    ])
     ```
 
     ## Use instead
     ```python
-    layers.Conv2D(128, 3, padding="same"),  # or fewer poolings, or larger inputs
+    model = keras.Sequential([
+        keras.Input(shape=(28, 28, 1)),
+        layers.Conv2D(32, 5), layers.MaxPooling2D(2),
+        layers.Conv2D(64, 5), layers.MaxPooling2D(2),
+        layers.Conv2D(128, 3, padding="same"),  # or fewer poolings, or larger inputs
+    ])
     ```
     """
 
@@ -409,31 +515,45 @@ class NonPositiveDimension(Rule):
     fix = 'use padding="same", smaller kernels or fewer poolings, or feed larger inputs'
     model_rule = False  # Keras refuses to build these models, so there is no model to inspect
     BAD = (
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28, 1)),\n"
-            '    layers.Conv2D(32, 5, activation="relu"),\n'
-            "    layers.MaxPooling2D(2),\n"
-            '    layers.Conv2D(64, 5, activation="relu"),\n'
-            "    layers.MaxPooling2D(2),\n"
-            '    layers.Conv2D(128, 5, activation="relu"),\n'
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 5, activation="relu"),
+                layers.MaxPooling2D(2),
+                layers.Conv2D(64, 5, activation="relu"),
+                layers.MaxPooling2D(2),
+                layers.Conv2D(128, 5, activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            """,
+            line=11,
+            message="gets spatial size 4",
         ),
     )
     GOOD = (
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28, 1)),\n"
-            '    layers.Conv2D(32, 5, activation="relu"),\n'
-            "    layers.MaxPooling2D(2),\n"
-            '    layers.Conv2D(64, 5, activation="relu"),\n'
-            "    layers.MaxPooling2D(2),\n"
-            '    layers.Conv2D(128, 3, padding="same", activation="relu"),\n'
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28, 1)),
+                layers.Conv2D(32, 5, activation="relu"),
+                layers.MaxPooling2D(2),
+                layers.Conv2D(64, 5, activation="relu"),
+                layers.MaxPooling2D(2),
+                layers.Conv2D(128, 3, padding="same", activation="relu"),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            """,
         ),
     )
 
@@ -457,11 +577,15 @@ class PredictOnUnbatchedSample(Rule):
 
     ## Example
     ```python
+    x_test = np.random.rand(100, 28, 28)
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
     prediction = model.predict(x_test[0])
     ```
 
     ## Use instead
     ```python
+    x_test = np.random.rand(100, 28, 28)
+    model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(10)])
     prediction = model.predict(x_test[:1])  # or np.expand_dims(x_test[0], 0)
     ```
     """
@@ -471,26 +595,40 @@ class PredictOnUnbatchedSample(Rule):
     severity = Severity.ERROR
     fix = "keep the batch axis: x[:1], x[i : i + 1] or np.expand_dims(x[i], 0)"
     BAD = (
-        _program(
-            "x_test = np.random.rand(100, 28, 28)\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28)),\n"
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            "prediction = model.predict(x_test[0])\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x_test = np.random.rand(100, 28, 28)
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            prediction = model.predict(x_test[0])
+            """,
+            line=11,
+            message="one sample of shape (28, 28)",
         ),
     )
     GOOD = (
-        _program(
-            "x_test = np.random.rand(100, 28, 28)\n"
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(28, 28)),\n"
-            "    layers.Flatten(),\n"
-            '    layers.Dense(10, activation="softmax"),\n'
-            "])\n"
-            "prediction = model.predict(x_test[:1])\n"
-            "other = model.predict(np.expand_dims(x_test[5], 0))\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            x_test = np.random.rand(100, 28, 28)
+            model = keras.Sequential([
+                keras.Input(shape=(28, 28)),
+                layers.Flatten(),
+                layers.Dense(10, activation="softmax"),
+            ])
+            prediction = model.predict(x_test[:1])
+            other = model.predict(np.expand_dims(x_test[5], 0))
+            """,
         ),
     )
 
@@ -538,6 +676,7 @@ class IncompatibleLayerInput(Rule):
 
     ## Use instead
     ```python
+    inputs = keras.Input(shape=(28, 28))
     x = layers.Reshape((28 * 28,))(inputs)  # the same number of elements
     ```
     """
@@ -548,50 +687,92 @@ class IncompatibleLayerInput(Rule):
     fix = "make the shapes agree: check the layer before (Flatten, return_sequences, Reshape)"
     model_rule = False  # Keras refuses to build these models, so there is no model to inspect
     BAD = (
-        _program(
-            "inputs = keras.Input(shape=(28, 28))\n"
-            "x = layers.Reshape((30, 30))(inputs)\n"
-            "x = layers.Flatten()(x)\n"
-            'outputs = layers.Dense(10, activation="softmax")(x)\n'
-            "model = keras.Model(inputs, outputs)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(28, 28))
+            x = layers.Reshape((30, 30))(inputs)
+            x = layers.Flatten()(x)
+            outputs = layers.Dense(10, activation="softmax")(x)
+            model = keras.Model(inputs, outputs)
+            """,
+            line=6,
+            message="784 elements per sample",
         ),
-        _program(
-            "a = keras.Input(shape=(16,))\n"
-            "b = keras.Input(shape=(8, 4))\n"
-            "merged = layers.Concatenate()([a, b])\n"
-            'outputs = layers.Dense(1, activation="sigmoid")(merged)\n'
-            "model = keras.Model([a, b], outputs)\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            a = keras.Input(shape=(16,))
+            b = keras.Input(shape=(8, 4))
+            merged = layers.Concatenate()([a, b])
+            outputs = layers.Dense(1, activation="sigmoid")(merged)
+            model = keras.Model([a, b], outputs)
+            """,
+            line=7,
+            message="different ranks",
         ),
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(20,)),\n"
-            '    layers.Dense(32, activation="relu"),\n'
-            "    layers.LSTM(16),\n"
-            '    layers.Dense(1, activation="sigmoid"),\n'
-            "])\n"
+        Bad(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Dense(32, activation="relu"),
+                layers.LSTM(16),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            """,
+            line=8,
+            message="expects 2 axes per sample",
         ),
     )
     GOOD = (
-        _program(
-            "inputs = keras.Input(shape=(28, 28))\n"
-            "x = layers.Reshape((784,))(inputs)\n"
-            'outputs = layers.Dense(10, activation="softmax")(x)\n'
-            "model = keras.Model(inputs, outputs)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            inputs = keras.Input(shape=(28, 28))
+            x = layers.Reshape((784,))(inputs)
+            outputs = layers.Dense(10, activation="softmax")(x)
+            model = keras.Model(inputs, outputs)
+            """,
         ),
-        _program(
-            "a = keras.Input(shape=(16,))\n"
-            "b = keras.Input(shape=(8, 4))\n"
-            "merged = layers.Concatenate()([a, layers.Flatten()(b)])\n"
-            'outputs = layers.Dense(1, activation="sigmoid")(merged)\n'
-            "model = keras.Model([a, b], outputs)\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            a = keras.Input(shape=(16,))
+            b = keras.Input(shape=(8, 4))
+            merged = layers.Concatenate()([a, layers.Flatten()(b)])
+            outputs = layers.Dense(1, activation="sigmoid")(merged)
+            model = keras.Model([a, b], outputs)
+            """,
         ),
-        _program(
-            "model = keras.Sequential([\n"
-            "    keras.Input(shape=(20,)),\n"
-            "    layers.Reshape((20, 1)),\n"
-            "    layers.LSTM(16),\n"
-            '    layers.Dense(1, activation="sigmoid"),\n'
-            "])\n"
+        Good(
+            """
+            import numpy as np
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(20,)),
+                layers.Reshape((20, 1)),
+                layers.LSTM(16),
+                layers.Dense(1, activation="sigmoid"),
+            ])
+            """,
         ),
     )
 

@@ -10,11 +10,12 @@ from __future__ import annotations
 
 import math
 from collections.abc import Iterator
+from dataclasses import dataclass
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Epoch, ProgramFacts, Training
-from kerascheck.rules.base import Rule
+from kerascheck.rules.base import Rule, option
 
 
 def _finite(value: float | None) -> bool:
@@ -70,31 +71,38 @@ class Overfitting(Rule):
     fix = "stop earlier (EarlyStopping with restore_best_weights=True) or regularise: Dropout, weight decay, more data"
     model_rule = False
 
+    @dataclass(frozen=True)
+    class Options:
+        patience: int = option(3, "epochs since the best validation loss before a worse one counts", minimum=1)
+        gap: float = option(0.1, "how far training accuracy may run ahead of validation accuracy", minimum=0.0)
+
+    options: Options
+
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for training in facts.trainings:
             message = self._diverging_losses(training) or self._accuracy_gap(training)
             if message:
                 yield self.report(training.anchor, message)
 
-    @staticmethod
-    def _diverging_losses(training: Training) -> str | None:
+    def _diverging_losses(self, training: Training) -> str | None:
+        patience = self.options.patience
         epochs = [e for e in training.epochs if _finite(e.get("loss")) and _finite(e.get("val_loss"))]
-        if len(epochs) <= training.patience:
+        if len(epochs) <= patience:
             return None
         best = min(epochs, key=lambda e: e.get("val_loss") or 0.0)
         last = epochs[-1]
         since_best = sum(1 for e in epochs if e.index > best.index)
         val_best, val_last = best.get("val_loss") or 0.0, last.get("val_loss") or 0.0
         loss_best, loss_last = best.get("loss") or 0.0, last.get("loss") or 0.0
-        if since_best >= training.patience and val_last > val_best and loss_last < loss_best:
+        if since_best >= patience and val_last > val_best and loss_last < loss_best:
             return (
                 f"validation loss rose from {val_best:.4g} (epoch {best.index + 1}) to {val_last:.4g} "
                 f"(epoch {last.index + 1}) while training loss fell from {loss_best:.4g} to {loss_last:.4g}"
             )
         return None
 
-    @staticmethod
-    def _accuracy_gap(training: Training) -> str | None:
+    def _accuracy_gap(self, training: Training) -> str | None:
+        gap = self.options.gap
         if len(training.epochs) < 2:
             return None  # the first epoch's training accuracy is an average over a model still learning
         last = training.epochs[-1]
@@ -103,10 +111,10 @@ class Overfitting(Rule):
             return None  # validation is still improving: a gap alone (small or noisy val set) is not overfitting
         for key in _accuracy_keys(last):
             train, val = last.get(key), last.get(f"val_{key}")
-            if train is not None and val is not None and _finite(train - val) and train - val > training.gap:
+            if train is not None and val is not None and _finite(train - val) and train - val > gap:
                 return (
                     f"training {key} {train:.3f} is {train - val:.3f} above validation {key} {val:.3f} "
-                    f"at epoch {last.index + 1} (threshold {training.gap:g})"
+                    f"at epoch {last.index + 1} (threshold {gap:g})"
                 )
         return None
 

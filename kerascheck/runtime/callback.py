@@ -140,18 +140,19 @@ class TrainingMonitor:
         on_error: str = "warn",
         select: Sequence[str] | None = None,
         ignore: Sequence[str] | None = None,
-        patience: int = 3,
-        gap: float = 0.1,
+        patience: int | None = None,
+        gap: float | None = None,
+        options: engine.RuleOptions | None = None,
     ) -> None:
         if on_error not in ("warn", "raise"):
             raise ValueError(f'on_error must be "warn" or "raise", not {on_error!r}')
-        if patience < 1:
-            raise ValueError(f"patience must be at least 1, not {patience!r}")
         self.on_error = on_error
-        self.selection: engine.Selection = selection_from(select, ignore)
+        # patience/gap are shorthands for KC501's options; the rule validates them (OptionError is a ValueError).
+        overfitting = {name: value for name, value in (("patience", patience), ("gap", gap)) if value is not None}
+        self.selection: engine.Selection = (
+            selection_from(select, ignore).with_options(options).with_options({"KC501": overfitting})
+        )
         self._watch_batches = self.selection.enabled(training_rules.NonFiniteLoss)
-        self.patience = patience
-        self.gap = gap
         self.reported: list[Diagnostic] = []
         self._seen: set[tuple[str, str | None, str]] = set()
         self._epochs: list[kf.Epoch] = []
@@ -200,8 +201,6 @@ class TrainingMonitor:
             has_validation=self._has_validation,
             anchor=self._anchor,
             batches=batches,
-            patience=self.patience,
-            gap=self.gap,
         )
         try:
             return diagnostics_for(kf.ProgramFacts(trainings=(training,)), self.selection, self._filename)
@@ -261,8 +260,10 @@ def _build_callback_class() -> type:
         on error-severity findings (a broken output/loss pairing stops ``fit``
         before the first batch; a NaN loss stops it when it appears).
         ``select``/``ignore`` take codes or prefixes as in the CLI.
-        ``patience`` epochs of worsening validation loss, or a train/validation
-        accuracy ``gap`` above the given fraction, count as overfitting (KC501).
+        ``options`` sets rule options by code (``{"KC501": {"patience": 5}}``);
+        ``patience`` and ``gap`` are shorthands for KC501's: that many epochs of
+        worsening validation loss, or a train/validation accuracy gap above that
+        fraction, count as overfitting.
         """
 
         def __init__(
@@ -270,11 +271,12 @@ def _build_callback_class() -> type:
             on_error: str = "warn",
             select: Sequence[str] | None = None,
             ignore: Sequence[str] | None = None,
-            patience: int = 3,
-            gap: float = 0.1,
+            patience: int | None = None,
+            gap: float | None = None,
+            options: engine.RuleOptions | None = None,
         ) -> None:
             super().__init__()
-            self.monitor = TrainingMonitor(on_error, select, ignore, patience, gap)
+            self.monitor = TrainingMonitor(on_error, select, ignore, patience, gap, options)
 
         @property
         def findings(self) -> list[Diagnostic]:

@@ -55,14 +55,17 @@ def inspect(
     *,
     select: Sequence[str] | None = None,
     ignore: Sequence[str] | None = None,
+    options: engine.RuleOptions | None = None,
 ) -> list[Diagnostic]:
     """Check a built Keras model (and, optionally, its training data) with kerascheck's rules.
 
     ``x``/``y`` may be numpy arrays, tensors, lists/dicts per input or output,
     a ``tf.data.Dataset`` or a generator of ``(x, y)`` batches (pass it as
     ``x``; up to 20 batches are read). ``select``/``ignore`` take codes or
-    prefixes as in the CLI (``["KC1", "KC304"]``, ``["ALL"]``).
+    prefixes as in the CLI (``["KC1", "KC304"]``, ``["ALL"]``); ``options``
+    sets rule options by code (``{"KC405": {"max_timesteps": 200}}``).
 
-    Raises ``TypeError`` if ``model`` is not a Keras model.
+    Raises ``TypeError`` if ``model`` is not a Keras model, ``ValueError`` for
+    an unknown rule option or a value of the wrong type.
     """
-    return inspect_with(model, x, y, selection=selection_from(select, ignore))
+    return inspect_with(model, x, y, selection=selection_from(select, ignore).with_options(options))

@@ -12,7 +12,7 @@ from __future__ import annotations
 
 import itertools
 from collections.abc import Iterator, Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from typing import Any
 
 import numpy as np
@@ -27,6 +27,7 @@ _MAX_CLASS_ID = 100_000  # integer labels above this are ids, not classes to cou
 _PIXEL_RANGE = 32  # non-uint8 integer data must exceed this to look like 0-255 pixels
 _TRUSTED_SAMPLE = 1000  # samples needed before a partial sample gives a class count
 _BALANCE_SAMPLE = 200  # samples needed before a partial sample gives a class balance
+_ROUNDING = 1e-6  # a scaler's float error (1.0000000000000002) does not leave [0, 1]
 
 
 @dataclass(frozen=True)
@@ -187,23 +188,49 @@ def labels_per_head(y: Any, heads: tuple[kf.Head, ...]) -> list[tuple[Any, str]]
 
 
 def labels_of(values: Any, head: kf.Head | None, *, complete: bool, source: str = "y") -> kf.Labels | None:
-    """What one head's labels look like: encoding, number of classes, minority share."""
+    """What one head's labels look like: encoding, number of classes, minority share, value range.
+
+    The encoding is read off the values (``from_values``): integer-valued targets look
+    like class ids here whatever they measure. Targets no encoding fits (negative
+    integers, images reconstructed by an autoencoder) still carry their value range.
+    """
     array = to_numpy(values)
     if array is None or array.size == 0 or array.ndim == 0:
         return None
     if array.dtype.kind == "b":
         array = array.astype(np.int8)
     anchor = kf.Anchor(layer=head.name if head else None)
-    if array.dtype.kind == "f":
-        if not np.all(np.isfinite(array)):
-            return None
-        if not np.array_equal(array, np.round(array)):
-            return kf.Labels(encoding=kf.LabelEncoding.CONTINUOUS, anchor=anchor, source=source)
+    if array.dtype.kind == "f" and not np.all(np.isfinite(array)):
+        return None
+    found = _encoded(array, head, complete, anchor, source)
+    values = value_range(array, source, complete)
+    if found is None:
+        return kf.Labels(anchor=anchor, source=source, values=values, from_values=True)
+    return replace(found, values=values, from_values=True)
+
+
+def _encoded(
+    array: np.ndarray, head: kf.Head | None, complete: bool, anchor: kf.Anchor, source: str
+) -> kf.Labels | None:
+    if array.dtype.kind == "f" and not np.array_equal(array, np.round(array)):
+        return kf.Labels(encoding=kf.LabelEncoding.CONTINUOUS, anchor=anchor, source=source)
     if array.ndim == 1 or (array.ndim == 2 and array.shape[1] == 1):
         return _vector_labels(array.reshape(-1), head, complete, anchor, source)
     if array.ndim == 2:
         return _matrix_labels(array, complete, anchor, source)
     return None
+
+
+def value_range(array: np.ndarray, source: str, complete: bool) -> kf.ValueRange:
+    """The values seen: bounds only when ``array`` is all of them; reaching <0 or >1 either way."""
+    low, high = float(array.min()), float(array.max())
+    return kf.ValueRange(
+        low=low if complete else None,
+        high=high if complete else None,
+        negative=low < -_ROUNDING,
+        above_one=high > 1 + _ROUNDING,
+        source=f"{source} at runtime",
+    )
 
 
 def _vector_labels(

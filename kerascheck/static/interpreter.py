@@ -28,6 +28,7 @@ from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, mod
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
+    MAYBE_MORE,
     UNKNOWN,
     BoundMethod,
     ClassObj,
@@ -38,6 +39,7 @@ from kerascheck.static.values import (
     LayerObj,
     Mapping,
     ModelObj,
+    Partial,
     Ref,
     Seq,
     Tensor,
@@ -64,8 +66,19 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else UNKNOWN
+        merged[name] = a if same(a, b) else _merge_lists(a, b)
     return merged
+
+
+def _merge_lists(a: Value, b: Value) -> Value:
+    """One branch appended to a list the other left alone: the shared start, then maybe more."""
+    if not isinstance(a, Seq) or not isinstance(b, Seq) or len(a.items) == len(b.items):
+        return UNKNOWN
+    short, long = (a, b) if len(a.items) < len(b.items) else (b, a)
+    if not all(same(x, y) for x, y in zip(short.items, long.items, strict=False)):
+        return UNKNOWN
+    head = short.items[:-1] if short.items and short.items[-1] is MAYBE_MORE else short.items
+    return Seq((*head, MAYBE_MORE))
 
 
 class _Frame:
@@ -88,6 +101,9 @@ class Interpreter:
         self.runs: dict[int, int] = {}
         self.total_runs = 0
         self.depth = 0
+        self.unrolled = 0  # how many loops over literal lists enclose the current statement
+        # function node -> (names whose list/dict it changes in place, names it assigns)
+        self.mutations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -160,12 +176,14 @@ class Interpreter:
             env[statement.name.value] = self.define_class(statement, env)
         elif isinstance(statement, cst.If):
             return self.exec_if(statement, env)
-        elif isinstance(statement, (cst.For, cst.While)):
-            if isinstance(statement, cst.For):
-                self.bind(statement.target, UNKNOWN, env)
+        elif isinstance(statement, cst.For):
+            return self.exec_for(statement, env)
+        elif isinstance(statement, cst.While):
             self.exec_branches(env, [statement.body.body, ()])
             if statement.orelse is not None:
                 self.exec_block(statement.orelse.body.body, env)
+        elif isinstance(statement, cst.Del):
+            self.exec_del(statement.target, env)
         elif isinstance(statement, cst.With):
             for item in statement.items:
                 self.eval(item.item, env)
@@ -194,6 +212,79 @@ class Interpreter:
         """
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
+
+    MAX_UNROLLED_ITEMS = 16
+    MAX_UNROLL_NESTING = 2
+
+    def exec_for(self, statement: cst.For, env: Env) -> bool:
+        """A loop over a literal list (``for units in [64, 32]``) runs once per item, in order.
+
+        Any other loop runs its body as a branch that may or may not happen,
+        with the loop variable unknown.
+        """
+        iterable = self.eval(statement.iter, env)
+        if (
+            isinstance(iterable, Seq)
+            and iterable.closed
+            and 0 < len(iterable.items) <= self.MAX_UNROLLED_ITEMS
+            and self.unrolled < self.MAX_UNROLL_NESTING
+            and not _leaves_early(statement.body.body)
+        ):
+            self.unrolled += 1
+            try:
+                for item in iterable.items:
+                    self.bind(statement.target, item, env)
+                    if self.exec_block(statement.body.body, env):
+                        return True
+            finally:
+                self.unrolled -= 1
+        else:
+            self.bind(statement.target, UNKNOWN, env)
+            self.exec_branches(env, [statement.body.body, ()])
+        if statement.orelse is not None:
+            return self.exec_block(statement.orelse.body.body, env)
+        return False
+
+    def exec_del(self, target: cst.BaseExpression, env: Env) -> None:
+        """``del cfg["key"]`` changes ``cfg``: forget what it held; ``del name`` unbinds."""
+        if isinstance(target, cst.Name):
+            env.pop(target.value, None)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self.exec_del(element.value, env)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
+            self.bind(target.value, UNKNOWN, env)
+
+    def forget_mutated(self, function: Function, node: cst.Call, env: Env, bound: bool = False) -> None:
+        """A function that changes a list or dict in place (``cfg["x"] = 1``) changes the caller's.
+
+        Arguments passed for the parameters it changes, and module-level names it
+        changes, become unknown in the caller (their content is not followed).
+        """
+        key = id(function.node)
+        mutated = self.mutations.get(key)
+        if mutated is None:
+            mutated = self.mutations[key] = mutated_names(function.node)
+        if not mutated[0]:
+            return
+        params = function.node.params
+        names = [param.name.value for param in (*params.posonly_params, *params.params)][1 if bound else 0 :]
+        changed, local = mutated
+        for scope in (env, function.closure):
+            for name in changed - local - set(names):
+                if isinstance(scope.get(name), (Seq, Mapping)):
+                    scope[name] = UNKNOWN
+        position = 0
+        for arg in node.args:
+            if arg.star:
+                continue
+            parameter = arg.keyword.value if arg.keyword is not None else None
+            if parameter is None:
+                parameter = names[position] if position < len(names) else None
+                position += 1
+            variable = arg.value.value if isinstance(arg.value, cst.Name) else None
+            if parameter in changed and variable is not None and isinstance(env.get(variable), (Seq, Mapping)):
+                env[variable] = UNKNOWN
 
     def exec_if(self, statement: cst.If, env: Env) -> bool:
         test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
@@ -245,10 +336,33 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
-        elif isinstance(target, cst.Subscript) and isinstance(target.value, cst.Name):
-            updated = operators.assign_item(self.eval(target.value, env), value)
+        elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
+            key: Value = UNKNOWN
+            if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
+                key = self.eval(target.slice[0].slice.value, env)
+            container = self.eval(target.value, env)
+            updated = operators.assign_item(container, key, value)
             if updated is not None:
-                env[target.value.value] = updated
+                self.rebind_changed(target.value, container, updated, env)
+
+    def reassign(self, target: cst.BaseExpression, value: Value, env: Env) -> None:
+        """A library call changed what ``target`` holds (``layers.append(x)``, ``np.random.shuffle(y)``)."""
+        self.rebind_changed(target, self.eval(target, env), value, env)
+
+    def rebind_changed(self, target: cst.BaseExpression, old: Value, new: Value, env: Env) -> None:
+        """``target``'s list or dict was changed in place: rebind it, and forget its other names.
+
+        Lists and dicts are immutable values here, so another name for the same
+        object (``alias = cfg``, or a list holding it) would keep the old content:
+        it becomes unknown instead.
+        """
+        self.bind(target, new, env)
+        if not isinstance(old, (Seq, Mapping)):
+            return
+        kept = target.value if isinstance(target, cst.Name) else None
+        for name, value in list(env.items()):
+            if name != kept and _holds(value, old):
+                env[name] = UNKNOWN
 
     # -- definitions ------------------------------------------------------
 
@@ -300,11 +414,20 @@ class Interpreter:
         if isinstance(node, (cst.Integer, cst.Float, cst.SimpleString, cst.ConcatenatedString)):
             return literal(node)
         if isinstance(node, (cst.List, cst.Tuple)):
-            if any(isinstance(element, cst.StarredElement) for element in node.elements):
-                return UNKNOWN
-            return Seq(tuple(self.eval(element.value, env) for element in node.elements))
+            items: list[Value] = []
+            for element in node.elements:
+                value = self.eval(element.value, env)
+                if not isinstance(element, cst.StarredElement):
+                    items.append(value)
+                elif isinstance(value, Seq):
+                    items.extend(value.items)  # [keras.Input(...), *hidden, head]
+                else:
+                    return UNKNOWN
+            return Seq(tuple(items))
         if isinstance(node, cst.Dict):
             return self.eval_dict(node, env)
+        if isinstance(node, cst.ListComp):
+            return self.eval_list_comprehension(node, env)
         if isinstance(node, cst.UnaryOperation):
             operand = self.eval(node.expression, env)
             negative = isinstance(node.operator, cst.Minus) and isinstance(operand, Const)
@@ -346,6 +469,21 @@ class Interpreter:
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
 
+    def eval_list_comprehension(self, node: cst.ListComp, env: Env) -> Value:
+        """``[Dense(n) for n in (64, 32)]`` over a literal: the list it builds; anything else unknown."""
+        clause = node.for_in
+        if clause.inner_for_in is not None or clause.ifs or clause.asynchronous is not None:
+            return UNKNOWN
+        iterable = self.eval(clause.iter, env)
+        if not isinstance(iterable, Seq) or not iterable.closed or len(iterable.items) > self.MAX_UNROLLED_ITEMS:
+            return UNKNOWN
+        scope = dict(env)  # the comprehension's variable does not leak into the enclosing scope
+        items = []
+        for item in iterable.items:
+            self.bind(clause.target, item, scope)
+            items.append(self.eval(node.elt, scope))
+        return Seq(tuple(items))
+
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
         for element in node.elements:
@@ -374,8 +512,14 @@ class Interpreter:
         has_star = False
         for arg in node.args:
             if arg.star:
-                has_star = True
-                self.eval(arg.value, env)
+                # f(*known_list) and f(**known_dict) spread their items; anything else hides arguments.
+                value = self.eval(arg.value, env)
+                if arg.star == "**" and isinstance(value, Mapping) and all(isinstance(k, str) for k, _ in value.items):
+                    keywords.update((str(k), v) for k, v in value.items)
+                elif arg.star == "*" and isinstance(value, Seq) and value.closed and not keywords:
+                    positional.extend(value.items)
+                else:
+                    has_star = True
             elif arg.keyword is not None:
                 keywords[arg.keyword.value] = self.eval(arg.value, env)
             else:
@@ -385,12 +529,24 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
+        return self.call_value(callee, args, node, env)
+
+    def call_value(self, callee: Value, args: Args, node: cst.Call, env: Env) -> Value:
+        """Call ``callee`` (a library name, user function or class, method, partial, layer...)."""
+        if isinstance(callee, Partial):
+            keywords = {**dict(callee.keywords), **args.keywords}
+            merged = Args([*callee.positional, *args.positional], keywords, args.has_star or callee.has_star, node)
+            return self.call_value(callee.func, merged, node, env)
         if isinstance(callee, Function):
-            return self.call_function(callee, args)
+            result = self.call_function(callee, args)
+            self.forget_mutated(callee, node, env)
+            return result
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
-        context = CallContext(args=args, anchor=anchor, env=env, state=self.state, node=node)
+        context = CallContext(
+            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.reassign(t, v, env)
+        )
         if isinstance(callee, Ref):
             return REGISTRY.call_function(replace(context, qualname=callee.qualname))
         receiver, method = callee, "__call__"
@@ -399,7 +555,9 @@ class Interpreter:
             if isinstance(receiver, Instance):
                 function = receiver.cls.method(method) if receiver.cls is not None else None
                 if function is not None:
-                    return self.call_function(function, args, self_value=receiver)
+                    result = self.call_function(function, args, self_value=receiver)
+                    self.forget_mutated(function, node, env, bound=True)
+                    return result
                 receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
                 if not isinstance(receiver, ModelObj):
                     return UNKNOWN
@@ -452,10 +610,11 @@ class Interpreter:
                     anchor=model.anchor,
                     name=model.name,
                     compiled=model.compiled,
-                    fits=tuple(fits),
+                    fits=tuple(fit for fit in fits if fit.method == "fit"),
                     compile_anchor=compile_anchor,
                     loss_in_use=not model.loss_unused(),
                     key=model.index,
+                    evaluations=tuple(fit for fit in fits if fit.method != "fit"),
                     inputs=model.declared_inputs,
                     data_calls=model_shapes.calls_in_phase(model, phase),
                 )
@@ -541,3 +700,101 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
         and len(test.comparisons) == 1
         and isinstance(test.comparisons[0].operator, cst.Equal)
     )
+
+
+_MUTATING_METHODS = frozenset(
+    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
+)
+
+
+def _leaves_early(body: Block) -> bool:
+    """Whether a loop body may ``break`` or ``continue`` (then it cannot be run item by item)."""
+    for statement in body:
+        if isinstance(statement, cst.SimpleStatementLine):
+            if any(isinstance(small, (cst.Break, cst.Continue)) for small in statement.body):
+                return True
+        elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.TryStar, cst.Match)):
+            bodies: list[Block] = []
+            if isinstance(statement, cst.If):
+                bodies.append(statement.body.body)
+                orelse = statement.orelse
+                while isinstance(orelse, cst.If):
+                    bodies.append(orelse.body.body)
+                    orelse = orelse.orelse
+                if isinstance(orelse, cst.Else):
+                    bodies.append(orelse.body.body)
+            elif isinstance(statement, cst.With):
+                bodies.append(statement.body.body)
+            elif isinstance(statement, (cst.Try, cst.TryStar)):
+                bodies.append(statement.body.body)
+                bodies.extend(handler.body.body for handler in statement.handlers)
+                for extra in (statement.orelse, statement.finalbody):
+                    if extra is not None:
+                        bodies.append(extra.body.body)
+            else:
+                bodies.extend(case.body.body for case in statement.cases)
+            if any(_leaves_early(inner) for inner in bodies):
+                return True
+    return False
+
+
+def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+    """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
+    ``del p[k]``), and the names it assigns (its own locals)."""
+    visitor = _MutationFinder()
+    node.body.visit(visitor)
+    return frozenset(visitor.mutated), frozenset(visitor.assigned)
+
+
+def _holds(value: Value, old: Value) -> bool:
+    """``value`` is ``old`` itself, or a list or dict with ``old`` as an item."""
+    if value is old:
+        return True
+    if isinstance(value, Seq):
+        return any(item is old for item in value.items)
+    if isinstance(value, Mapping):
+        return any(item is old for _key, item in value.items)
+    return False
+
+
+class _MutationFinder(cst.CSTVisitor):
+    def __init__(self) -> None:
+        self.mutated: set[str] = set()
+        self.assigned: set[str] = set()
+
+    def visit_For(self, node: cst.For) -> None:
+        self._assign(node.target)
+
+    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
+        self._assign(node.target)
+
+    def _assign(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Name):
+            self.assigned.add(target.value)
+        elif isinstance(target, (cst.Tuple, cst.List)):
+            for element in target.elements:
+                self._assign(element.value)
+
+    def _note(self, target: cst.BaseExpression) -> None:
+        if isinstance(target, cst.Subscript):
+            target = target.value
+        if isinstance(target, cst.Name):
+            self.mutated.add(target.value)
+
+    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+        else:
+            self._assign(node.target)
+
+    def visit_AugAssign(self, node: cst.AugAssign) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+
+    def visit_Del(self, node: cst.Del) -> None:
+        if isinstance(node.target, cst.Subscript):
+            self._note(node.target)
+
+    def visit_Call(self, node: cst.Call) -> None:
+        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATING_METHODS:
+            self._note(node.func.value)

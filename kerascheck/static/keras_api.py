@@ -205,7 +205,7 @@ def loss_spec_of(value: Value | None, anchor: Anchor) -> LossSpec:
     if value is None or (isinstance(value, Const) and value.value is None):
         return None
     if isinstance(value, Seq):
-        return [loss_of(item, anchor) for item in value.items]
+        return [loss_of(item, anchor) for item in value.items] if value.closed else Loss(kind=None, anchor=anchor)
     if isinstance(value, Mapping):
         return {k: loss_of(v, anchor) for k, v in value.items if isinstance(k, str)}
     if value is UNKNOWN:
@@ -229,6 +229,8 @@ def metric_spec_of(value: Value | None, anchor: Anchor) -> MetricSpec:
     if value is None or (isinstance(value, Const) and value.value is None):
         return ()
     if isinstance(value, Seq):
+        if not value.closed:
+            return None
         if value.items and all(isinstance(item, (Seq, Mapping)) for item in value.items):
             return [_metric_list(item, anchor) for item in value.items]
         return tuple(metric_of(item, anchor) for item in value.items)

@@ -17,6 +17,8 @@ import libcst as cst
 from kerascheck import engine
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
+from kerascheck.fix import mark_fix_safety
+from kerascheck.fix.edits import FixContext
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.interpreter import Interpreter
 from kerascheck.static.positions import NodePositions
@@ -153,6 +155,8 @@ def analyse_program(
         return is_suppressed(diagnostic, table, line)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
+    if not broken:  # a notebook with a broken cell cannot be fixed: no fix would re-parse
+        located = mark_fix_safety(located, FixContext(module=module, facts=facts, text=program.text), selection.rules())
     return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
 
 

@@ -32,6 +32,17 @@ _FLAT_NAMESPACES = (
 )
 
 
+# Keras 1 class names that Keras 2 renamed (Keras 2 still accepted them).
+_KERAS1_LAYERS = {
+    "Convolution1D": "Conv1D",
+    "Convolution2D": "Conv2D",
+    "Convolution3D": "Conv3D",
+    "Deconvolution2D": "Conv2DTranspose",
+    "AtrousConvolution1D": "Conv1D",
+    "AtrousConvolution2D": "Conv2D",
+}
+
+
 @lru_cache(maxsize=4096)
 def canonical(dotted: str) -> str:
     """The canonical form of a fully qualified name (see the module docstring)."""
@@ -50,7 +61,10 @@ def canonical(dotted: str) -> str:
         if parts[1] == "datasets":
             # keras.datasets.mnist.load_data keeps its dataset module.
             return ".".join(parts[:4])
-        return f"keras.{parts[1]}.{parts[-1]}"
+        dotted = f"keras.{parts[1]}.{parts[-1]}"
+        parts = dotted.split(".")
+    if len(parts) == 3 and parts[1] == "layers" and parts[2] in _KERAS1_LAYERS:
+        return f"keras.layers.{_KERAS1_LAYERS[parts[2]]}"
     return dotted
 
 

@@ -27,6 +27,7 @@ from kerascheck.facts import (
     ModelInput,
     Shape,
     Split,
+    ValueRange,
 )
 
 
@@ -56,11 +57,37 @@ class Const(Value):
     value: Any
 
 
+class _MaybeMore(Value):
+    _instance: _MaybeMore | None = None
+
+    def __new__(cls) -> _MaybeMore:
+        if cls._instance is None:
+            cls._instance = super().__new__(cls)
+        return cls._instance
+
+    def __repr__(self) -> str:
+        return "MAYBE_MORE"
+
+
+MAYBE_MORE = _MaybeMore()
+"""An item of a :class:`Seq` standing for "zero or more unknown items here".
+
+A list appended to in a loop that may run any number of times
+(``for _ in range(n): stack.append(...)``) keeps what is known before and
+after: ``[Input, MAYBE_MORE, Dense(10)]``.
+"""
+
+
 @dataclass(frozen=True)
 class Seq(Value):
-    """A list or tuple literal."""
+    """A list or tuple: its items in order (``MAYBE_MORE`` where unknown items may be)."""
 
     items: tuple[Value, ...]
+
+    @property
+    def closed(self) -> bool:
+        """Whether every item is known to be there (no ``MAYBE_MORE``): lengths and indices hold."""
+        return MAYBE_MORE not in self.items
 
 
 @dataclass(frozen=True)
@@ -143,6 +170,16 @@ class Instance(Value):
 
 
 @dataclass(frozen=True)
+class Partial(Value):
+    """``functools.partial(func, *args, **keywords)``: calling it calls ``func`` with these first."""
+
+    func: Value
+    positional: tuple[Value, ...] = ()
+    keywords: tuple[tuple[str, Value], ...] = ()
+    has_star: bool = False
+
+
+@dataclass(frozen=True)
 class BoundMethod(Value):
     """``obj.name`` where ``obj`` is a model or instance: called later."""
 
@@ -173,6 +210,13 @@ class Data(Value):
     sorted_by: str | None = None  # a data frame sorted by this column
     sliced_from: str | None = None
     transforms: tuple[str, ...] = ()
+    # The value facts of ``semantics/arrays.py``: the range of the values, the data it derives
+    # from, the value-changing steps since then (None: a step we cannot follow), and, for a
+    # slice or subset, the array object it was cut from.
+    values: ValueRange | None = None
+    origin: str | None = None
+    steps: tuple[Step, ...] | None = ()
+    parent: Data | None = field(default=None, compare=False, hash=False, repr=False)
     # Its shape (for a dataset or generator: of the inputs it yields) and, for a dataset or
     # generator, the shape of the labels it yields; see kerascheck.static.semantics.shapes.
     shape: ArrayShape | None = None
@@ -181,6 +225,11 @@ class Data(Value):
     def transformed(self, step: str) -> Data:
         """This data with one more transform recorded."""
         return replace(self, transforms=(*self.transforms, step))
+
+
+# One value-changing step: ("affine", scale, shift) for constant arithmetic (folded, so
+# ``(x - 127.5) / 127.5`` equals ``x / 127.5 - 1``), else (description, 0.0, 0.0).
+Step = tuple[str, float, float]
 
 
 @dataclass(frozen=True)
@@ -207,13 +256,18 @@ class Estimator(Value):
     classes: int | None = None
     fit_key: int | None = None  # the PreprocessingFit of its latest fit
     instance: int = 0  # distinguishes two estimators of the same kind
+    custom_range: bool = False  # MinMaxScaler(feature_range=...): the output range is not [0, 1]
 
 
 @dataclass(frozen=True)
 class ImageGenerator(Value):
-    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels."""
+    """``ImageDataGenerator(...)``; ``rescales`` if it rescales or preprocesses pixels.
+
+    ``steps``: what it does to the pixel values, in order (None: something unknown).
+    """
 
     rescales: bool
+    steps: tuple[Step, ...] | None = None
 
 
 @dataclass(frozen=True)

@@ -210,8 +210,16 @@ def test_fit_arguments_are_not_found_outside_fit() -> None:
 def test_options_are_validated() -> None:
     with pytest.raises(ValueError, match="on_error"):
         make_callback(on_error="ignore")
-    with pytest.raises(ValueError, match="patience"):
+    with pytest.raises(ValueError, match="KC501 option 'patience' must be at least 1, not 0"):
         make_callback(patience=0)
+    with pytest.raises(ValueError, match="KC501 has no option 'patince'"):
+        make_callback(options={"KC501": {"patince": 2}})
+
+
+def test_rule_options_reach_the_rules() -> None:
+    """``options=`` (and the ``patience`` shorthand) set KC501's threshold for the run."""
+    callback = make_callback(options={"KC501": {"gap": 0.3}}, patience=5)
+    assert callback.monitor.selection.options_for("KC501") == {"gap": 0.3, "patience": 5}
 
 
 def test_callback_is_a_keras_callback() -> None:

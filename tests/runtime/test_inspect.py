@@ -121,3 +121,13 @@ def test_raw_images_into_a_model_that_rescales_them(first: layers.Layer) -> None
 def test_bad_input_is_a_clear_error() -> None:
     with pytest.raises(TypeError, match="expected a Keras model"):
         inspect(object())
+
+
+def test_rule_options_are_taken_and_checked() -> None:
+    """``inspect(..., options=...)`` sets a rule's threshold as the configuration does, and refuses typos."""
+    model = keras.Sequential([keras.Input((150, 4)), layers.SimpleRNN(8), layers.Dense(1, activation="sigmoid")])
+    (finding,) = [d for d in inspect(model) if d.code == "KC405"]
+    assert "over 150 timesteps" in finding.message
+    assert "KC405" not in codes(model, options={"KC405": {"max_timesteps": 150}})
+    with pytest.raises(ValueError, match="KC405 has no option 'max_steps'"):
+        inspect(model, options={"KC405": {"max_steps": 150}})

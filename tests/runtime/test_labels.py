@@ -71,10 +71,18 @@ def test_zero_one_labels_are_binary_unless_a_softmax_head_takes_them() -> None:
 def test_continuous_and_unreadable_labels() -> None:
     continuous = labels_of(RNG.random(20), head(1, "linear"), complete=True)
     assert continuous is not None and continuous.encoding is E.CONTINUOUS
-    assert labels_of(np.array([-1, 1, 1, -1]), head(1, "linear"), complete=True) is None  # hinge labels
     assert labels_of(np.array(["cat", "dog"]), head(), complete=True) is None
     assert labels_of(np.array([0.0, np.nan]), head(), complete=True) is None
-    assert labels_of(RNG.integers(0, 5, (4, 6, 6)), head(), complete=True) is None
+
+
+def test_targets_no_encoding_fits_keep_their_value_range() -> None:
+    """Hinge labels (-1/1) and images reconstructed by an autoencoder: no encoding, but a range."""
+    hinge = labels_of(np.array([-1, 1, 1, -1]), head(1, "linear"), complete=True)
+    assert hinge is not None and hinge.encoding is None and hinge.from_values
+    assert hinge.values == kf.ValueRange(low=-1.0, high=1.0, negative=True, above_one=False, source="y at runtime")
+    images = labels_of(RNG.integers(0, 256, (4, 6, 6)), head(), complete=False)
+    assert images is not None and images.encoding is None
+    assert images.values is not None and images.values.above_one and images.values.high is None  # a sample
 
 
 def test_integer_valued_floats_and_booleans() -> None:

@@ -93,8 +93,8 @@ def _first_line_of_difference(snippet: str) -> str:
 def test_every_model_rule_example_gives_the_same_codes_at_runtime() -> None:
     divergences: dict[str, list[str]] = {}
     for code, rule in MODEL_RULES.items():
-        for kind, snippets in (("BAD", rule.BAD), ("GOOD", rule.GOOD)):
-            for number, snippet in enumerate(snippets, start=1):
+        for kind, examples in (("BAD", rule.BAD), ("GOOD", rule.GOOD)):
+            for number, snippet in enumerate((e.source for e in examples), start=1):
                 label = f"{kind}[{number}] {_first_line_of_difference(snippet)}"
                 try:
                     runtime = runtime_codes(snippet)
@@ -130,7 +130,7 @@ def test_examples_need_only_installed_modules() -> None:
     """Examples importing an optional library are only compared where it is installed (CI: always)."""
     missing = []
     for code, rule in MODEL_RULES.items():
-        for snippet in (*rule.BAD, *rule.GOOD):
+        for snippet in (e.source for e in (*rule.BAD, *rule.GOOD)):
             try:
                 _run_snippet(snippet)
             except MissingModule as error:

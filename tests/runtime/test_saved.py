@@ -108,7 +108,7 @@ def test_every_model_rule_example_reads_the_same_from_a_saved_file(tmp_path: Pat
 
     divergences = []
     for code, rule in MODEL_RULES.items():
-        for number, snippet in enumerate((*rule.BAD, *rule.GOOD), start=1):
+        for number, snippet in enumerate((e.source for e in (*rule.BAD, *rule.GOOD)), start=1):
             try:
                 namespace, _fitted = _run_snippet(snippet)
             except (MissingModule, Exception):

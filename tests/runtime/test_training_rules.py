@@ -20,13 +20,14 @@ def epochs(**series: list[float]) -> tuple[Epoch, ...]:
     return tuple(Epoch(index=i, logs=tuple((key, values[i]) for key, values in series.items())) for i in range(length))
 
 
-def run(training: Training, select: tuple[str, ...] = ("KC5",)) -> list[Diagnostic]:
-    found = engine.run_rules(ProgramFacts(trainings=(training,)), engine.Selection(select=select))
+def run(training: Training, select: tuple[str, ...] = ("KC5",), **kc501: float) -> list[Diagnostic]:
+    selection = engine.Selection(select=select).with_options({"KC501": kc501})
+    found = engine.run_rules(ProgramFacts(trainings=(training,)), selection)
     return engine.finalize(found, filename="<model m>", locate=lambda _a: (None, None))
 
 
-def codes(training: Training) -> list[str]:
-    return [d.code for d in run(training)]
+def codes(training: Training, **kc501: float) -> list[str]:
+    return [d.code for d in run(training, **kc501)]
 
 
 # -- KC501 --------------------------------------------------------------------
@@ -42,7 +43,7 @@ def test_validation_loss_rising_while_training_loss_falls() -> None:
 
 def test_patience_is_respected() -> None:
     logs = epochs(loss=[1.0, 0.7, 0.5, 0.4, 0.3, 0.2], val_loss=[1.0, 0.8, 0.7, 0.75, 0.8, 0.9])
-    assert codes(Training(epochs=logs, patience=4)) == []
+    assert codes(Training(epochs=logs), patience=4) == []
     assert codes(Training(epochs=logs[:5])) == []  # only two epochs past the best so far
 
 
@@ -57,7 +58,7 @@ def test_accuracy_gap() -> None:
     logs = epochs(loss=[0.6, 0.2], accuracy=[0.7, 0.99], val_loss=[0.55, 0.6], val_accuracy=[0.7, 0.72])
     (finding,) = run(Training(epochs=logs))
     assert finding.code == "KC501" and "training accuracy 0.990 is 0.270 above" in finding.message
-    assert codes(Training(epochs=logs, gap=0.3)) == []
+    assert codes(Training(epochs=logs), gap=0.3) == []
     assert codes(Training(epochs=logs[:1])) == []  # never on the first epoch
 
 

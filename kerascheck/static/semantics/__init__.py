@@ -14,7 +14,9 @@ the spirit of astroid's "brains". Modules by library:
 ``tfdata``         ``tf.data`` pipelines and ``tf`` functions on data
 ``builtins``       ``len``, ``list``, names every module sees
 ``operators``      Python operators on values (``x / 255``, ``y[:, 0]``, ``p > .5``)
+``images``         image files read by PIL / OpenCV / ...; Python's ``random``
 ``common``         meanings shared by several libraries (one-hot, argmax)
+``arrays``         value ranges, rescaled labels, origins and value-changing steps
 =================  ==========================================================
 
 **Teaching a new callable.** Open the library's module and register a handler::
@@ -55,7 +57,7 @@ Arithmetic and subscripts on arrays are in ``operators``.
 from __future__ import annotations
 
 # Importing the library modules registers their handlers.
-from kerascheck.static.semantics import builtins, keras, numpy, pandas, sklearn, tfdata  # noqa: F401
+from kerascheck.static.semantics import builtins, images, keras, numpy, pandas, sklearn, tfdata  # noqa: F401
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY, Precedence, Registry
 from kerascheck.static.semantics.state import ProgramState

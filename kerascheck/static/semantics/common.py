@@ -14,6 +14,7 @@ import libcst as cst
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.keras_api import const_int
+from kerascheck.static.semantics import arrays
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.state import ProgramState
 from kerascheck.static.values import UNKNOWN, Const, Data, Prediction, Value
@@ -67,6 +68,7 @@ def describe(value: Value | None, node: cst.BaseExpression | None, identity: int
         raw_images=value.raw_images,
         dataset=value.dataset,
         transforms=value.transforms,
+        **arrays.value_facts(value),  # type: ignore[arg-type]
     )
 
 

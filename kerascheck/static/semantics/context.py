@@ -9,6 +9,7 @@ is passed around through interpreter attributes.
 
 from __future__ import annotations
 
+from collections.abc import Callable
 from dataclasses import dataclass
 
 import libcst as cst
@@ -31,6 +32,8 @@ class CallContext:
     qualname: str = ""  # canonical callee of a function call ("" for a method call)
     receiver: Value | None = None  # the value a method is called on
     method: str = ""  # the method's name ("__call__" when a value itself is called)
+    # Assigns a value to a target expression in the caller's scope (a name, ``self.attr``).
+    assign: Callable[[cst.BaseExpression, Value], None] | None = None
 
     @property
     def first(self) -> Value | None:
@@ -49,11 +52,17 @@ class CallContext:
         if position < len(positional):
             arg = positional[position]
             if not arg.star and isinstance(arg.value, cst.Name):
-                self.env[arg.value.value] = value
+                self._assign(arg.value, value)
 
     def rebind_receiver(self, value: Value) -> None:
         """The method changed its receiver (``scaler.fit(X)``): rebind the receiver's name."""
         if self.node is not None and isinstance(self.node.func, cst.Attribute):
             receiver = self.node.func.value
-            if isinstance(receiver, cst.Name):
-                self.env[receiver.value] = value
+            if isinstance(receiver, (cst.Name, cst.Attribute)):  # ``layers.append``, ``self.blocks.append``
+                self._assign(receiver, value)
+
+    def _assign(self, target: cst.Name | cst.Attribute, value: Value) -> None:
+        if self.assign is not None:
+            self.assign(target, value)
+        elif isinstance(target, cst.Name):
+            self.env[target.value] = value

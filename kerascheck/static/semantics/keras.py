@@ -26,7 +26,7 @@ from kerascheck.static.keras_api import (
     make_metric,
     metric_spec_of,
 )
-from kerascheck.static.semantics import model_shapes, shapes
+from kerascheck.static.semantics import arrays, model_shapes, shapes
 from kerascheck.static.semantics.common import argmax_call, describe, given, is_number, one_hot
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY, Precedence
@@ -176,7 +176,7 @@ def functional(ctx: CallContext) -> Value:
     model_shapes.declare_functional(model, ctx.arg("inputs", 0), outputs)
     if isinstance(outputs, Tensor):
         model.outputs.append((outputs.chain, None))
-    elif isinstance(outputs, Seq):
+    elif isinstance(outputs, Seq) and outputs.closed:
         model.outputs.extend((chain_of(item), None) for item in outputs.items)
     elif isinstance(outputs, Mapping):
         model.outputs.extend((chain_of(item), str(key)) for key, item in outputs.items)
@@ -266,8 +266,11 @@ def model_fit(ctx: CallContext) -> Value:
 
 @REGISTRY.method(ModelObj, "evaluate", "evaluate_generator", "test_on_batch")
 def model_evaluate(ctx: CallContext) -> Value:
-    _model(ctx).trained = True
-    model_shapes.record_data_call(_model(ctx), ctx.method, ctx.args, ctx.anchor)
+    model = _model(ctx)
+    model.trained = True
+    model_shapes.record_data_call(model, ctx.method, ctx.args, ctx.anchor)
+    if ctx.method == "evaluate":
+        model.fits.append(evaluation_fact(model, ctx.method, ctx.args, ctx.anchor))
     return UNKNOWN
 
 
@@ -277,6 +280,7 @@ def model_predict(ctx: CallContext) -> Value:
     model.inference = True
     model_shapes.record_data_call(model, ctx.method, ctx.args, ctx.anchor)
     if ctx.method in ("predict", "predict_on_batch"):
+        model.fits.append(evaluation_fact(model, ctx.method, ctx.args, ctx.anchor))
         return Prediction(model.index)
     return UNKNOWN
 
@@ -302,9 +306,10 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
     labels = with_class_weight(labels, args.get("class_weight"))
     validation_data = args.get("validation_data")
     validation_split = args.get("validation_split")
-    has_validation: bool | None = None
-    if not args.has_star or validation_data is not None or validation_split is not None:
-        has_validation = given(validation_data) or given(validation_split)
+    has_validation: bool | None = given(validation_data) or given(validation_split)
+    passed = "validation_data" in args.keywords or "validation_split" in args.keywords
+    if args.has_star and not passed:
+        has_validation = None  # fit(x, y, **options): maybe
     split: float | None = None
     if validation_split is None:
         split = 0.0
@@ -331,7 +336,17 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
         validation_x=describe(validation_x, vx_node, identities[2]),
         validation_y=describe(validation_y, vy_node, identities[3]),
         validation_split=split,
+        validation_within_training=arrays.within_training(x, args.node("x", 0), validation_data, node),
     )
+
+
+def evaluation_fact(model: ModelObj, method: str, args: Args, anchor: kf.Anchor) -> kf.Fit:
+    """An ``evaluate``/``predict`` call (kept in ``Model.evaluations``): inputs, and labels scored."""
+    x = args.get("x", 0)
+    labels: tuple[kf.Labels | None, ...] = ()
+    if method == "evaluate":
+        labels = labels_per_head(x, args.get("y", 1), model.chains())
+    return kf.Fit(anchor=anchor, labels=labels, method=method, x=describe(x, args.node("x", 0)))
 
 
 def _identities(values: tuple[Value | None, ...]) -> tuple[int | None, ...]:
@@ -358,11 +373,13 @@ def labels_per_head(
     if y is None and isinstance(x, Data) and x.dataset:
         y = Data(labels=x.labels)
     if len(heads) == 1:
-        return (y.labels if isinstance(y, Data) else None,)
+        return (_labels_of(y),)
     if isinstance(y, Seq) and len(y.items) == len(heads):
         return tuple(item.labels if isinstance(item, Data) else None for item in y.items)
     if isinstance(y, Mapping):
-        return tuple(_labels_of(y.get(name)) if name else None for _chain, name in heads)
+        # Keys are output names: the model's own (outputs={...}) or the output layers' names.
+        names = [name or (chain[-1].name if chain else None) for chain, name in heads]
+        return tuple(_labels_of(y.get(name)) if name else None for name in names)
     return (None,) * len(heads)
 
 
@@ -383,8 +400,8 @@ def with_class_weight(labels: tuple[kf.Labels | None, ...], weights: Value | Non
     return (current,)
 
 
-def _labels_of(value: Value) -> kf.Labels | None:
-    return value.labels if isinstance(value, Data) else None
+def _labels_of(value: Value | None) -> kf.Labels | None:
+    return arrays.target_labels(value)
 
 
 # -- keras.utils, keras.datasets, image preprocessing ---------------------
@@ -433,9 +450,14 @@ def load_dataset(ctx: CallContext) -> Value:
     labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=ctx.anchor, source=f"{name}.load_data()")
     if encoding is LabelEncoding.BINARY:
         labels = replace(labels, minority_fraction=0.5)
+    if name == "boston_housing":  # median house prices, in $1000s
+        labels = replace(labels, values=kf.ValueRange(low=5.0, high=50.0, above_one=True, source="house prices"))
+    origin = arrays.origin_at(f"{name}.load_data()", ctx.anchor)
+    pixels = arrays.PIXELS if images else None
     sides = []
     for split in (Split.TRAIN, Split.TEST):
-        sides.append(Seq((Data(raw_images=images, split=split), Data(labels=labels, split=split))))
+        inputs = Data(raw_images=images, split=split, origin=origin, values=pixels)
+        sides.append(Seq((inputs, Data(labels=labels, split=split))))
     return shapes.dataset_shapes(name, ctx.args, Seq(tuple(sides)))
 
 
@@ -459,8 +481,12 @@ def directory_dataset(ctx: CallContext) -> Value:
             source=f"{ctx.qualname.rsplit('.', 1)[1]}(label_mode={mode!r})",
         )
     split = Split.TEST if "test" in (const_str(ctx.arg("subset")) or "") else None
-    found = Data(labels=labels, raw_images="image" in ctx.qualname, dataset=True, split=split)
-    return shapes.image_directory_shapes(ctx.args, found) if "image" in ctx.qualname else found
+    images = "image" in ctx.qualname
+    found = Data(
+        labels=labels, raw_images=images, dataset=True, split=split,
+        origin=arrays.IMAGE_FILES if images else None, values=arrays.PIXELS if images else None,
+    )  # fmt: skip
+    return shapes.image_directory_shapes(ctx.args, found) if images else found
 
 
 @REGISTRY.function("keras.preprocessing.image.ImageDataGenerator")
@@ -468,7 +494,7 @@ def image_data_generator(ctx: CallContext) -> Value:
     rescale = ctx.arg("rescale")
     preprocessing = ctx.arg("preprocessing_function")
     rescales = (rescale is not None and rescale != Const(None)) or preprocessing is not None or ctx.args.has_star
-    return ImageGenerator(rescales=rescales)
+    return ImageGenerator(rescales=rescales, steps=arrays.generator_steps(ctx.args))
 
 
 @REGISTRY.method(ImageGenerator, "flow_from_directory", "flow_from_dataframe")
@@ -481,7 +507,8 @@ def flow_from_directory(ctx: CallContext) -> Value:
     labels = None
     if mode in _CLASS_MODES:
         labels = kf.Labels(encoding=_CLASS_MODES[mode], anchor=ctx.anchor, source=f"{ctx.method}(class_mode={mode!r})")
-    found = Data(labels=labels, raw_images=not generator.rescales, dataset=True)
+    facts = arrays.generator_output(generator.steps, None)
+    found = Data(labels=labels, raw_images=not generator.rescales, dataset=True, **facts)  # type: ignore[arg-type]
     return shapes.generator_shapes(ctx.method, ctx.args, found)
 
 
@@ -491,8 +518,48 @@ def flow(ctx: CallContext) -> Value:
     assert isinstance(generator, ImageGenerator)
     x, y = ctx.arg("x", 0), ctx.arg("y", 1)
     raw = isinstance(x, Data) and x.raw_images and not generator.rescales
-    found = Data(labels=y.labels if isinstance(y, Data) else None, raw_images=raw, dataset=True)
+    facts = arrays.generator_output(generator.steps, x) if isinstance(x, Data) else {"steps": None}
+    labels = y.labels if isinstance(y, Data) else None
+    found = Data(labels=labels, raw_images=raw, dataset=True, **facts)  # type: ignore[arg-type]
     return shapes.generator_shapes("flow", ctx.args, found)
 
 
 REGISTRY.methods_on(ImageGenerator)
+
+
+# -- images read from files, and preprocessing functions -------------------
+
+IMAGE_READERS = (
+    "keras.utils.load_img",
+    "keras.preprocessing.image.load_img",
+    "keras.utils.img_to_array",
+    "keras.preprocessing.image.img_to_array",
+)
+
+
+@REGISTRY.function(*IMAGE_READERS)
+def image_file(ctx: CallContext) -> Value:
+    """An image decoded from a file: raw 0-255 pixels, of the same origin as every image file."""
+    return arrays.image_file(ctx.first)
+
+
+@REGISTRY.function("keras.utils.normalize")
+def normalize(ctx: CallContext) -> Value:
+    first = ctx.first
+    return (
+        arrays.rescaled(first, "normalised", None, "normalize").transformed("normalize")
+        if isinstance(first, Data)
+        else UNKNOWN
+    )
+
+
+@REGISTRY.family(
+    "keras.applications.<model>.preprocess_input",
+    lambda q: q.startswith("keras.applications.") and q.endswith(".preprocess_input"),
+)
+def preprocess_input(ctx: CallContext) -> Value:
+    """A model family's own input scaling: one named step (the same name a generator records)."""
+    first = ctx.first
+    if not isinstance(first, Data):
+        return UNKNOWN
+    return arrays.rescaled(first, "preprocessed", None, f"{ctx.qualname}()").transformed("preprocess_input")

@@ -11,9 +11,9 @@ from __future__ import annotations
 from dataclasses import replace
 
 from kerascheck import facts as kf
-from kerascheck.facts import LabelEncoding
+from kerascheck.facts import LabelEncoding, ValueRange
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics import shapes
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import argmax, argmax_call, rounding_call, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
@@ -39,29 +39,39 @@ SHAPED = (
     "numpy.ones_like",
     "numpy.empty_like",
     "numpy.full_like",
-    "numpy.random.randint",
     "numpy.random.binomial",
     "numpy.random.poisson",
-    "numpy.random.choice",
     "numpy.random.exponential",
-    "numpy.random.random_sample",
     "numpy.random.sample",
     "numpy.random.permutation",
-    "numpy.arange",
-    "numpy.linspace",
     "numpy.stack",
     "numpy.column_stack",
 )
-CONCATENATE = ("numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.append", "numpy.r_")
+CONCATENATE = ("numpy.concatenate", "numpy.vstack", "numpy.hstack", "numpy.r_")
 FILLED = {"numpy.zeros": 0, "numpy.ones": 1}
-# Random floats used as regression targets.
-CONTINUOUS_SOURCES = (
-    "numpy.random.rand",
-    "numpy.random.randn",
-    "numpy.random.normal",
-    "numpy.random.uniform",
-    "numpy.random.random",
-)
+# Random floats used as regression targets, and the range of their values.
+_UNIT = ValueRange(low=0, high=1, source="np.random.rand")
+_STANDARD = ValueRange(negative=True, above_one=True, source="standard normal values")
+CONTINUOUS_SOURCES = {
+    "numpy.random.rand": _UNIT,
+    "numpy.random.random": _UNIT,
+    "numpy.random.random_sample": _UNIT,
+    "numpy.random.randn": _STANDARD,
+    "numpy.random.standard_normal": _STANDARD,
+}
+# Element-wise functions: continuous in, continuous out (with the range they produce).
+CONTINUOUS_MATH: dict[str, ValueRange | None] = {
+    "numpy.sin": ValueRange(low=-1, high=1),
+    "numpy.cos": ValueRange(low=-1, high=1),
+    "numpy.tanh": ValueRange(low=-1, high=1),
+    "numpy.exp": ValueRange(low=0),
+    "numpy.sqrt": ValueRange(low=0),
+    "numpy.abs": ValueRange(low=0),
+    "numpy.square": ValueRange(low=0),
+    "numpy.log": None,
+    "numpy.log1p": None,
+    "numpy.power": None,
+}
 # Methods that return the array's facts unchanged (and the same for tensors and frames).
 DATA_METHODS_KEEP = ("astype", "to_numpy", "copy", "numpy")
 RESHAPES = ("reshape", "ravel", "flatten", "squeeze")
@@ -125,16 +135,140 @@ def shuffle_in_place(ctx: CallContext) -> Value:
     return Const(None)
 
 
+def continuous(ctx: CallContext, values: ValueRange | None) -> Data:
+    """Random or computed floats: continuous targets if used as labels, with their range."""
+    labels = kf.Labels(encoding=LabelEncoding.CONTINUOUS, anchor=ctx.anchor, source=ctx.qualname, values=values)
+    return Data(labels=labels, values=values, origin=arrays.origin_at(ctx.qualname, ctx.anchor))
+
+
 @REGISTRY.function(*CONTINUOUS_SOURCES)
 def random_floats(ctx: CallContext) -> Value:
-    labels = kf.Labels(encoding=LabelEncoding.CONTINUOUS, anchor=ctx.anchor, source=ctx.qualname)
-    return Data(labels=labels, shape=_created_shape(ctx))
+    return _shaped(ctx, continuous(ctx, CONTINUOUS_SOURCES[ctx.qualname]))
+
+
+@REGISTRY.function("numpy.random.normal")
+def random_normal(ctx: CallContext) -> Value:
+    """Normal samples reach below 0 if centred at or below 0, above 1 if centred at or above 1."""
+    given = ctx.arg("loc", 0)
+    loc = 0.0 if given is None else arrays.number(given)
+    values = None
+    if loc is not None:
+        values = ValueRange(negative=True if loc <= 0 else None, above_one=True if loc >= 1 else None,
+                            source="np.random.normal")  # fmt: skip
+    return _shaped(ctx, continuous(ctx, values))
+
+
+@REGISTRY.function("numpy.random.uniform")
+def random_uniform(ctx: CallContext) -> Value:
+    low, high = ctx.arg("low", 0), ctx.arg("high", 1)
+    bounds = (0.0 if low is None else arrays.number(low), 1.0 if high is None else arrays.number(high))
+    return _shaped(ctx, continuous(ctx, arrays.bounded(*bounds, source=ctx.qualname)))
+
+
+@REGISTRY.function("numpy.linspace")
+def linspace(ctx: CallContext) -> Value:
+    bounds = arrays.number(ctx.arg("start", 0)), arrays.number(ctx.arg("stop", 1))
+    return _shaped(ctx, continuous(ctx, arrays.bounded(*bounds, source="np.linspace")))
+
+
+@REGISTRY.function("numpy.arange")
+def arange(ctx: CallContext) -> Value:
+    """A float anywhere makes a grid of continuous values; integer ranges are not labels."""
+    given = [arrays.number(value) for value in ctx.args.positional[:3]]
+    if not given or any(value is None for value in given) or ctx.args.keywords:
+        return UNKNOWN
+    start, stop = (0.0, given[0]) if len(given) == 1 else (given[0], given[1])
+    values = arrays.bounded(start, stop, source="np.arange")
+    if any(isinstance(v, Const) and isinstance(v.value, float) for v in ctx.args.positional[:3]):
+        return _shaped(ctx, continuous(ctx, values))
+    return _shaped(ctx, Data(values=values, origin=arrays.origin_at(ctx.qualname, ctx.anchor)))
+
+
+@REGISTRY.function(*CONTINUOUS_MATH)
+def continuous_math(ctx: CallContext) -> Value | None:
+    first = ctx.first
+    if not isinstance(first, Data) or first.labels is None or first.labels.encoding is not LabelEncoding.CONTINUOUS:
+        return None
+    values = CONTINUOUS_MATH[ctx.qualname]
+    return replace(first, labels=replace(first.labels, values=values), values=values, steps=None)
+
+
+@REGISTRY.function("numpy.random.randint")
+def randint(ctx: CallContext) -> Value:
+    """Integers 0..high-1: class labels with a known class count if 1-D, features otherwise."""
+    low, high = arrays.number(ctx.arg("low", 0)), ctx.arg("high", 1)
+    top = arrays.number(high) if high is not None and high != Const(None) else None
+    if high is None or high == Const(None):
+        low, top = 0.0, low
+    if low is None or top is None or low != 0 or top < 2:
+        return _shaped(ctx, UNKNOWN)  # ids not starting at 0, or a constant: not class labels we can name
+    return _shaped(ctx, _class_ids(ctx, int(top) - 1, _size(ctx.arg("size", 2))))
+
+
+@REGISTRY.function("numpy.random.choice")
+def choice(ctx: CallContext) -> Value:
+    """Draws from ``range(k)`` or a list of class ids 0..k-1 (strings are left to encoders)."""
+    pool = ctx.arg("a", 0)
+    found: list[float | None]
+    if isinstance(pool, Const) and isinstance(pool.value, int) and not isinstance(pool.value, bool):
+        found = [float(v) for v in range(pool.value)]
+    elif isinstance(pool, Seq) and pool.items:
+        found = [arrays.number(item) for item in pool.items]
+    else:
+        return UNKNOWN
+    if not all(v is not None and v.is_integer() and v >= 0 for v in found):
+        return UNKNOWN
+    ids = {int(v) for v in found if v is not None}
+    if len(ids) < 2 or ids != set(range(max(ids) + 1)):
+        return UNKNOWN
+    return _shaped(ctx, _class_ids(ctx, max(ids), _size(ctx.arg("size", 1))))
+
+
+def _size(value: Value | None) -> tuple[int | None, ...] | None:
+    """An array shape from ``size=``: ``64`` -> (64,), ``(64, 1)`` -> (64, 1); None if absent."""
+    if value is None or value == Const(None):
+        return None
+    if isinstance(value, Const) and isinstance(value.value, int):
+        return (value.value,)
+    if isinstance(value, Seq):
+        return tuple(v.value if isinstance(v, Const) and isinstance(v.value, int) else None for v in value.items)
+    return (None, None, None)  # unknown: treated as features, never as labels
+
+
+def _class_ids(ctx: CallContext, top: int, shape: tuple[int | None, ...] | None) -> Value:
+    source = f"{ctx.qualname.replace('numpy.', 'np.')}(...)"
+    origin = arrays.origin_at(ctx.qualname, ctx.anchor)
+    if shape is None:
+        return UNKNOWN  # a scalar
+    if len(shape) == 1 or (len(shape) == 2 and shape[1] == 1):
+        encoding = LabelEncoding.BINARY if top == 1 else LabelEncoding.INTEGER
+        labels = kf.Labels(encoding=encoding, num_classes=top + 1, anchor=ctx.anchor, source=source)
+        return Data(labels=labels, origin=origin)
+    values = ValueRange(low=0, high=top, above_one=True if top > 1 else None, source=source)
+    return Data(values=values, origin=origin)
+
+
+@REGISTRY.function("numpy.append")
+def append(ctx: CallContext) -> Value:
+    """``np.append(y, v)``: continuous if what is appended (or appended to) is continuous."""
+    for part in (ctx.arg("arr", 0), ctx.arg("values", 1)):
+        if isinstance(part, Data) and part.labels is not None and part.labels.encoding is LabelEncoding.CONTINUOUS:
+            return Data(labels=replace(part.labels, values=None))
+        constant = arrays.number(part)
+        if constant is not None and not constant.is_integer():
+            return Data(labels=kf.Labels(encoding=LabelEncoding.CONTINUOUS, source="np.append(...)"))
+    return concatenate(ctx) or UNKNOWN
 
 
 @REGISTRY.function(*SHAPED)
 def shaped_array(ctx: CallContext) -> Value:
-    """An array we know only the shape of (``np.random.randint(0, 2, size=(100,))``, ``np.arange(10)``)."""
-    return shapes.with_shape(UNKNOWN, _created_shape(ctx))
+    """An array we know only the shape of (``np.random.binomial(1, 0.5, size=(100,))``, ``np.empty((4, 4))``)."""
+    return _shaped(ctx, UNKNOWN)
+
+
+def _shaped(ctx: CallContext, value: Value) -> Value:
+    """``value`` with the shape the constructor call gives it."""
+    return shapes.with_shape(value, _created_shape(ctx))
 
 
 def _created_shape(ctx: CallContext) -> kf.ArrayShape | None:

@@ -14,10 +14,10 @@ from dataclasses import dataclass, replace
 import libcst as cst
 
 from kerascheck.facts import LabelEncoding
-from kerascheck.static.semantics import shapes
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import is_number, one_hot
 from kerascheck.static.semantics.shapes import shape_of
-from kerascheck.static.values import UNKNOWN, Const, Data, Eye, Filled, Mapping, Prediction, Seq, Value
+from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Filled, Mapping, Prediction, Seq, Value
 
 _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.Add: operator.add,
@@ -31,6 +31,12 @@ _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.FloorDivideAssign: operator.floordiv,
     cst.DivideAssign: operator.truediv,
 }
+
+
+_OPERATION_NAMES: dict[type[cst.CSTNode], str] = {
+    cst.Add: "add", cst.AddAssign: "add", cst.Subtract: "sub", cst.SubtractAssign: "sub",
+    cst.Multiply: "mul", cst.MultiplyAssign: "mul", cst.Divide: "div", cst.DivideAssign: "div",
+}  # fmt: skip
 
 
 @dataclass(frozen=True)
@@ -80,6 +86,8 @@ def _is_scalar(value: Value) -> bool:
 
 def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
+    if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
+        return Seq((*left.items, *right.items))  # layers + [Dense(10)]
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
@@ -87,10 +95,15 @@ def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
             except (ArithmeticError, ValueError, OverflowError):
                 return UNKNOWN
         return UNKNOWN
+    if type(op) in _OPERATION_NAMES:
+        # Any arithmetic rescales pixels; label arithmetic changes what they mean (arrays.py).
+        found = arrays.arithmetic(left, _OPERATION_NAMES[type(op)], right)
+        if found is not None:
+            return found
     for side in (left, right):
         if isinstance(side, Data) and function is not None:
-            # Any arithmetic rescales pixels; label arithmetic changes what they mean.
             return Data(
+                steps=None,
                 split=side.split,
                 ordered=side.ordered,
                 dataset=side.dataset,
@@ -103,7 +116,7 @@ def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
 
 def unpack(value: Value, count: int) -> list[Value] | None:
     """The items of ``a, b = value``, if ``value`` is a sequence of that length."""
-    if isinstance(value, Seq) and len(value.items) == count:
+    if isinstance(value, Seq) and value.closed and len(value.items) == count:
         return list(value.items)
     return None
 
@@ -141,7 +154,8 @@ def _subscript(value: Value, elements: Subscript, of: str | None = None) -> Valu
     if isinstance(value, Mapping):
         return value.get(key)
     if isinstance(value, Seq) and isinstance(key, int) and -len(value.items) <= key < len(value.items):
-        return value.items[key]
+        known = value.items.index(MAYBE_MORE) if not value.closed else len(value.items)
+        return value.items[key] if 0 <= key < known else UNKNOWN  # past a MAYBE_MORE, positions shift
     return UNKNOWN
 
 
@@ -149,7 +163,7 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if all(isinstance(element, Slice) for element in elements):
         # A new object: two slices of one array are different data. Cutting columns
         # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
-        sliced = replace(value, sliced_from=of or value.sliced_from)
+        sliced = replace(value, sliced_from=of or value.sliced_from, parent=value)
         if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
             return sliced
         return replace(sliced, labels=None)
@@ -163,7 +177,7 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if known is not None:
         one_hot_rows = known.encoding in (LabelEncoding.ONE_HOT, LabelEncoding.MULTI_HOT)
         known = replace(known, num_classes=known.num_classes if one_hot_rows else None, minority_fraction=None)
-    return replace(value, labels=known, ordered=False)
+    return replace(value, labels=known, ordered=False, parent=value)
 
 
 def column(frame: Data, key: object) -> Value:
@@ -175,8 +189,20 @@ def column(frame: Data, key: object) -> Value:
     return UNKNOWN
 
 
-def assign_item(container: Value, value: Value) -> Value | None:
-    """``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1`` thresholds."""
+def assign_item(container: Value, key: Value, value: Value) -> Value | None:
+    """``container[key] = value``: the container's new value, None to leave it as it is.
+
+    ``frame["col"] = scaled`` carries the scaler's fit; ``pred[pred > .5] = 1``
+    thresholds; ``cfg["units"] = 10`` updates a dict; a list item assignment
+    makes the list unknown.
+    """
+    if isinstance(container, Mapping):
+        if isinstance(key, Const):
+            kept = tuple((k, v) for k, v in container.items if k != key.value)
+            return Mapping((*kept, (key.value, value)))
+        return UNKNOWN
+    if isinstance(container, Seq):
+        return UNKNOWN
     if isinstance(container, Prediction):
         return Prediction(container.model, processed=True)
     if isinstance(value, Data) and value.fitted_by:
@@ -185,7 +211,7 @@ def assign_item(container: Value, value: Value) -> Value | None:
     if isinstance(container, Data):
         # x[..., 0] = x[..., 0] - 123.7 or y[y == 5] = 0: changed in place, so neither
         # "raw pixels" nor the labels we knew any more.
-        return replace(container, raw_images=False, labels=None)
+        return replace(container, raw_images=False, labels=None, steps=None, values=None)
     return None
 
 

@@ -46,6 +46,7 @@ SKLEARN_LOADERS = {
 RANDOM_SIZE_POSITION = {
     "numpy.random.random": 0,
     "numpy.random.random_sample": 0,
+    "numpy.random.standard_normal": 0,
     "numpy.random.sample": 0,
     "numpy.random.uniform": 2,
     "numpy.random.normal": 2,

@@ -13,7 +13,7 @@ from dataclasses import replace
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding, Split
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics import shapes
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import describe, is_number, operand, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
@@ -45,7 +45,8 @@ def estimator(ctx: CallContext) -> Value:
     if kind == "OneHotEncoder" and ctx.arg("drop") not in (None, Const(None)):
         return UNKNOWN  # dropping a category leaves one column fewer than classes
     if kind in LEAKY_ESTIMATORS or kind in LABEL_ENCODERS:
-        return Estimator(kind=kind, instance=ctx.state.next_instance())
+        custom = (kind == "MinMaxScaler" and ctx.arg("feature_range", 0) is not None) or ctx.args.has_star
+        return Estimator(kind=kind, instance=ctx.state.next_instance(), custom_range=custom)
     return UNKNOWN
 
 
@@ -55,10 +56,12 @@ def train_test_split(ctx: CallContext) -> Value:
         return UNKNOWN
     parts: list[Value] = []
     preprocessed_by: list[int] = []
-    for array in ctx.args.positional:
+    for position, array in enumerate(ctx.args.positional):
         base = array if isinstance(array, Data) else Data()
         preprocessed_by += [key for key in base.fitted_by if key not in preprocessed_by]
-        base = replace(base, fitted_by=())
+        # Both sides share everything done before the split: value steps count from here.
+        origin = arrays.origin_at(f"split {position}", ctx.anchor)
+        base = replace(base, fitted_by=(), origin=origin, steps=())
         parts += [replace(base, split=Split.TRAIN), replace(base, split=Split.TEST)]
     ctx.state.splits.append(kf.DataSplit(anchor=ctx.anchor, preprocessed_by=tuple(preprocessed_by)))
     return shapes.split_shapes(ctx.args, Seq(tuple(parts)))
@@ -159,7 +162,12 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
         fitted_by = base.fitted_by
         if estimator.fit_key is not None and base.split is None:
             fitted_by = (*fitted_by, estimator.fit_key)  # its statistics are in the data from now on
-        return replace(base, labels=None, raw_images=False, fitted_by=fitted_by).transformed(kind)
+        scaled = arrays.scaler_output(base, kind, custom_range=estimator.custom_range)
+        if not isinstance(data, Data):
+            scaled = replace(scaled, steps=None)  # the steps before are unknown; the output range is not
+        # Scalers and imputers keep the array's shape; PCA keeps only its number of rows.
+        shape = base.shape if kind != "PCA" else None
+        return replace(scaled, fitted_by=fitted_by, shape=shape).transformed(kind)
     encoding: LabelEncoding | None = None
     classes = estimator.classes
     if kind == "OneHotEncoder":
@@ -171,7 +179,27 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
     elif kind == "LabelEncoder":
         encoding = LabelEncoding.INTEGER
     labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=anchor, source=f"{kind}")
-    return replace(base, labels=labels if encoding else None, raw_images=False).transformed(kind)
+    # Encoders change the width (one column per class); LabelEncoder keeps a 1-D array 1-D.
+    shape = base.shape if kind == "LabelEncoder" else None
+    return replace(base, labels=labels if encoding else None, raw_images=False, shape=shape).transformed(kind)
+
+
+# Functions that standardise or rescale an array in one call, and the range of what they return.
+_SCALING_FUNCTIONS: dict[str, tuple[str, kf.ValueRange | None]] = {
+    "sklearn.preprocessing.scale": ("standardised", kf.ValueRange(negative=True, source="sklearn scale()")),
+    "sklearn.preprocessing.minmax_scale": ("min-max scaled", kf.ValueRange(low=0, high=1, source="minmax_scale()")),
+    "sklearn.preprocessing.normalize": ("normalised", None),
+}
+
+
+@REGISTRY.function(*_SCALING_FUNCTIONS)
+def scaling_function(ctx: CallContext) -> Value:
+    first = ctx.first
+    if not isinstance(first, Data):
+        return UNKNOWN
+    how, values = _SCALING_FUNCTIONS[ctx.qualname]
+    kind = ctx.qualname.rsplit(".", 1)[1]
+    return arrays.rescaled(first, how, values, kind).transformed(kind)
 
 
 @REGISTRY.attribute(Mapping, "data")

@@ -10,8 +10,9 @@ from __future__ import annotations
 
 from dataclasses import replace
 
+from kerascheck import facts as kf
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics import shapes
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import argmax_call, one_hot, rounding_call, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
@@ -95,3 +96,12 @@ def dataset_map(ctx: CallContext) -> Value:
     owner = ctx.receiver
     assert isinstance(owner, Data)
     return UNKNOWN if owner.dataset else owner
+
+
+@REGISTRY.function("tensorflow.image.per_image_standardization")
+def per_image_standardization(ctx: CallContext) -> Value:
+    first = ctx.first
+    if not isinstance(first, Data):
+        return UNKNOWN
+    values = kf.ValueRange(negative=True, source="per_image_standardization")
+    return arrays.rescaled(first, "standardised", values, "per_image_standardization").transformed("standardised")
