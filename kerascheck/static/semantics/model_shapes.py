@@ -183,12 +183,18 @@ def calls_in_phase(model: ModelObj, phase: int) -> tuple[kf.DataCall, ...]:
 
 def _named(shape: kf.ArrayShape | None, node: cst.BaseExpression | None, prefix: str = "") -> kf.ArrayShape | None:
     """The shape with the argument's variable name in front of its source (``x_train, from ...``)."""
-    if shape is None:
-        return None
+    if shape is None or node is None:
+        return shape
     if isinstance(node, cst.Name):
-        origin = f", from {shape.source}" if shape.source else ""
-        return replace(shape, source=f"{prefix}{node.value}{origin}")
-    return shape
+        written = node.value
+    elif isinstance(node, (cst.Subscript, cst.Attribute)):
+        written = cst.Module(body=[]).code_for_node(node)  # x_test[0], data.x: short, worth quoting
+        if len(written) > 40:
+            return shape
+    else:
+        return shape
+    origin = f", from {shape.source}" if shape.source else ""
+    return replace(shape, source=f"{prefix}{written}{origin}")
 
 
 def model_input(layer: kf.Layer) -> kf.ModelInput:
