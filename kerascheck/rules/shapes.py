@@ -54,6 +54,21 @@ def _inputs_with_data(model: Model) -> Iterator[tuple[DataCall, ArrayShape, Mode
                 yield call, array, model_input
 
 
+def _one_sample(array: ArrayShape, expected: tuple[int | None, ...]) -> tuple[int | None, ...] | None:
+    """The array's whole shape, if it is one sample for an input declared ``expected``.
+
+    Certain for a sample indexed out of an array (``x_test[0]``); for an array that
+    kept its first axis, only when its whole shape is the declared one exactly.
+    """
+    whole = _whole_sample(array)
+    if whole is None:
+        return None
+    if not array.batched:
+        return whole if kr.input_fit(whole, expected) == kr.ACCEPTED else None
+    exact = len(whole) == len(expected) and kr.input_fit(whole, expected) == kr.ACCEPTED
+    return whole if exact else None
+
+
 def _whole_sample(array: ArrayShape) -> tuple[int | None, ...] | None:
     """The array's whole shape read as one sample (what it is if it lost its batch axis)."""
     if not array.batched:
@@ -185,8 +200,7 @@ class InputShapeMismatch(Rule):
                 assert model_input.shape is not None
                 if kr.input_fit(array.sample, model_input.shape) != kr.REJECTED:
                     continue
-                whole = _whole_sample(array)
-                if whole is not None and kr.input_fit(whole, model_input.shape) == kr.ACCEPTED:
+                if _one_sample(array, model_input.shape) is not None:
                     continue  # one sample without its batch axis: KC605
                 yield self.report(
                     call.anchor,
@@ -638,8 +652,8 @@ class PredictOnUnbatchedSample(Rule):
                 assert model_input.shape is not None
                 if array.batched and kr.input_fit(array.sample, model_input.shape) != kr.REJECTED:
                     continue
-                whole = _whole_sample(array)
-                if whole is None or kr.input_fit(whole, model_input.shape) != kr.ACCEPTED:
+                whole = _one_sample(array, model_input.shape)
+                if whole is None:
                     continue
                 yield self.report(
                     call.anchor,

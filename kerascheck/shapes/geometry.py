@@ -251,6 +251,8 @@ def geometry_of(kind: str, read: Reader, inner: Layer | None = None) -> Geometry
         format_position = 4 + offset + (1 if transposed or depthwise else 0)
         if transposed and read("output_padding", 4) not in (MISSING, None):
             return None  # output_padding changes the size in ways not modelled here
+        if kind.startswith("Convolution") and read("strides", None) is MISSING and read("strides", 2) is not MISSING:
+            return None  # Keras 1's Convolution2D(32, 3, 3) meant a 3x3 kernel, Keras 3 reads strides=3
         return Geometry(
             kernel=_tuple_of(read("kernel_size", 1 + offset), rank),
             strides=_tuple_of(_with_default(read("strides", 2 + offset), 1), rank),

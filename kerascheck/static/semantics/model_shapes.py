@@ -81,11 +81,12 @@ def applied(state: ProgramState, layer: kf.Layer, inputs: Value | None, anchor: 
         where = layer.anchor if layer.anchor.is_known else anchor
         conflict(state, layer, shapes, outcome.problem, where, previous)
         return None
-    if layer.kind == "Dense" and len(shapes) == 1 and shapes[0] and (width := shapes[0][-1]) is not None:
-        first = state.dense_widths.get(id(layer))
+    key = layer.key  # one key per constructor call; id() of a fact may be reused once it is freed
+    if layer.kind == "Dense" and key and len(shapes) == 1 and shapes[0] and (width := shapes[0][-1]) is not None:
+        first = state.dense_widths.get(key)
         if first is None:
             if not state.conditional:
-                state.dense_widths[id(layer)] = width
+                state.dense_widths[key] = width
         elif first != width:
             detail = (
                 f"{layer.label} was first called on inputs of width {first}, "
@@ -120,8 +121,11 @@ def declare_functional(model: ModelObj, inputs: Value | None, outputs: Value | N
 def _sequential(state: ProgramState, model: ModelObj) -> None:
     """Propagate a Sequential stack from its declared input (once), recording the first conflict."""
     chain = model.layers
-    if chain and (chain[0].kind == "InputLayer" or chain[0].input_shape is not None):
-        model.declared_inputs = (model_input(chain[0]),)
+    # A first layer's input_shape/input_dim declares the input only for layers whose shape
+    # rules are known (ReversibleEmbedding(input_dim=100) is a vocabulary size, not a width).
+    first = chain[0] if chain else None
+    if first is not None and (first.kind == "InputLayer" or (first.input_shape and first.geometry is not None)):
+        model.declared_inputs = (model_input(first),)
     outcomes, final = shape_layers.propagate(chain)
     for index, (layer, outcome) in enumerate(zip(chain, outcomes, strict=False)):
         if outcome.problem is not None:

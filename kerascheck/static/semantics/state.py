@@ -30,7 +30,7 @@ class ProgramState:
         # each Dense layer object was first called on (a second width is a conflict).
         self.shape_conflicts: list[kf.ShapeConflict] = []
         self.conflict_places: set[int] = set()
-        self.dense_widths: dict[int, int] = {}
+        self.dense_widths: dict[str, int] = {}
         self._instances = itertools.count(1)
         self._layers = itertools.count(1)
 
