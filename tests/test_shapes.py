@@ -82,6 +82,10 @@ def problem(kind: str, shape: Shape | list[Shape], **config: Any) -> str:
         ("Dropout", (7, 7, 3), {"rate": 0.5}, (7, 7, 3)),
         ("BatchNormalization", (7, 7, 3), {}, (7, 7, 3)),
         ("Rescaling", (32, 32, 3), {"scale": 1 / 255}, (32, 32, 3)),
+        ("TextVectorization", (1,), {"output_sequence_length": 200}, (200,)),
+        ("TextVectorization", (), {"output_sequence_length": 50, "output_mode": "int"}, (50,)),
+        ("Resizing", (480, 640, 3), {"height": 224, "width": 224}, (224, 224, 3)),
+        ("CenterCrop", (256, 256, 3), {"height": 224, "width": 200}, (224, 200, 3)),
     ],
 )
 def test_layer_output_shapes(kind: str, shape: Shape, config: dict[str, Any], expected: Shape) -> None:

@@ -192,3 +192,13 @@ def test_bad_or_unknown_shapes_are_silence(body: str) -> None:
 def test_absurd_reshape_layers_are_silence(target: str) -> None:
     program = HEADER + f"x = keras.Input(shape=(8,))\ny = layers.Reshape({target})(x)\ny = layers.Dense(1)(y)\n"
     assert not [d for d in check_source(program, select=["KC6"])]
+
+
+def test_text_vectorization_gives_the_sequence_length() -> None:
+    body = (
+        "vectorize = layers.TextVectorization(max_tokens=20000, output_sequence_length=120)\n"
+        "text = keras.Input(shape=(1,), dtype='string')\n"
+        "x = vectorize(text)\nx = layers.Embedding(20000, 16)(x)\nx = layers.Conv1D(8, 121)(x)\n"
+    )
+    (found,) = facts(body).shape_conflicts
+    assert found.kind == "non-positive" and found.inputs == ((120, 16),)

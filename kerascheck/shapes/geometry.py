@@ -115,6 +115,9 @@ OTHER_KNOWN = frozenset(
         "Concatenate",
         "Bidirectional",
         "TimeDistributed",
+        "TextVectorization",
+        "Resizing",
+        "CenterCrop",
     }
 )
 # Keras 1/2 spellings of convolution parameters: their meaning differs, so the geometry is unknown.
@@ -311,6 +314,15 @@ def geometry_of(kind: str, read: Reader, inner: Layer | None = None) -> Geometry
         return Geometry(inner=inner)
     if kind == "Flatten":
         return Geometry(data_format=data_format)
+    if kind == "TextVectorization":
+        mode = _with_default(read("output_mode", None), "int")
+        length = _int(read("output_sequence_length", None))
+        known = mode == "int" and length is not None and length > 0
+        return Geometry(target=(length,) if known else None)
+    if kind in ("Resizing", "CenterCrop"):
+        size = (_int(read("height", 0)), _int(read("width", 1)))
+        known = all(d is not None and d > 0 for d in size)
+        return Geometry(target=size if known else None, data_format=data_format)
     return Geometry()
 
 

@@ -102,6 +102,14 @@ def _single(kind: str, layer: Layer, geometry: Geometry, shape: Shape) -> Outcom
         return Outcome((n, shape[0]))
     if kind == "Embedding":
         return Outcome((*shape, geometry.width))
+    if kind == "TextVectorization":  # strings in, output_sequence_length token ids out
+        return Outcome(geometry.target) if geometry.target is not None and len(shape) <= 1 else UNKNOWN
+    if kind in ("Resizing", "CenterCrop"):
+        if geometry.target is None or len(shape) != 3 or geometry.data_format is None:
+            return UNKNOWN
+        if geometry.data_format == "channels_first":
+            return Outcome((shape[0], *geometry.target))
+        return Outcome((*geometry.target, shape[-1]))
     if kind in g.RECURRENT:
         return _recurrent(layer, geometry, shape)
     if kind == "Bidirectional":

@@ -168,6 +168,8 @@ LAYERS = [
     (layers.Cropping1D((2, 3)), (8, 2)),
     (layers.Dense(7), (5, 3)),
     (layers.BatchNormalization(), (5, 3)),
+    (layers.Resizing(12, 10), (30, 20, 3)),
+    (layers.CenterCrop(8, 6), (30, 20, 3)),
 ]
 
 
