@@ -19,6 +19,10 @@ standard library that the prefilter skips without parsing. Rows:
   next to ``python -c "import libcst"``
 * language server: re-check of a 300-line file after an edit target <= 50 ms
   (in-process lint + conversion; and end to end over stdio with no debounce)
+* the parse guard (``kerascheck/static/guard.py``) over the Keras files'
+  texts, against libcst's parse of the same texts         target <= 0.05x
+  (and, for information, over the large plain files, which the prefilter
+  normally keeps from it)
 
 Nothing here is asserted: the figures are printed as a table (``--markdown``
 for ``docs/performance.md``).
@@ -53,6 +57,7 @@ TARGETS = {
     "cached": ("<= 0.1x", 0.1),
     "one-file": ("<= 0.3 s", 0.3),
     "lsp": ("<= 50 ms", 0.05),
+    "guard": ("<= 0.05x", 0.05),
 }
 
 
@@ -106,6 +111,16 @@ def timed(function: Callable[[], object], runs: int) -> float:
 def parse_only(files: list[Path]) -> None:
     for path in files:
         libcst.parse_module(path.read_text(encoding="utf-8"))
+
+
+def guard_cost(files: list[Path], runs: int) -> tuple[float, float]:
+    """(guard time, libcst parse time) over the same texts, read beforehand."""
+    from kerascheck.static import guard
+
+    texts = [path.read_text(encoding="utf-8") for path in files]
+    parse = timed(lambda: [libcst.parse_module(text) for text in texts], runs)
+    checked = timed(lambda: [guard.check(text) for text in texts], max(runs, 5))
+    return checked, parse
 
 
 def wall(command: list[str], runs: int, cwd: Path) -> float:
@@ -249,6 +264,8 @@ def main() -> None:
         one_cached = wall([python, "-m", "kerascheck", "--exit-zero", str(one)], max(5, args.runs), corpus)
         import_libcst = wall([python, "-c", "import libcst"], max(5, args.runs), corpus)
         python_only = wall([python, "-c", "pass"], max(5, args.runs), corpus)
+        guard_keras, parse_keras_texts = guard_cost(keras_files, args.runs)
+        guard_plain, parse_plain_texts = guard_cost(files[args.files :], args.runs)
         text = three_hundred_lines()
         lsp = lsp_in_process(text, max(20, args.runs))
         lsp_e2e = lsp_end_to_end(text, max(20, args.runs))
@@ -273,6 +290,11 @@ def main() -> None:
         (f"LSP re-check after an edit ({text.count(chr(10))} lines, in-process)", f"{lsp * 1000:.1f} ms", "",
          TARGETS["lsp"][0], verdict("lsp", lsp)),
         ("LSP didChange -> publishDiagnostics (stdio, no debounce)", f"{lsp_e2e * 1000:.1f} ms", "", "", ""),
+        ("parse guard over the Keras files (vs their parse)", f"{guard_keras:.4f} s",
+         f"{guard_keras / parse_keras_texts:.3f}x", TARGETS["guard"][0],
+         verdict("guard", guard_keras / parse_keras_texts)),
+        ("  over the large plain files (vs their parse)", f"{guard_plain:.4f} s",
+         f"{guard_plain / parse_plain_texts:.3f}x", "", ""),
     ]  # fmt: skip
     keras_count = args.files
     print(f"corpus: {len(files)} files ({keras_count} Keras, {len(files) - keras_count} plain), {lines} lines")

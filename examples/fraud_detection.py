@@ -25,9 +25,9 @@ model = keras.Sequential([
     keras.layers.Dense(1, activation="sigmoid"),
 ])
 model.compile(optimizer="adam", loss="binary_crossentropy", metrics=["accuracy"])  # expect: KC201
-model.fit(  # expect: KC202
+model.fit(
     X_train,
-    y_train,
+    y_train,  # expect: KC202
     epochs=10,
     batch_size=2048,
     class_weight=class_weight,

@@ -23,9 +23,9 @@ model = keras.Sequential([
 ])
 model.compile(optimizer="adam", loss="categorical_crossentropy", metrics=["accuracy"])
 
-history = model.fit(  # expect: KC303, KC307
-    x_train,
-    y_train,
+history = model.fit(
+    x_train,  # expect: KC307
+    y_train,  # expect: KC303
     batch_size=128,
     epochs=10,
     validation_data=(x_test, y_test),

@@ -27,10 +27,10 @@ model = keras.Sequential([
     keras.layers.Dropout(0.5),
     keras.layers.Dense(2, activation="softmax"),  # expect: KC105
 ])
-model.compile(  # expect: KC203
+model.compile(
     optimizer="adam",
     loss="binary_crossentropy",
-    metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
+    metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],  # expect: KC203
 )
 model.fit(x_train, y_train, epochs=5, batch_size=32, validation_data=(x_test, y_test))
 

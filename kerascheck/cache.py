@@ -17,11 +17,14 @@ drop the others' entries.
 
 from __future__ import annotations
 
+import contextlib
 import hashlib
 import json
 import os
+import re
+import secrets
+import stat
 import sys
-import tempfile
 from dataclasses import dataclass, field
 from pathlib import Path
 
@@ -71,8 +74,19 @@ def encode(diagnostic: Diagnostic) -> list[object]:
     ]
 
 
-def decode(item: list[object], filename: str) -> Diagnostic:
+def decode(item: object, filename: str) -> Diagnostic:
+    """An entry as written by :func:`encode`; anything else (hand-edited, truncated, hostile) raises ValueError."""
+    if not isinstance(item, list) or len(item) != 9:
+        raise ValueError("not a cached diagnostic")
     code, name, severity, message, fix, span, cell, layer, fix_safety = item
+    if not all(isinstance(text, str) for text in (code, name, message, fix)):
+        raise ValueError("not a cached diagnostic")
+    if span is not None and not (
+        isinstance(span, list) and len(span) == 4 and all(_is_position(number) for number in span)
+    ):
+        raise ValueError("not a cached span")
+    if not (cell is None or _is_position(cell)) or not (layer is None or isinstance(layer, str)):
+        raise ValueError("not a cached cell or layer")
     return Diagnostic(
         code=str(code),
         name=str(name),
@@ -80,11 +94,56 @@ def decode(item: list[object], filename: str) -> Diagnostic:
         message=str(message),
         fix=str(fix),
         filename=filename,
-        span=None if span is None else Span(*span),  # type: ignore[misc]
-        cell=cell,  # type: ignore[arg-type]
-        layer=layer,  # type: ignore[arg-type]
+        span=None if span is None else Span(*span),
+        cell=cell,
+        layer=layer,
         fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
     )
+
+
+def seal(entries: object) -> str:
+    """A checksum of the entries as written, so that a damaged results file is never believed."""
+    return hashlib.blake2b(json.dumps(entries, separators=(",", ":")).encode("utf-8"), digest_size=16).hexdigest()
+
+
+def _is_position(value: object) -> bool:
+    return type(value) is int and 0 < value < 1 << 31
+
+
+MAX_CACHE_BYTES = 256 * 1024 * 1024  # a results file beyond this is not ours: ignored
+_NOFOLLOW = getattr(os, "O_NOFOLLOW", 0)
+_DIRECTORY = getattr(os, "O_DIRECTORY", 0)
+
+
+def _open_directory(directory: Path) -> int | None:
+    """The cache directory, opened without following a symlink; None if it is one or not a directory.
+
+    A committed ``ln -s . .kerascheck_cache`` would otherwise make kerascheck write its
+    ``.gitignore`` of ``*`` into the repository root, and every later run checks nothing.
+    All later file operations go through this descriptor, so the check cannot be raced.
+    """
+    try:
+        return os.open(directory, os.O_RDONLY | _DIRECTORY | _NOFOLLOW)
+    except OSError:
+        return None
+
+
+def _read_regular(name: str, directory: int, limit: int) -> bytes | None:
+    """A regular file's bytes in ``directory`` (not through a symlink, never a FIFO), or None."""
+    try:
+        descriptor = os.open(name, os.O_RDONLY | _NOFOLLOW | getattr(os, "O_NONBLOCK", 0), dir_fd=directory)
+    except OSError:
+        return None
+    try:
+        info = os.fstat(descriptor)
+        if not stat.S_ISREG(info.st_mode) or info.st_size > limit:
+            return None
+        with os.fdopen(os.dup(descriptor), "rb") as stream:
+            return stream.read(limit + 1)
+    except OSError:
+        return None
+    finally:
+        os.close(descriptor)
 
 
 @dataclass
@@ -104,13 +163,31 @@ class Cache:
         return cache
 
     def _read(self) -> dict[str, list[object]]:
+        directory = _open_directory(self.path.parent)
+        if directory is None:
+            return {}
         try:
-            data = json.loads(self.path.read_text(encoding="utf-8"))
-        except (OSError, ValueError, UnicodeDecodeError):
+            return self._read_in(directory)
+        finally:
+            os.close(directory)
+
+    def _read_in(self, directory: int) -> dict[str, list[object]]:
+        raw = _read_regular(self.path.name, directory, MAX_CACHE_BYTES)
+        if raw is None:
+            return {}
+        try:
+            data = json.loads(raw.decode("utf-8"))
+        except (ValueError, UnicodeDecodeError, RecursionError):  # RecursionError: deeply nested JSON
             return {}
         if not isinstance(data, dict) or data.get("key") != self.key or not isinstance(data.get("entries"), dict):
             return {}
-        return data["entries"]  # type: ignore[no-any-return]
+        if data.get("check") != seal(data["entries"]):
+            return {}  # damaged (a flipped byte can still be valid JSON that says something else): start over
+        return {
+            name: entry
+            for name, entry in data["entries"].items()
+            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], list)
+        }
 
     def get(self, filename: str, file_digest: str) -> list[Diagnostic] | None:
         entry = self.entries.get(filename)
@@ -129,48 +206,82 @@ class Cache:
         self.dirty.add(filename)
 
     def save(self) -> None:
-        """Write atomically (merged with the file on disk); any failure leaves the run unaffected."""
+        """Write atomically (merged with the file on disk); any failure leaves the run unaffected.
+
+        Nothing is written when the cache directory or the results file is a symlink or
+        not a regular file: a cache is an optimisation, never a reason to write elsewhere.
+        """
         if not self.dirty:
             return
         try:
             self.path.parent.mkdir(parents=True, exist_ok=True)
-            _mark_directory(self.path.parent)
-            merged = self._read()
-            merged.update({name: self.entries[name] for name in self.dirty})
-            handle, temporary = tempfile.mkstemp(dir=self.path.parent, prefix=".tmp-", suffix=".json")
-            try:
-                with os.fdopen(handle, "w", encoding="utf-8") as stream:
-                    json.dump({"key": self.key, "entries": merged}, stream, separators=(",", ":"))
-                os.replace(temporary, self.path)
-            except BaseException:
-                Path(temporary).unlink(missing_ok=True)
-                raise
-            self.dirty.clear()
-            _prune(self.path.parent, keep=self.path)
         except OSError:
             return
+        directory = _open_directory(self.path.parent)
+        if directory is None:
+            return
+        try:
+            self._save_in(directory)
+        except OSError:
+            return
+        finally:
+            os.close(directory)
+
+    def _save_in(self, directory: int) -> None:
+        try:
+            if not stat.S_ISREG(os.stat(self.path.name, dir_fd=directory, follow_symlinks=False).st_mode):
+                return  # something that is not our results file sits under its name: leave it
+        except FileNotFoundError:
+            pass
+        _mark_directory(directory)
+        merged = self._read_in(directory)
+        merged.update({name: self.entries[name] for name in self.dirty})
+        document = {"key": self.key, "check": seal(merged), "entries": merged}
+        payload = json.dumps(document, separators=(",", ":")).encode("utf-8")
+        temporary = f".tmp-{os.getpid()}-{secrets.token_hex(6)}.json"
+        descriptor = os.open(temporary, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=directory)
+        try:
+            with os.fdopen(descriptor, "wb") as stream:
+                stream.write(payload)
+            os.replace(temporary, self.path.name, src_dir_fd=directory, dst_dir_fd=directory)
+        except BaseException:
+            with contextlib.suppress(OSError):
+                os.unlink(temporary, dir_fd=directory)
+            raise
+        self.dirty.clear()
+        _prune(directory, keep=self.path.name)
 
 
-def _mark_directory(directory: Path) -> None:
+def _create_new(name: str, text: str, directory: int) -> None:
+    """Create a file only if nothing (not even a dangling symlink) has that name."""
+    try:
+        descriptor = os.open(name, os.O_WRONLY | os.O_CREAT | os.O_EXCL | _NOFOLLOW, 0o644, dir_fd=directory)
+    except FileExistsError:
+        return
+    with os.fdopen(descriptor, "w", encoding="utf-8") as stream:
+        stream.write(text)
+
+
+def _mark_directory(directory: int) -> None:
     """Keep the cache out of git and out of backups, as ruff and pytest do."""
-    ignore = directory / ".gitignore"
-    if not ignore.exists():
-        ignore.write_text("# Created by kerascheck automatically.\n*\n", encoding="utf-8")
-    tag = directory / "CACHEDIR.TAG"
-    if not tag.exists():
-        tag.write_text(
-            "Signature: 8a477f597d28d172789f06886806bc55\n"
-            "# This file is a cache directory tag created by kerascheck.\n",
-            encoding="utf-8",
-        )
-
-
-def _prune(directory: Path, keep: Path) -> None:
-    """Drop the oldest result files of other versions/configurations beyond ``KEEP_FILES``."""
-    others = sorted(
-        (p for p in directory.glob("results-*.json") if p != keep),
-        key=lambda p: p.stat().st_mtime,
-        reverse=True,
+    _create_new(".gitignore", "# Created by kerascheck automatically.\n*\n", directory)
+    _create_new(
+        "CACHEDIR.TAG",
+        "Signature: 8a477f597d28d172789f06886806bc55\n# This file is a cache directory tag created by kerascheck.\n",
+        directory,
     )
-    for stale in others[KEEP_FILES - 1 :]:
-        stale.unlink(missing_ok=True)
+
+
+def _prune(directory: int, keep: str) -> None:
+    """Drop the oldest result files of other versions/configurations beyond ``KEEP_FILES`` (regular files only)."""
+    found: list[tuple[float, str]] = []
+    with os.scandir(directory) as entries:
+        for entry in entries:
+            if entry.name != keep and _RESULTS.fullmatch(entry.name) and entry.is_file(follow_symlinks=False):
+                found.append((entry.stat(follow_symlinks=False).st_mtime, entry.name))
+    for _mtime, stale in sorted(found, reverse=True)[KEEP_FILES - 1 :]:
+        with contextlib.suppress(OSError):
+            os.unlink(stale, dir_fd=directory)
+
+
+_RESULTS = re.compile(r"results-[0-9a-f]+\.json")

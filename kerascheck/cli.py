@@ -10,7 +10,9 @@ user. Each file is checked with its own configuration (the nearest
 from __future__ import annotations
 
 import argparse
+import contextlib
 import json
+import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
@@ -23,7 +25,6 @@ from kerascheck.config import (
     Overrides,
     Resolver,
     parse_override,
-    resolve_config,
     rule_patterns,
 )
 from kerascheck.diagnostics import Diagnostic
@@ -32,7 +33,6 @@ from kerascheck.report import FORMATS, renderer
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_FORMATS = ("full", "concise", "text")  # "text" is the old name of "concise"
-SUBCOMMANDS = ("check", "rule", "rules", "server")
 
 
 class UsageError(Exception):
@@ -41,7 +41,8 @@ class UsageError(Exception):
 
 class _Parser(argparse.ArgumentParser):
     def error(self, message: str) -> None:  # type: ignore[override]
-        raise UsageError(f"{self.prog}: {message}" if self.prog != "kerascheck" else message)
+        command = self.prog.removeprefix("kerascheck").strip()  # "rule", "check" or "" for the bare form
+        raise UsageError(f"{command}: {message}" if command else message)
 
 
 def _codes(text: str) -> list[str]:
@@ -127,6 +128,7 @@ def build_parser(prog: str = "kerascheck") -> argparse.ArgumentParser:
 
 def main(argv: Sequence[str] | None = None) -> int:
     args_list = list(sys.argv[1:] if argv is None else argv)
+    tolerate_unencodable_output()
     try:
         command = args_list[0] if args_list else None
         if command == "rule":
@@ -145,6 +147,16 @@ def main(argv: Sequence[str] | None = None) -> int:
         return EXIT_ERROR
     except BrokenPipeError:
         return EXIT_ERROR
+
+
+def tolerate_unencodable_output() -> None:
+    """A file name that is not UTF-8 must not crash the output on a strict UTF-8 stream:
+    such characters are printed as backslash escapes (the output stays valid UTF-8)."""
+    for stream in (sys.stdout, sys.stderr):
+        reconfigure = getattr(stream, "reconfigure", None)
+        if reconfigure is not None:
+            with contextlib.suppress(ValueError, OSError):  # a closed or exotic stream
+                reconfigure(errors="backslashreplace")
 
 
 def overrides_from(args: argparse.Namespace) -> tuple[Path | None, Overrides]:
@@ -195,6 +207,10 @@ def check(args: argparse.Namespace) -> int:
     config_file, overrides = overrides_from(args)
     configs = Resolver(config_file=config_file, overrides=overrides)
     paths = args.paths or (["."] if args.model is None else [])
+    # A broken link or a loop exists as a name: it gets its own KC002 line, not a usage error.
+    missing = [p for p in paths if p != "-" and not os.path.lexists(p)]
+    if missing:
+        raise UsageError(f"path does not exist: {missing[0]}")
     if args.show_settings:
         return show_settings(paths, configs, args)
     report = Report()
@@ -209,16 +225,19 @@ def check(args: argparse.Namespace) -> int:
 
         name = args.stdin_filename or "<stdin>"
         config = configs(Path(args.stdin_filename) if args.stdin_filename else Path.cwd())
-        raw = sys.stdin.buffer.read()
+        raw = sys.stdin.buffer.read(config.max_file_size + 1)  # `< /dev/zero` must not fill memory
+        if len(raw) > config.max_file_size:
+            from kerascheck.rules.tool import tool_diagnostic
+
+            message = f"too large to check: over the max-file-size limit of {config.max_file_size} bytes"
+            report.diagnostics.append(tool_diagnostic("KC003", message, name))
+            return emit(report, args, {})
         if args.fix or args.diff:
             return fix_stdin(raw, name, config, args)
         report.diagnostics.extend(lint_bytes(raw, name, config.selection_for(Path(name))))
         report.files = 1
         return emit(report, args, {name: raw})
     if paths:
-        missing = [p for p in paths if not Path(p).exists()]
-        if missing:
-            raise UsageError(f"path does not exist: {missing[0]}")
         if args.show_files:
             return show_files(paths, configs, args)
         from kerascheck.runner import default_jobs
@@ -261,6 +280,7 @@ def show_settings(paths: list[str], configs: Resolver, args: argparse.Namespace)
         "ignore": list(selection.ignore),
         "exclude": list(config.exclude),
         "per-file-ignores": {pattern: list(codes) for pattern, codes in config.per_file_ignores},
+        "rules": {code: dict(values) for code, values in selection.options},
         "enabled-rules": enabled,
     }
     if args.output_format == "json":
@@ -279,7 +299,7 @@ def show_settings(paths: list[str], configs: Resolver, args: argparse.Namespace)
 
 def show_files(paths: list[str], configs: Resolver, args: argparse.Namespace) -> int:
     """``--show-files``: every file a check would read, with the configuration file it uses."""
-    from kerascheck.discovery import discover
+    from kerascheck.discovery import BadPath, discover
 
     def exclusion(directory: Path) -> tuple[tuple[str, ...], Path]:
         found = configs(directory)
@@ -287,6 +307,9 @@ def show_files(paths: list[str], configs: Resolver, args: argparse.Namespace) ->
 
     files = list(discover((Path(p) for p in paths), (), Path.cwd(), args.force_exclude, exclusion))
     for path in files:
+        if isinstance(path, BadPath):
+            print(f"kerascheck: warning: {path.path}: {path.message}", file=sys.stderr)
+            continue
         source = configs(path).source
         print(f"{path}" + ("" if args.quiet else f"  ({source if source else 'defaults'})"))
     if not files and not args.quiet:
@@ -313,6 +336,8 @@ def fix_and_emit(found: list[Diagnostic], report: Report, configs: Resolver, arg
 
     run = fix_findings(found, configs, unsafe=args.unsafe_fixes, write=not args.diff)
     report.errors.extend(run.errors)
+    for note in run.notes:
+        print(f"kerascheck: note: {note}", file=sys.stderr)
     problems = f"{run.fixed} problem{'s' if run.fixed != 1 else ''}"
     files = f"{run.files} file{'s' if run.files != 1 else ''}"
     if args.diff:
@@ -338,6 +363,8 @@ def fix_stdin(raw: bytes, name: str, config: Config, args: argparse.Namespace) -
 
     outcome = fix_bytes(raw, name, config.selection_for(Path(name)), unsafe=args.unsafe_fixes)
     error = outcome.error or (check_writable(outcome) if outcome.changed else None)
+    for note in outcome.notes():
+        print(f"kerascheck: note: {note}", file=sys.stderr)
     if error is not None:
         print(f"kerascheck: error: {error}", file=sys.stderr)
         if args.fix:
@@ -450,9 +477,7 @@ def start_server(argv: list[str]) -> int:
         from kerascheck.lsp import serve
     except ImportError as error:
         raise UsageError(
-            f"the language server needs the [lsp] extra (pip install 'kerascheck[lsp]'): {error}"
+            "the language server needs the [lsp] extra (pygls and lsprotocol: pip install '.[lsp]' in a clone): "
+            f"{error}"
         ) from None
     return serve(argv)
-
-
-__all__ = ["SUBCOMMANDS", "build_parser", "main", "resolve_config"]

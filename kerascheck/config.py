@@ -25,6 +25,7 @@ if sys.version_info >= (3, 11):
 else:  # pragma: no cover - exercised on 3.10 only
     import tomli as tomllib
 
+from kerascheck.budget import MAX_FILE_BYTES
 from kerascheck.engine import Selection
 from kerascheck.rules.base import OptionError
 
@@ -47,13 +48,18 @@ SETTINGS: tuple[Setting, ...] = (
     Setting("extend-exclude", "strings", "More patterns to exclude, added to `exclude`."),
     Setting("extend", "path", "Another configuration file whose settings this one extends (relative to this file)."),
     Setting("rules", "rule-options", "Rule options by code, e.g. [tool.kerascheck.rules.KC501] patience = 5."),
+    Setting("max-file-size", "bytes", "Sources and notebooks larger than this many bytes are not read (KC003)."),
 )
 KNOWN_KEYS = frozenset(setting.name for setting in SETTINGS)
 CONFIG_FILES = ("kerascheck.toml", "pyproject.toml")  # the first found in a directory wins
 
 
-class ConfigError(Exception):
-    """A configuration problem; the message is one line for the user."""
+class ConfigError(ValueError):
+    """A configuration problem; the message is one line for the user.
+
+    A ``ValueError``, so that a library caller passing ``select=["KC9"]`` can
+    catch it as the bad argument it is.
+    """
 
 
 @dataclass(frozen=True)
@@ -64,6 +70,7 @@ class Config:
     root: Path = field(default_factory=Path.cwd)
     source: Path | None = None  # the configuration file it came from
     sources: tuple[Path, ...] = ()  # every file read for it: ``source`` and what it extends
+    max_file_size: int = MAX_FILE_BYTES  # sources and notebooks above this many bytes are KC003
 
     def selection_for(self, path: Path) -> Selection:
         """The selection with this file's ``per-file-ignores`` applied."""
@@ -79,7 +86,14 @@ class Config:
 
     def fingerprint(self) -> str:
         """Identifies everything that changes results (cache key)."""
-        return repr((self.selection, self.per_file_ignores, str(self.root) if self.per_file_ignores else ""))
+        return repr(
+            (
+                self.selection,
+                self.per_file_ignores,
+                str(self.root) if self.per_file_ignores else "",
+                self.max_file_size,
+            )
+        )
 
 
 @dataclass(frozen=True)
@@ -105,8 +119,11 @@ class Overrides:
         if self.extend_select:
             selection = replace(selection, extend_select=(*selection.extend_select, *self.extend_select))
         selection = selection.with_ignored(self.ignore)
-        exclude = config.exclude if self.exclude is None else self.exclude
-        return replace(config, selection=selection, exclude=(*exclude, *self.extend_exclude))
+        # Command-line patterns are relative to the working directory, as the paths typed next to them.
+        cwd, root = Path.cwd().resolve(), config.root.resolve()
+        moved = tuple(p for p in (reroot(p, cwd, root) for p in (*(self.exclude or ()), *self.extend_exclude)) if p)
+        exclude = config.exclude if self.exclude is None else ()
+        return replace(config, selection=selection, exclude=(*exclude, *moved))
 
 
 NO_OVERRIDES = Overrides()
@@ -115,7 +132,22 @@ NO_OVERRIDES = Overrides()
 # -- finding and reading configuration files -----------------------------------
 
 
+_PARSED: dict[tuple[Path, int, int], dict[str, object]] = {}
+
+
 def _read_toml(path: Path) -> dict[str, object]:
+    """The parsed file, parsed once per version of it: every directory of a tree asks about the same files."""
+    try:
+        stat = path.stat()
+    except OSError as error:
+        raise ConfigError(f"{path}: cannot read: {error.strerror or error}") from None
+    key = (path, stat.st_mtime_ns, stat.st_size)
+    if key not in _PARSED:
+        _PARSED[key] = _parse_toml(path)
+    return _PARSED[key]
+
+
+def _parse_toml(path: Path) -> dict[str, object]:
     try:
         return tomllib.loads(path.read_text(encoding="utf-8"))
     except OSError as error:
@@ -154,6 +186,22 @@ def find_config_file(start: Path) -> Path | None:
     return None
 
 
+def deciding_files(directory: Path, config: Config) -> tuple[Path, ...]:
+    """Every file whose change could change ``directory``'s configuration (for a long-lived process).
+
+    The files it was read from, and each candidate on the way up to them that
+    was absent or passed over: creating or editing one can make it the nearest.
+    """
+    directory = directory.resolve()
+    stop = config.source.parent if config.source is not None else None
+    candidates: list[Path] = []
+    for level in (directory, *directory.parents):
+        candidates += [level / name for name in CONFIG_FILES]
+        if level == stop:
+            break
+    return tuple(dict.fromkeys((*candidates, *config.sources)))
+
+
 def find_pyproject(start: Path) -> Path | None:
     """Kept for callers of the old name: the nearest configuration file."""
     return find_config_file(start)
@@ -175,6 +223,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
     if path in seen:
         raise ConfigError(f"{path}: 'extend' loops back to a file it extends")
     table = settings_table(path, _read_toml(path)) or {}  # a pyproject.toml without the table: defaults
+    config_from_table({k: v for k, v in table.items() if k != "extend"}, path)  # errors name this file
     extend = table.get("extend")
     if extend is None:
         return dict(table), (path,)
@@ -185,16 +234,7 @@ def _merged_table(path: Path, seen: tuple[Path, ...]) -> tuple[dict[str, object]
         raise ConfigError(f"{path}: 'extend' names {extend!r}, which does not exist")
     base, sources = _merged_table(base_path, (*seen, path))
     base = _rerooted(base, base_path.parent, path.parent)
-    merged = {**base, **{key: value for key, value in table.items() if key != "extend"}}
-    if isinstance(base.get("per-file-ignores"), dict) and isinstance(table.get("per-file-ignores"), dict):
-        merged["per-file-ignores"] = {**base["per-file-ignores"], **table["per-file-ignores"]}  # type: ignore[dict-item]
-    base_rules, rules = base.get("rules"), table.get("rules")
-    if isinstance(base_rules, dict) and isinstance(rules, dict):
-        # Rule options merge option by option: the extending file changes only what it sets.
-        merged["rules"] = {
-            code: {**base_rules.get(code, {}), **options} if isinstance(options, dict) else options
-            for code, options in {**base_rules, **rules}.items()
-        }
+    merged = _laid_over(base, {key: value for key, value in table.items() if key != "extend"})
     return merged, (path, *sources)
 
 
@@ -222,7 +262,8 @@ def reroot(pattern: str, origin: Path, root: Path) -> str | None:
     """
     negated, body = (pattern.startswith("!"), pattern[1:] if pattern.startswith("!") else pattern)
     if "/" not in body.rstrip("/"):
-        return pattern if origin == root or origin in root.parents else _prefixed(negated, body, origin, root)
+        # Unanchored: it matches at any depth, so it means the same here, unless it came from below.
+        return _prefixed(negated, body, origin, root) if root in origin.parents else pattern
     body = body.lstrip("/")
     if origin == root:
         return pattern
@@ -239,7 +280,7 @@ def _prefixed(negated: bool, body: str, origin: Path, root: Path) -> str | None:
         between = origin.relative_to(root).as_posix()
     except ValueError:
         return None  # a sibling's patterns cannot match below this root
-    return ("!" if negated else "") + "/" + between + ("" if body.startswith("/") else "/**/") + body.lstrip("/")
+    return ("!" if negated else "") + "/" + between + ("/" if body.startswith("/") else "/**/") + body.lstrip("/")
 
 
 def config_from_table(
@@ -252,21 +293,25 @@ def config_from_table(
         raise ConfigError(f"{path}: unknown key {unknown[0]!r} in {where} (known: {', '.join(sorted(KNOWN_KEYS))})")
     select = table.get("select")
     selection = Selection(
-        select=None if select is None else rule_patterns(select, "select", path),
-        extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path),
-        ignore=rule_patterns(table.get("ignore", []), "ignore", path),
+        select=None if select is None else rule_patterns(select, "select", path, lists_only=True),
+        extend_select=rule_patterns(table.get("extend-select", []), "extend-select", path, lists_only=True),
+        ignore=rule_patterns(table.get("ignore", []), "ignore", path, lists_only=True),
     )
     selection = with_rule_options(selection, table.get("rules", {}), path)
     per_file = table.get("per-file-ignores", {})
     if not isinstance(per_file, dict):
         raise ConfigError(f"{path}: 'per-file-ignores' must be a table of glob = [codes]")
     per_file_ignores = tuple(
-        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path)) for pattern, codes in per_file.items()
+        (str(pattern), rule_patterns(codes, f"per-file-ignores.{pattern}", path, lists_only=True))
+        for pattern, codes in per_file.items()
     )
     exclude = (
         *string_list(table.get("exclude", []), "exclude", path),
         *string_list(table.get("extend-exclude", []), "extend-exclude", path),
     )
+    max_file_size = table.get("max-file-size", MAX_FILE_BYTES)
+    if not isinstance(max_file_size, int) or isinstance(max_file_size, bool) or max_file_size <= 0:
+        raise ConfigError(f"{path}: 'max-file-size' must be a positive number of bytes")
     source = path if isinstance(path, Path) else None
     if root is None:
         root = source.parent if source is not None else Path.cwd()
@@ -277,6 +322,7 @@ def config_from_table(
         root=root,
         source=source,
         sources=sources or ((source,) if source is not None else ()),
+        max_file_size=max_file_size,
     )
 
 
@@ -296,16 +342,41 @@ def string_list(value: object, key: str, path: Path | str) -> tuple[str, ...]:
     return tuple(value)
 
 
-def rule_patterns(value: object, key: str, path: Path | str) -> tuple[str, ...]:
-    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule."""
+def rule_patterns(value: object, key: str, path: Path | str, *, lists_only: bool = False) -> tuple[str, ...]:
+    """Codes or prefixes (``KC101``, ``KC1``, ``ALL``), each of which must match a rule.
+
+    The one validation of rule codes, for the configuration file, the command
+    line, ``check_source()``, ``inspect()`` and the training callback.
+    ``value`` is a list of them or one string, which may list several
+    separated by commas (``"KC1,KC304"``): a lone string is never read
+    character by character. The configuration file takes lists only
+    (``lists_only``), as ruff's does.
+    """
     from kerascheck.rules.base import all_rules
 
-    patterns = tuple(item.strip().upper() for item in string_list(value, key, path))
+    items = value.split(",") if isinstance(value, str) and not lists_only else string_list(value, key, path)
+    patterns = tuple(item.strip().upper() for item in items if item.strip())
     codes = all_rules()
     for pattern in patterns:
         if pattern != "ALL" and not any(code.startswith(pattern) for code in codes):
             raise ConfigError(f"{path}: '{key}' names {pattern!r}, which matches no kerascheck rule")
     return patterns
+
+
+def selection_from(
+    select: object = None, ignore: object = None, extend_select: object = None, *, where: Path | str = "argument"
+) -> Selection:
+    """A selection from ``select``/``ignore``/``extend_select`` values (the library's entry points).
+
+    The configuration file and the command line build theirs with the same
+    :func:`rule_patterns`, so every surface accepts the same values and
+    rejects an unknown code with the same one-line :class:`ConfigError`.
+    """
+    return Selection(
+        select=None if select is None else rule_patterns(select, "select", where),
+        extend_select=() if extend_select is None else rule_patterns(extend_select, "extend-select", where),
+        ignore=() if ignore is None else rule_patterns(ignore, "ignore", where),
+    )
 
 
 def parse_override(text: str) -> dict[str, object]:
@@ -340,10 +411,22 @@ def resolve_config(path: Path, *, config_file: Path | None = None, overrides: Ov
         sources: tuple[Path, ...] = ()
     else:
         table, sources = _merged_table(source, ())
-    table.update(overrides.table)
+    table = _laid_over(table, overrides.table)
     label: Path | str = source if source is not None else "--config"
     config = config_from_table(table, label, root=source.parent if source else Path.cwd(), sources=sources)
     return overrides.apply(replace(config, source=source))
+
+
+def _laid_over(base: Mapping[str, object], top: Mapping[str, object]) -> dict[str, object]:
+    """``top``'s keys over ``base``'s; tables (``rules``, ``per-file-ignores``) merge key by key, recursively."""
+    merged = dict(base)
+    for key, value in top.items():
+        below = merged.get(key)
+        if isinstance(value, dict) and isinstance(below, dict):
+            merged[key] = _laid_over(below, value)
+        else:
+            merged[key] = value
+    return merged
 
 
 class Resolver:
@@ -353,13 +436,18 @@ class Resolver:
         self.config_file = config_file
         self.overrides = overrides
         self._by_directory: dict[Path, Config] = {}
+        self._by_given: dict[Path, Config] = {}
 
     def __call__(self, path: Path) -> Config:
-        directory = (path if path.is_dir() else path.parent).resolve()
-        config = self._by_directory.get(directory)
+        given = path if path.is_dir() else path.parent
+        config = self._by_given.get(given)  # most calls: a file in a directory already seen, as spelt
         if config is None:
-            config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
-            self._by_directory[directory] = config
+            directory = given.resolve()
+            config = self._by_directory.get(directory)
+            if config is None:
+                config = resolve_config(directory, config_file=self.config_file, overrides=self.overrides)
+                self._by_directory[directory] = config
+            self._by_given[given] = config
         return config
 
     def fingerprint(self) -> str:

@@ -7,6 +7,7 @@ committed copies).
 
 from __future__ import annotations
 
+import re
 from pathlib import Path
 
 from kerascheck.engine import Selection
@@ -74,10 +75,40 @@ def fixes_table() -> str:
     return "\n".join(rows) + "\n"
 
 
-def rule_page(rule: type[Rule]) -> str:
-    """A rule's full page: header, docstring, and the examples it is tested with."""
+RULES_PAGE_URL = "https://github.com/kerascheck/kerascheck/blob/main/docs/rules.md"
+
+
+def rule_heading(rule: type[Rule]) -> str:
+    return f"{rule.code} {rule.name} ({rule.severity.value})"
+
+
+def rule_url(rule: type[Rule]) -> str:
+    """The rule's section of docs/rules.md (GitHub's heading anchor), for editors' code links."""
+    anchor = re.sub(r"[^a-z0-9 _-]", "", rule_heading(rule).lower()).replace(" ", "-")
+    return f"{RULES_PAGE_URL}#{anchor}"
+
+
+def notes_sections(rule: type[Rule]) -> list[str]:
+    """*Known problems* and *Keras's own behaviour* (see :mod:`kerascheck.rule_notes`)."""
+    from kerascheck.rule_notes import KERAS_BEHAVIOUR, KNOWN_PROBLEMS, STATIC_LIMITS, keras_behaviour_text
+
+    lines: list[str] = []
+    problems = [problem.text for problem in KNOWN_PROBLEMS.get(rule.code, ())]
+    if rule.code[2] in "1234":
+        problems.append(STATIC_LIMITS)
+    if problems:
+        lines += ["", "## Known problems", ""]
+        lines += [f"- {text}" for text in problems]
+    behaviour = KERAS_BEHAVIOUR.get(rule.code)
+    if behaviour is not None:
+        lines += ["", "## Keras's own behaviour", "", keras_behaviour_text(behaviour)]
+    return lines
+
+
+def rule_page(rule: type[Rule], *, examples: bool = True) -> str:
+    """A rule's full page: header, docstring, notes, and (unless ``examples=False``) its tested examples."""
     lines = [
-        f"# {rule.code} {rule.name} ({rule.severity.value})",
+        f"# {rule_heading(rule)}",
         "",
         rule.documentation(),
         "",
@@ -87,6 +118,9 @@ def rule_page(rule: type[Rule]) -> str:
     ]
     if not Selection().enabled(rule):
         lines += ["", f"Not selected by default: enable with `--extend-select {rule.code}`."]
+    lines += notes_sections(rule)
+    if not examples:
+        return "\n".join(lines) + "\n"
     if rule.BAD:
         lines += ["", "## Flagged (from the rule's tests)", ""]
         lines += [f"```python\n{example.source.strip()}\n```" for example in rule.BAD[:2]]

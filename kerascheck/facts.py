@@ -213,6 +213,7 @@ class ArrayInfo:
     # Arrays given to one call with the same identity are the same object (``fit(x, x)``).
     identity: int | None = None
     slice_of: str | None = None  # the variable it is a slice of (``x_train[-5000:]``)
+    slice_rows: tuple[int | None, int | None] | None = None  # that slice's literal (start, stop): (-5000, None)
     ordered: bool | None = None  # rows in class order (per-class blocks, sorted by label)
     raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
     dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)
@@ -224,6 +225,8 @@ class ArrayInfo:
     # ``* 0.00392157`` are one step); None when some step could not be followed.
     value_steps: tuple[str, ...] | None = None
     values: ValueRange | None = None
+    # The argument as written in the call: findings about this array point at it.
+    anchor: Anchor = field(default=NOWHERE, compare=False)
 
 
 @dataclass(frozen=True)
@@ -342,9 +345,10 @@ class Model:
     compiled: bool = False
     fits: tuple[Fit, ...] = ()
     compile_anchor: Anchor = NOWHERE
-    # False when the compiled loss never trains this model here (it is only nested in another
-    # model, or only loaded and used for prediction): loss and metric rules stay silent.
-    loss_in_use: bool = True
+    # What the program does with the model (None: not known, as for a model given at runtime).
+    trained: bool | None = None  # fit / train_on_batch / evaluate called on it
+    nested: bool = False  # used as a layer of another model
+    predicts: bool = False  # predict / load_weights called on it
     # The program's model this fact describes: one key per model, shared by the facts of its
     # compile phases (a model compiled twice gives two facts with one key).
     key: int | None = None
@@ -352,6 +356,12 @@ class Model:
     evaluations: tuple[Fit, ...] = ()
     inputs: tuple[ModelInput, ...] = ()  # empty: unknown
     data_calls: tuple[DataCall, ...] = ()
+
+    @property
+    def loss_in_use(self) -> bool:
+        """False when the compiled loss never trains this model here (it is only nested in
+        another model, or only loaded and used for prediction): loss and metric rules stay silent."""
+        return not (self.compiled and self.trained is False and (self.nested or self.predicts))
 
     @property
     def single_head(self) -> Head | None:
@@ -365,6 +375,9 @@ class Argmax:
     anchor: Anchor
     model: int | None
     axis: int | None  # None: not given or unknown
+    # Inside an `if` that tests an output's width (`model.output_shape[-1] > 1`): the
+    # program dispatches on the width, so the argmax may only ever run for wide outputs.
+    width_guarded: bool = False
 
 
 @dataclass(frozen=True)
@@ -439,19 +452,26 @@ class ProgramFacts:
         return next((fit for fit in self.preprocessing_fits if fit.key == key), None)
 
 
+def is_identity_activation(layer: Layer) -> bool:
+    """An activation layer that changes nothing: ``Activation("linear")`` (often a float32 cast)."""
+    return layer.kind == "Activation" and layer.activation == "linear"
+
+
 def effective_output(chain: tuple[Layer, ...]) -> tuple[int | None, str | None, Anchor]:
     """Units, activation and the activation's anchor at the end of a layer chain.
 
-    Walks backwards: inference-time no-ops (Dropout, noise) are transparent; a
-    standalone activation layer decides the activation but not the units; the
-    first layer with units ends the walk. Anything unidentified makes the
+    Walks backwards: inference-time no-ops (Dropout, noise) and identity
+    activation layers (``Activation("linear", dtype="float32")``, the
+    mixed-precision cast after a softmax) are transparent; a standalone
+    activation layer decides the activation but not the units; the first
+    layer with units ends the walk. Anything unidentified makes the
     activation unknown, so rules stay silent rather than guess.
     """
     activation: str | None = None
     activation_anchor = NOWHERE
     decided = False
     for layer in reversed(chain):
-        if layer.kind in kv.TRANSPARENT_LAYERS:
+        if layer.kind in kv.TRANSPARENT_LAYERS or is_identity_activation(layer):
             continue
         if layer.kind in kv.ACTIVATION_LAYERS:
             if not decided:

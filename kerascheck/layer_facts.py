@@ -68,13 +68,19 @@ class LayerParams(Protocol):
 
 
 def layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
-    """The fact for a layer of class ``kind`` with these parameters, with its shape geometry."""
-    layer = _layer_fact(kind, params, anchor)
-    if layer.kind == "InputLayer":
-        return replace(layer, geometry=Geometry())
+    """The fact for a layer of class ``kind`` with these parameters, with its shape geometry.
+
+    A runtime layer's name (``anchor.layer``) is unique in its model and becomes
+    its key; the static front-end sets its own keys.
+    """
+    fact = _layer_fact(kind, params, anchor)
+    if anchor.layer is not None:
+        fact = replace(fact, key=anchor.layer)
+    if fact.kind == "InputLayer":
+        return replace(fact, geometry=Geometry())
     inner = params.inner_layer() if kind in WRAPPERS else None
     geometry = geometry_of(kind, params.raw, inner)
-    return replace(layer, geometry=geometry) if geometry is not None else layer
+    return replace(fact, geometry=geometry) if geometry is not None else fact
 
 
 def _layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:

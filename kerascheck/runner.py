@@ -18,8 +18,9 @@ from dataclasses import dataclass, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
+from kerascheck.budget import MAX_FILE_BYTES, OverBudget
 from kerascheck.diagnostics import Diagnostic
-from kerascheck.discovery import MODEL_SUFFIXES, discover
+from kerascheck.discovery import MODEL_SUFFIXES, BadPath, NotRegular, describe_error, discover, read_source
 from kerascheck.engine import Selection
 from kerascheck.facts import NOWHERE
 from kerascheck.rules.tool import tool_diagnostic
@@ -91,9 +92,42 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
     try:
         with make_pool(workers) as pool:
             return [outcome for chunk in pool.map(_lint_chunk, chunks) for outcome in chunk]
-    except (BrokenProcessPool, OSError):
-        # No processes here (a sandbox, a killed worker): one process still gets the answer.
+    except BrokenProcessPool:
+        # A worker died (a native crash on some file, or it was killed): redo the work in a
+        # fresh worker, chunk by chunk, then file by file in a chunk that kills it, so the
+        # crash costs that file one line and the run goes on.
+        return _recover(chunks)
+    except OSError:
+        # No processes here (a sandbox): one process still gets the answer.
         return [lint_task(task) for task in tasks]
+
+
+CRASHED = "too complex to check: the parser crashed on this file (its process died)"
+
+
+def _recover(chunks: Sequence[Sequence[Task]]) -> list[Outcome]:
+    from concurrent.futures.process import BrokenProcessPool
+
+    outcomes: list[Outcome] = []
+    pool = make_pool(1)
+    try:
+        for chunk in chunks:
+            try:
+                outcomes.extend(pool.submit(_lint_chunk, chunk).result())
+                continue
+            except BrokenProcessPool:
+                pool.shutdown(wait=False)
+                pool = make_pool(1)
+            for task in chunk:
+                try:
+                    outcomes.append(pool.submit(lint_task, task).result())
+                except BrokenProcessPool:
+                    outcomes.append(([tool_diagnostic("KC003", CRASHED, task.filename)], None))
+                    pool.shutdown(wait=False)
+                    pool = make_pool(1)
+    finally:
+        pool.shutdown()
+    return outcomes
 
 
 def run(
@@ -125,24 +159,26 @@ def run(
         from kerascheck.cache import Cache, default_directory
 
         # Every configuration in play is part of the key: another config is another cache file.
-        fingerprint = "\n".join(sorted({configs(path).fingerprint() for path in found_paths}))
+        fingerprint = "\n".join(sorted({configs(_path_of(path)).fingerprint() for path in found_paths}))
         cache = Cache.open(default_directory(configs(roots[0] if roots else Path.cwd()).root), fingerprint)
     results: list[list[Diagnostic]] = []
     pending: list[Task] = []
     digests: dict[int, str] = {}
     for path in found_paths:
-        config_here = configs(path)
         index = len(results)
         results.append([])
         report.files += 1
+        if isinstance(path, BadPath):
+            results[index] = [tool_diagnostic("KC002", path.message, str(path.path))]
+            continue
+        config_here = configs(path)
         name = str(path)
         if path.suffix in MODEL_SUFFIXES:
             results[index] = _check_saved(path, config_here, report)
             continue
-        try:
-            raw = path.read_bytes()
-        except OSError as error:
-            results[index] = [tool_diagnostic("KC002", f"cannot read: {error.strerror or error}", name)]
+        raw = read_or_diagnose(path, name, config_here.max_file_size)
+        if isinstance(raw, Diagnostic):
+            results[index] = [raw]
             continue
         selection = config_here.selection_for(path)
         if cache is not None:
@@ -165,6 +201,22 @@ def run(
     for found in results:
         report.diagnostics.extend(found)
     return report
+
+
+def _path_of(found: Path | BadPath) -> Path:
+    return found.path if isinstance(found, BadPath) else found
+
+
+def read_or_diagnose(path: Path, name: str, max_bytes: int = MAX_FILE_BYTES) -> bytes | Diagnostic:
+    """A source file's bytes, or the one line saying why it cannot be checked (KC002/KC003)."""
+    try:
+        return read_source(path, max_bytes)
+    except OSError as error:
+        return tool_diagnostic("KC002", describe_error(error, path), name)
+    except NotRegular as error:
+        return tool_diagnostic("KC002", str(error), name)
+    except OverBudget as error:
+        return tool_diagnostic("KC003", str(error), name)
 
 
 def _check_saved(path: Path, config: Config, report: Report) -> list[Diagnostic]:

@@ -52,6 +52,7 @@ def _property(setting: Setting) -> dict[str, object]:
         "per-file": {"type": "object", "additionalProperties": rules},
         "path": {"type": "string"},
         "rule-options": _rule_options(),
+        "bytes": {"type": "integer", "minimum": 1},
     }
     if setting.kind not in kinds:
         raise ValueError(f"setting {setting.name!r}: no JSON Schema for kind {setting.kind!r}")

@@ -191,6 +191,19 @@ TRANSPARENT_LAYERS = frozenset(
     }
 )
 RECURRENT_LAYERS = frozenset({"SimpleRNN", "LSTM", "GRU"})
+# Layers that count as input scaling (KC307) before a model's first weighted layer, in
+# both front-ends: they rescale or normalise what reaches them (or might: a Lambda).
+INPUT_SCALING_LAYERS = frozenset(
+    {
+        "Rescaling",
+        "Normalization",
+        "BatchNormalization",
+        "LayerNormalization",
+        "GroupNormalization",
+        "UnitNormalization",
+        "Lambda",
+    }
+)
 FEATURE_MAP_LAYERS = frozenset(
     {
         "Conv1D",

@@ -133,10 +133,14 @@ def test_unwritable_cache_is_not_fatal(project: Path, capsys: pytest.CaptureFixt
 def test_read_only_cache_file(project: Path, monkeypatch: pytest.MonkeyPatch) -> None:
     run(project)
 
-    def refuse(*_args: object, **_kwargs: object) -> None:
-        raise PermissionError(13, "Permission denied")
+    real_open = cache_module.os.open
 
-    monkeypatch.setattr(cache_module.tempfile, "mkstemp", refuse)
+    def refuse(name: str, flags: int, *args: object, **kwargs: object) -> int:
+        if flags & cache_module.os.O_CREAT:
+            raise PermissionError(13, "Permission denied")
+        return real_open(name, flags, *args, **kwargs)  # type: ignore[arg-type]
+
+    monkeypatch.setattr(cache_module.os, "open", refuse)
     (project / "a.py").write_text(BAD + "\n", encoding="utf-8")
     assert [f[1] for f in run(project)] == ["KC101", "KC101"]
 

@@ -240,8 +240,8 @@ def test_statistics_have_a_fix_column_and_json(tmp_path: Path) -> None:
     ]
     data = json.loads(run_cli(tmp_path, "--statistics", "--output-format", "json").out)
     assert data == [
-        {"code": "KC101", "name": "missing-softmax", "count": 2, "fixable": False, "fix": "unsafe"},
-        {"code": "KC107", "name": "double-activation-from-logits", "count": 1, "fixable": True, "fix": "safe"},
+        {"code": "KC101", "name": "missing-softmax", "count": 2, "fixable": 0, "fix": "unsafe"},
+        {"code": "KC107", "name": "double-activation-from-logits", "count": 1, "fixable": 1, "fix": "safe"},
     ]
 
 
@@ -267,10 +267,15 @@ def test_rules_json_prefix_and_rule_by_name() -> None:
 
 
 def test_show_settings_names_the_file_and_the_rules(tmp_path: Path) -> None:
-    write(tmp_path, "pyproject.toml", '[tool.kerascheck]\nignore = ["KC1"]\n')
+    write(
+        tmp_path, "pyproject.toml", '[tool.kerascheck]\nignore = ["KC1"]\n[tool.kerascheck.rules.KC501]\npatience = 5\n'
+    )
     write(tmp_path, "src/train.py", BAD_PROGRAM)
     result = run_cli("--show-settings", "src/train.py", cwd=tmp_path)
     assert result.code == 0
     assert f'config-file = "{(tmp_path / "pyproject.toml").resolve()}"' in result.out
     assert 'ignore = ["KC1"]' in result.out
+    assert 'rules = {"KC501": {"patience": 5}}' in result.out
     assert '"KC101"' not in result.out and '"KC201"' not in result.out and '"KC203"' in result.out
+    missing = run_cli("--show-settings", "nope.py", cwd=tmp_path)
+    assert (missing.code, missing.err) == (2, "kerascheck: error: path does not exist: nope.py\n")

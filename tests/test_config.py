@@ -252,6 +252,62 @@ def test_language_server_and_command_line_resolve_the_same_configuration(tmp_pat
     assert resolve_config(path).selection.extend_select == ("KC201",)
 
 
+def test_command_line_excludes_are_relative_to_the_working_directory(tmp_path: Path) -> None:
+    root = project(tmp_path, "")
+    (root / "sub").mkdir()
+    (root / "sub" / "kerascheck.toml").write_text("")
+    (root / "sub" / "src").mkdir()
+    (root / "sub" / "src" / "train.py").write_text(BAD_PROGRAM)
+    result = run_cli(".", "--exclude", "sub/src/", "--output-format", "json", cwd=root)
+    assert {item["filename"] for item in json.loads(result.out)} == {str(Path("src") / "train.py")}
+    result = run_cli(".", "--exclude", "/src/", "--output-format", "json", cwd=root)
+    assert {item["filename"] for item in json.loads(result.out)} == {str(Path("sub") / "src" / "train.py")}
+
+
+def test_reroot_moves_anchored_patterns_and_keeps_unanchored_ones(tmp_path: Path) -> None:
+    from kerascheck.config import reroot
+
+    top, app = tmp_path, tmp_path / "app"
+    assert reroot("*_gen.py", top, app) == "*_gen.py"
+    assert reroot("*_gen.py", tmp_path / "elsewhere", app) == "*_gen.py"
+    assert reroot("app/legacy/", top, app) == "/legacy/"
+    assert reroot("!app/keep.py", top, app) == "!/keep.py"
+    assert reroot("other/legacy/", top, app) is None  # cannot match below app/
+    assert reroot("legacy/old.py", app, top) == "/app/legacy/old.py"
+    assert reroot("*.py", app, top) == "/app/**/*.py"
+    assert reroot("/x.py", tmp_path / "a", tmp_path / "b") is None
+
+
+def test_language_server_notices_a_configuration_file_created_nearer(tmp_path: Path) -> None:
+    from kerascheck.lsp.server import KerascheckServer
+
+    root = project(tmp_path, 'ignore = ["KC101"]')
+    path = root / "src" / "train.py"
+    server = KerascheckServer()
+    assert server.config_for(path).selection.ignore == ("KC101",)
+    (root / "src" / "kerascheck.toml").write_text('ignore = ["KC4"]\n')
+    assert server.config_for(path).selection.ignore == ("KC4",)  # nearer now, no restart needed
+    (root / "src" / "kerascheck.toml").unlink()
+    assert server.config_for(path).selection.ignore == ("KC101",)
+
+
+def test_an_error_in_an_extended_file_names_that_file(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text('[tool.kerascheck]\nignores = ["KC4"]\n')
+    app = project(tmp_path / "app", 'extend = "../pyproject.toml"')
+    result = run_cli("src", cwd=app)
+    assert result.code == 2
+    assert result.err.startswith(f"kerascheck: error: {(tmp_path / 'pyproject.toml').resolve()}: unknown key 'ignores'")
+
+
+def test_config_overrides_merge_into_tables(tmp_path: Path) -> None:
+    from kerascheck.config import Overrides, parse_override, resolve_config
+
+    root = project(tmp_path, "[tool.kerascheck.rules.KC501]\npatience = 5\ngap = 0.2\n")
+    overrides = Overrides(table=parse_override("rules.KC501.patience = 9"))
+    options = dict(resolve_config(root / "src" / "train.py", overrides=overrides).selection.options)
+    assert dict(options["KC501"]) == {"patience": 9, "gap": 0.2}
+
+
 def test_the_schema_knows_each_rules_options() -> None:
     """Editors complete and check ``[tool.kerascheck.rules.KCnnn]`` from the rules' own options."""
     import jsonschema

@@ -82,13 +82,20 @@ CASES = [
         True,
     ),
     (
+        # A linear Activation is the identity (often a float32 cast): the Dense decides, and the layer stays.
         "KC101 Activation('linear') layer",
         src("""
-            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4), layers.Activation("linear")])
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(8,)))
+            model.add(layers.Dense(4))
+            model.add(layers.Activation("linear"))
             model.compile(loss="categorical_crossentropy")
             """),
         src("""
-            model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4), layers.Activation("softmax")])
+            model = keras.Sequential()
+            model.add(keras.Input(shape=(8,)))
+            model.add(layers.Dense(4, activation="softmax"))
+            model.add(layers.Activation("linear"))
             model.compile(loss="categorical_crossentropy")
             """),
         True,

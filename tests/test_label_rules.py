@@ -244,3 +244,45 @@ def test_kc312_compares_validation_data_too() -> None:
     (diagnostic,) = found(body, "KC312")
     assert diagnostic.message.startswith("validation_data gets inputs with no preprocessing")
     assert found(body.replace("a = a / 255.0", "a, b = a / 255.0, b / 255.0"), "KC312") == []
+
+
+def test_targets_appended_in_a_loop_to_an_empty_array_are_continuous() -> None:
+    facts = facts_of(
+        "import random\nX = np.array([])\nY = np.array([])\nfor _ in range(1000):\n"
+        "    x = random.uniform(0, 10)\n    X = np.append(X, x)\n    Y = np.append(Y, 2 * x + 1)\n"
+        + model("layers.Dense(1)", "'mse'")
+        + "model.fit(X, Y)\n"
+    )
+    labels = facts.models[0].fits[0].labels[0]
+    assert labels is not None and labels.encoding is kf.LabelEncoding.CONTINUOUS
+    grown_from_labels = facts_of(
+        "Y = np.random.randint(0, 3, 10)\nfor _ in range(1000):\n    Y = np.append(Y, 0.5)\n"
+        + model("layers.Dense(1)", "'mse'")
+        + "model.fit(np.random.rand(10, 8), Y)\n"
+    )
+    assert grown_from_labels.models[0].fits[0].labels[0] is None  # not an empty start: unknown
+
+
+def test_label_smoothing_by_hand_is_not_scaled_labels() -> None:
+    body = (
+        "x = np.random.rand(64, 8)\ny = keras.utils.to_categorical(np.random.randint(0, 3, 64), 3)\n"
+        "y = y * 0.9 + 0.1 / 3\n"
+        + model("layers.Dense(3, activation='softmax')", "'categorical_crossentropy'")
+        + "model.fit(x, y)\n"
+    )
+    assert found(body, "KC311") == []
+    assert len(found(body.replace("y = y * 0.9 + 0.1 / 3", "y = y / 255.0"), "KC311")) == 1
+
+
+def test_kc312_takes_a_hand_written_standardisation_for_a_scaler() -> None:
+    body = (
+        "X = np.random.rand(100, 8)\ny = np.random.randint(0, 2, 100)\n"
+        "X_train, X_test, y_train, y_test = train_test_split(X, y)\n"
+        "X_train = StandardScaler().fit_transform(X_train)\n"
+        "X_test = (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)\n"
+        + model("layers.Dense(1, activation='sigmoid')", "'binary_crossentropy'")
+        + "model.fit(X_train, y_train)\nmodel.evaluate(X_test, y_test)\n"
+    )
+    assert found(body, "KC312") == []
+    unscaled = body.replace("X_test = (X_test - X_test.mean(axis=0)) / X_test.std(axis=0)\n", "")
+    assert len(found(unscaled, "KC312")) == 1

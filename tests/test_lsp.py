@@ -150,6 +150,8 @@ def test_python_document(tmp_path: Path) -> None:
         assert set(found) == {"KC107"}  # KC402 is ignored by the nearest pyproject.toml
         kc107 = found["KC107"]
         assert kc107.source == "kerascheck" and kc107.severity == types.DiagnosticSeverity.Warning
+        assert kc107.code_description is not None  # the code is a link to the rule's page
+        assert kc107.code_description.href.endswith("docs/rules.md#kc107-double-activation-from-logits-warning")
         line = PY_SOURCE.splitlines()[3]
         start = line.index("layers.Dense")
         assert (kc107.range.start.line, kc107.range.start.character) == (3, start + 1)  # 🚀 is 2 UTF-16 units
@@ -171,6 +173,8 @@ def test_python_document(tmp_path: Path) -> None:
         assert hover is not None and isinstance(hover.contents, types.MarkupContent)
         assert hover.contents.kind == types.MarkupKind.Markdown
         assert "# KC107 double-activation-from-logits" in hover.contents.value
+        assert "## Why is this bad?" in hover.contents.value and "## Keras's own behaviour" in hover.contents.value
+        assert "from the rule's tests" not in hover.contents.value  # the explanation, not the test examples
         nowhere = types.HoverParams(types.TextDocumentIdentifier(uri), types.Position(0, 0))
         assert await asyncio.wait_for(client.text_document_hover_async(nowhere), TIMEOUT) is None
 
@@ -382,3 +386,19 @@ def test_bad_server_arguments_are_one_line(argv: list[str], capsys: pytest.Captu
     assert serve(argv) == 2
     err = capsys.readouterr().err
     assert err.startswith("kerascheck: error: server: ") and err.count("\n") == 1
+
+
+def test_invalid_toml_is_shown_and_the_defaults_apply(tmp_path: Path) -> None:
+    (tmp_path / "pyproject.toml").write_text("[tool.kerascheck\nignore = [", encoding="utf-8")
+    uri = (tmp_path / "m.py").as_uri()
+
+    async def scenario(session: Session) -> None:
+        session.client.text_document_did_open(
+            types.DidOpenTextDocumentParams(types.TextDocumentItem(uri, "python", 1, PY_SOURCE))
+        )
+        assert {d.code for d in await session.next_diagnostics(uri)} == {"KC107", "KC402"}
+        (message,) = session.messages
+        assert message.type == types.MessageType.Error
+        assert f"{(tmp_path / 'pyproject.toml').resolve()}: invalid TOML: " in message.message
+
+    run(scenario, tmp_path)

@@ -5,7 +5,7 @@ from __future__ import annotations
 import json
 
 from kerascheck import check_source
-from kerascheck.static.source import neutralise_cell
+from kerascheck.static.ipython import transform_cell
 
 
 def notebook(*cells: tuple[str, str], language: str = "python") -> str:
@@ -62,8 +62,14 @@ def test_broken_cells_do_not_hide_the_rest_of_the_notebook() -> None:
 
 def test_magics_keep_lines_and_indentation() -> None:
     cell = "%%time\nfor i in range(3):\n    !echo {i}\n    files = !ls\nobj?\n"
-    assert neutralise_cell(cell).split("\n") == ["", "for i in range(3):", "    pass", "    pass", "pass", ""]
-    assert neutralise_cell("%%bash\necho hi\n") == "\n\n"
+    assert transform_cell(cell).lines == (
+        "",
+        "for i in range(3):",
+        "    get_ipython().system('echo {i}')",
+        "    files = get_ipython().getoutput('ls')",
+        "get_ipython().run_line_magic('pinfo', 'obj')",
+    )
+    assert transform_cell("%%bash\necho hi\n").lines == ("", "")
 
 
 def test_broken_and_foreign_notebooks_are_kc002() -> None:
@@ -96,9 +102,10 @@ def test_nbformat_3_worksheets_are_read() -> None:
 
 
 def test_time_line_magic_keeps_its_statement_and_columns() -> None:
-    assert neutralise_cell("%time model.fit(x, y)") == "_=    model.fit(x, y)"
-    assert neutralise_cell("  %timeit f(x)") == "  _=      f(x)"
-    assert neutralise_cell("%time import numpy") == "pass"
+    assert transform_cell("%time model.fit(x, y)").lines == ("if 1: model.fit(x, y)",)
+    assert transform_cell("for i in x:\n  %timeit f(x)").lines == ("for i in x:", "  if 1:   f(x)")
+    assert transform_cell("%time import numpy").lines == ("if 1: import numpy",)
+    assert transform_cell("%time model.fit(x,").lines == ("get_ipython().run_line_magic('time', 'model.fit(x,')",)
     text = notebook(
         ("code", "import keras\nfrom keras.utils import to_categorical\n"
                  "(x, y), _ = keras.datasets.mnist.load_data()\n"),
@@ -116,3 +123,101 @@ def test_coding_declaration_is_honoured() -> None:
 
     raw = "# -*- coding: latin-1 -*-\n# café\nimport keras\n".encode("latin-1")
     assert lint_bytes(raw, "legacy.py") == []
+
+
+# -- cells read as IPython reads them (issue 11) and hostile notebooks (issue 14) --------------
+
+MODEL = "import keras\nmodel = keras.Sequential([keras.Input((4,)), keras.layers.Dense(3)])\n"
+COMPILE = "model.compile(loss='categorical_crossentropy')\n"
+
+
+def _found(*cells: str) -> list[tuple[str, int | None, int, int]]:
+    text = notebook(*(("code", cell) for cell in cells))
+    return [(d.code, d.cell, d.line, d.column) for d in check_source(text, filename="nb.ipynb")]
+
+
+def test_a_continued_shell_escape_does_not_hide_the_cell() -> None:
+    cell = "!pip install -q tensorflow \\\n    keras-tuner \\\n    scikit-learn\n" + MODEL + COMPILE
+    assert _found(cell) == [("KC101", 1, 5, 46)]
+
+
+def test_percent_and_not_equal_inside_brackets_are_python() -> None:
+    cell = MODEL + "rate = (10\n% 3)\nsame = (rate\n!= 1)\n" + COMPILE
+    assert _found(cell) == [("KC101", 1, 2, 46)]
+
+
+def test_an_indented_cell_is_dedented_and_columns_stay_the_users() -> None:
+    indented = "".join("    " + line + "\n" for line in (MODEL + COMPILE).splitlines())
+    assert _found(indented) == [("KC101", 1, 2, 50)]
+
+
+def test_cell_magics_keep_or_skip_the_body_as_ipython_runs_it() -> None:
+    assert _found("%%capture log\n" + MODEL + COMPILE) == [("KC101", 1, 3, 46)]
+    assert _found("%%time\n" + MODEL, COMPILE) == [("KC101", 1, 3, 46)]
+    assert _found(MODEL, "%%writefile train.py\nmodel.compile(loss='categorical_crossentropy'\n") == []
+    assert _found(MODEL, "%%bash\nls -la (\n", COMPILE) == [("KC101", 1, 2, 46)]
+
+
+def test_automagic_and_help_cells_are_not_syntax_errors() -> None:
+    assert _found(MODEL, "ls ./data", "pip install keras-tuner", "model.summary?", "cd ..", COMPILE) == [
+        ("KC101", 1, 2, 46)
+    ]
+
+
+def test_real_syntax_errors_stay_kc001_in_their_cell() -> None:
+    found = _found(MODEL, "print 'python 2'", "epochs = ?", "x\u00a0= 1", "pip install a\nimport b", COMPILE)
+    assert found == [
+        ("KC101", 1, 2, 46),
+        ("KC001", 2, 1, 1),
+        ("KC001", 3, 1, 10),
+        ("KC001", 4, 1, 2),
+        ("KC001", 5, 1, 5),
+    ]
+
+
+def test_bare_carriage_returns_do_not_shift_later_findings() -> None:
+    assert _found("import keras\rx = 1\r\ry = 2\r", MODEL.replace("import keras\n", ""), COMPILE) == [
+        ("KC101", 2, 1, 46)
+    ]
+
+
+def test_deeply_nested_notebook_json_is_one_kc002_line() -> None:
+    found = check_source("[" * 100_000 + "]" * 100_000, filename="deep.ipynb")
+    assert [(d.code, d.message) for d in found] == [("KC002", "not a valid notebook: its JSON is nested too deeply")]
+
+
+def test_many_broken_cells_are_each_reported_and_the_rest_is_checked(monkeypatch) -> None:  # type: ignore[no-untyped-def]
+    from kerascheck.static import lint
+
+    calls: list[int] = []
+    real_parse = lint.parse
+    monkeypatch.setattr(lint, "parse", lambda program: calls.append(1) or real_parse(program))
+    broken = [f"x{n} = (\n" for n in range(40)]
+    found = _found(MODEL, *broken, COMPILE)
+    assert found[0] == ("KC101", 1, 2, 46)
+    assert [(code, cell) for code, cell, _l, _c in found[1:]] == [("KC001", n) for n in range(2, 42)]
+    assert len(calls) == 1, "broken cells are found by CPython per cell, not by re-parsing the notebook"
+
+
+def test_spans_of_mutated_notebooks_stay_inside_their_cell() -> None:
+    """A seeded mutation run: every span starts before it ends and lies inside its cell."""
+    import random
+
+    from kerascheck.static.ipython import cell_lines
+
+    rng = random.Random(14)
+    cells = [MODEL, "%matplotlib inline\n!pip install a \\\n  b\n", "  x = 1\n  y = (x,\n   2)\n", COMPILE]
+    pieces = ["\r", "\r\n", "\n", "\\", "(", ")", "%", "!", "?", "    ", "\t", "\u00a0", '"""', "#", "%%time\n"]
+    for _ in range(300):
+        mutated = list(cells)
+        for _ in range(rng.randint(1, 4)):
+            index = rng.randrange(len(mutated))
+            text = mutated[index]
+            at = rng.randint(0, len(text))
+            mutated[index] = text[:at] + rng.choice(pieces) + text[at + rng.randint(0, 3) :]
+        text = notebook(*(("code", cell) for cell in mutated))
+        for d in check_source(text, filename="nb.ipynb"):
+            assert d.span is not None and d.cell is not None, d
+            assert (d.span.line, d.span.column) <= (d.span.end_line, d.span.end_column), d
+            source = json.loads(text)["cells"][d.cell - 1]["source"]
+            assert 1 <= d.span.line <= d.span.end_line <= max(len(cell_lines("".join(source))), 1), d

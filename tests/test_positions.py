@@ -53,3 +53,42 @@ def test_tabs_unicode_and_semicolons_agree_with_libcst(monkeypatch: pytest.Monke
     monkeypatch.setattr(NodePositions, "_within_statement", lambda self, node, statement: None)
     assert fast == [(d.code, d.span) for d in check_source(source)]
     assert fast[0][1] is not None and fast[0][1].line == 5
+
+
+def test_findings_point_at_what_the_fix_changes() -> None:
+    """KC203 at the metric, KC307/KC303 at the fit argument, KC404 at the layer lacking an activation."""
+    from kerascheck import check_source
+
+    source = """\
+import keras
+from keras import layers
+
+(x_train, y_train), _ = keras.datasets.mnist.load_data()
+model = keras.Sequential([
+    keras.Input(shape=(28, 28)),
+    layers.Flatten(),
+    layers.Dense(10, activation="softmax"),
+])
+model.compile(
+    optimizer="adam",
+    loss="categorical_crossentropy",
+    metrics=["accuracy", keras.metrics.Precision()],
+)
+model.fit(
+    x_train,
+    keras.utils.to_categorical(y_train),
+    epochs=1,
+)
+other = keras.Sequential([keras.Input(shape=(28, 28)), layers.Rescaling(1 / 255), layers.Flatten(),
+                          layers.Dense(10, activation="softmax")])
+other.compile(loss="categorical_crossentropy")
+other.fit(x_train,
+          y_train)
+stack = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(16), layers.Dense(1)])
+stack.compile(loss="mse")
+"""
+    found = {(d.code, d.line, d.column) for d in check_source(source, select=["KC2", "KC3", "KC4"])}
+    assert ("KC203", 13, 26) in found  # keras.metrics.Precision()
+    assert ("KC307", 16, 5) in found  # x_train
+    assert ("KC303", 24, 11) in found  # y_train: integer labels with categorical cross-entropy
+    assert ("KC404", 25, 52) in found  # Dense(16), the layer without an activation

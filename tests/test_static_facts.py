@@ -671,3 +671,143 @@ def test_a_maybe_longer_list_has_no_length_and_no_positions_past_the_unknown() -
     assert [(layer.kind, layer.units) for layer in model.heads[0].chain] == [("Dense", 1)]
     loss = model.heads[0].loss
     assert loss is not None and loss.kind is None  # ["mse"] * unknown length: compiled, loss unknown
+
+
+def test_what_the_program_does_with_each_model() -> None:
+    facts = facts_of("""
+        encoder = keras.Sequential([layers.Dense(8, activation="relu")])
+        encoder.compile(loss="mse")
+        inputs = keras.Input((4,))
+        model = keras.Model(inputs, layers.Dense(1, activation="sigmoid")(encoder(inputs)))
+        model.compile(loss="binary_crossentropy")
+        model.fit(X, y)
+        loaded = keras.models.load_model("m.keras")
+        loaded.predict(X)
+    """)
+    described = [(m.trained, m.nested, m.predicts, m.loss_in_use) for m in facts.models]
+    assert described == [(False, True, False, False), (True, False, False, True), (False, False, True, True)]
+
+
+@pytest.mark.parametrize("grow", ["stack = stack + stack", "stack.extend(stack)"])
+def test_a_list_that_doubles_in_nested_loops_becomes_unknown(grow: str) -> None:
+    program = f"stack = [layers.Dense(1)]\nfor _ in range(16):\n    for _ in range(16):\n        {grow}\n"
+    assert chain(program + "model = keras.Sequential(stack)\n") == [(None, None, None)]
+
+
+@pytest.mark.parametrize("call", ["range(0, 10, 0)", "range(10**12)", "range(n)"])
+def test_ranges_that_cannot_be_listed_are_unknown(call: str) -> None:
+    program = f"model = keras.Sequential()\nfor units in {call}:\n    model.add(layers.Dense(units))\n"
+    assert chain(program) == [(None, None, None)]
+
+
+def test_a_grid_of_widths_built_with_list_multiplication() -> None:
+    assert chain("""
+        model = keras.Sequential()
+        for filters in [64] * 2 + [128]:
+            model.add(layers.Conv2D(filters, 3, activation="relu"))
+        model.add(layers.GlobalAveragePooling2D())
+        model.add(layers.Dense(10, activation="softmax"))
+    """) == [
+        ("Conv2D", 64, "relu"),
+        ("Conv2D", 64, "relu"),
+        ("Conv2D", 128, "relu"),
+        ("GlobalAveragePooling2D", None, None),
+        ("Dense", 10, "softmax"),
+    ]
+
+
+def test_config_class_attributes() -> None:
+    head = head_of("""
+        class CFG:
+            n_classes = 5
+            head_activation = "sigmoid"
+            img_size: int = 224
+
+        model = keras.Sequential([
+            keras.Input((CFG.img_size, CFG.img_size, 3)),
+            layers.GlobalAveragePooling2D(),
+            layers.Dense(CFG.n_classes, activation=CFG.head_activation),
+        ])
+    """)
+    assert (head.units, head.activation) == (5, "sigmoid")
+
+
+def test_config_attributes_changed_from_outside_or_set_by_a_dataclass_are_unknown() -> None:
+    changed = head_of("""
+        class CFG:
+            n_classes = 5
+
+        CFG.n_classes = compute()
+        model = keras.Sequential([layers.Dense(CFG.n_classes, activation="softmax")])
+    """)
+    assert changed.units is None
+    from_dataclass = head_of("""
+        import dataclasses
+
+        @dataclasses.dataclass
+        class Config:
+            n_classes: int = 5
+
+        config = Config(n_classes=12)
+        model = keras.Sequential([layers.Dense(config.n_classes, activation="softmax")])
+    """)
+    assert from_dataclass.units is None
+
+
+def test_star_imports_from_keras_modules() -> None:
+    model = only_model("""
+        from keras.models import *
+        from keras.layers import *
+        from keras.utils import *
+
+        model = Sequential()
+        model.add(Dense(64, activation="relu", input_dim=20))
+        model.add(Dense(3))
+        model.compile(loss="categorical_crossentropy")
+        model.fit(X, to_categorical(y, 3))
+    """)
+    head = model.single_head
+    assert head is not None and (head.units, head.activation) == (3, "linear")
+    labels = model.fits[0].labels[0]
+    assert labels is not None and labels.encoding is E.ONE_HOT
+
+
+def test_star_import_of_another_library_binds_nothing() -> None:
+    assert (
+        facts_of("""
+        from mylib import *
+        model = Sequential([Dense(3)])
+    """).models
+        == ()
+    )
+
+
+def test_validation_rows_sliced_off_an_unknown_training_array() -> None:
+    fit = only_fit("""
+        x_train, y_train = np.load("x.npy"), np.load("y.npy")
+        model = keras.Sequential([layers.Dense(1, activation="sigmoid")])
+        model.fit(x_train[:-5000], y_train[:-5000], validation_data=(x_train[-5000:], y_train[-5000:]))
+    """)
+    assert fit.x is not None and (fit.x.slice_of, fit.x.slice_rows) == ("x_train", (None, -5000))
+    assert fit.validation_x is not None
+    assert (fit.validation_x.slice_of, fit.validation_x.slice_rows) == ("x_train", (-5000, None))
+    overlapping = only_fit("""
+        x_train, y_train = np.load("x.npy"), np.load("y.npy")
+        start = compute()
+        model = keras.Sequential([layers.Dense(1, activation="sigmoid")])
+        model.fit(x_train, y_train, validation_data=(x_train[start:], y_train[start:]))
+    """)
+    assert overlapping.x is not None and overlapping.x.name == "x_train" and overlapping.x.slice_of is None
+    assert overlapping.validation_x is not None
+    assert (overlapping.validation_x.slice_of, overlapping.validation_x.slice_rows) == ("x_train", None)
+
+
+def test_loops_over_enumerate_zip_and_dict_items_of_literals() -> None:
+    assert chain("""
+        model = keras.Sequential()
+        for index, (units, act) in enumerate(zip([64, 32], ["relu", "tanh"])):
+            model.add(layers.Dense(units, activation=act, name=f"hidden_{index}"))
+        heads = {"softmax": 3}
+        for act, units in heads.items():
+            model.add(layers.Dense(units, activation=act))
+    """) == [("Dense", 64, "relu"), ("Dense", 32, "tanh"), ("Dense", 3, "softmax")]

@@ -170,7 +170,7 @@ def test_conflicts_inside_branches_stay_silent() -> None:
         "x = np.zeros((10**6, 10**6))\n",
         "x = np.random.rand(n, 20)\n",
         "x = some_loader()\n",
-        "x = np.zeros((10, 20))[::0]\n",
+        "x = np.zeros((10, 20))[:, ::0]\n",
         "x = np.zeros((10, 20))[1, 2, 3]\n",
         "x = np.zeros((10, 20)).reshape(3, 7)\n",
         "x = np.zeros(shape)\n",

@@ -98,3 +98,34 @@ def test_a_clean_run_on_a_terminal(project: Path) -> None:
 def pexpect_strip(text: str) -> str:
     """The text without ANSI escape sequences."""
     return re.sub(r"\x1b\[[0-9;]*m", "", text)
+
+
+def test_full_format_shows_the_notebook_cell_and_aligns_wide_characters(tmp_path: Path) -> None:
+    import json
+
+    from kerascheck.api import check_paths
+    from kerascheck.report.text import file_lines, render_full
+
+    cells = [["import keras\n", "from keras import layers\n"], BAD_PROGRAM.splitlines(keepends=True)[3:]]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    (tmp_path / "wide.py").write_text(BAD_PROGRAM.replace("model = ", "模型 = model = "), encoding="utf-8")
+    found = check_paths([tmp_path / "nb.ipynb", tmp_path / "wide.py"]).diagnostics
+    text = render_full(found, sources=file_lines(), summary=False)
+    notebook_block, wide_block = text.split("\n\n")
+    assert notebook_block.splitlines()[:4] == [
+        f"{tmp_path / 'nb.ipynb'}:cell 2:1:52: KC101 [error] " + found[0].message,
+        "  |",
+        "1 | model = keras.Sequential([keras.Input(shape=(4,)), layers.Dense(3)])",
+        "  |" + " " * 52 + "^" * 15 + " KC101",
+    ]
+    source, carets = wide_block.splitlines()[3:5]
+    assert source.startswith("4 | 模型 = model")
+    assert carets == "  |" + " " * (52 + 2 + 5) + "^" * 15 + " KC101"  # two wide characters take four columns

@@ -18,6 +18,7 @@ from dataclasses import dataclass, field, replace
 import libcst as cst
 
 from kerascheck import engine
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.facts import NOWHERE
 from kerascheck.fix.documents import Document, load_document
@@ -45,6 +46,7 @@ class Plan:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)
     fixes: list[PlannedFix] = field(default_factory=list)
+    declined: list[Diagnostic] = field(default_factory=list)  # a fixer was asked and had no safe edit
 
 
 def lint_with_context(
@@ -81,11 +83,11 @@ def plan(
         if wanted is not None and not wanted(diagnostic):
             continue
         node_edits = fixer.edits(rule, diagnostic, context)
-        if not node_edits:
-            continue
-        edits = [context.to_text_edit(edit) for edit in node_edits]
-        if all(edit is not None for edit in edits):
+        edits = [context.to_text_edit(edit) for edit in node_edits or ()]
+        if node_edits and all(edit is not None for edit in edits):
             result.fixes.append(PlannedFix(diagnostic, fixer, tuple(e for e in edits if e is not None)))
+        else:
+            result.declined.append(diagnostic)
     return result
 
 
@@ -112,6 +114,15 @@ class FixOutcome:
     fixed: list[Diagnostic] = field(default_factory=list)
     remaining: list[Diagnostic] = field(default_factory=list)
     error: str | None = None
+    declined: list[Diagnostic] = field(default_factory=list)  # fixable codes whose fixer had no edit here
+
+    def notes(self) -> list[str]:
+        """One line per declined fix, so a finding that stays is never a silent surprise."""
+        return [
+            f"{self.filename}:{d.line}:{d.column}: {d.code} has a fix, but it does not apply safely here;"
+            " fix it by hand"
+            for d in self.declined
+        ]
 
     @property
     def changed(self) -> bool:
@@ -137,6 +148,7 @@ def fix_document(document: Document, filename: str, selection: engine.Selection,
         chosen = choose(planned.fixes)
         if not chosen:
             outcome.remaining = _clean(planned.diagnostics)
+            outcome.declined = _clean(planned.declined)
             break
         edits = [edit for fix in chosen for edit in fix.edits]
         updated = current.apply(list(dict.fromkeys(edits)))
@@ -149,7 +161,7 @@ def fix_document(document: Document, filename: str, selection: engine.Selection,
             break
         try:
             parse(updated.program())
-        except (cst.ParserSyntaxError, SyntaxError, RecursionError):
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError, OverBudget):
             outcome.error = f"{filename}: the {codes} fix would not parse (a kerascheck bug); not fixed"
             break
         fixed.extend(fix.diagnostic for fix in chosen)

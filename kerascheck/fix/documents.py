@@ -1,8 +1,8 @@
 """What a fix rewrites: a ``.py`` file's text, or the code cells of a notebook.
 
-Fixes are computed on the *program* (for a notebook: its code cells joined,
-magics neutralised) and applied as text edits to the user's own text: for
-a notebook each edit is mapped to its cell and applied to that cell's
+Fixes are computed on the *program* (for a notebook: its code cells as IPython
+transforms them, joined by ``static.source.cells_program``) and applied as
+text edits to the user's own text: for a notebook each edit is mapped to its cell and applied to that cell's
 original source, so magics, outputs, metadata and every other cell stay as
 they were. The notebook's JSON is written back in the layout it was read
 in (indent, key order, ASCII escaping); a notebook in a layout we cannot
@@ -18,22 +18,17 @@ from dataclasses import dataclass, field, replace
 from typing import Any
 
 from kerascheck.fix.edits import TextEdit, apply_text_edits, split_lines
-from kerascheck.static.source import Program, UnreadableSource, decode, neutralise_cell, notebook_program
+from kerascheck.static.source import (
+    Program,
+    UnreadableSource,
+    cells_program,
+    declared_encoding,
+    decode,
+    load_notebook,
+    notebook_cells,
+)
 
 BOM = "\ufeff"
-
-
-def cells_program(cells: Sequence[tuple[int, str]]) -> Program:
-    """The program of code cells ``(cell number, source)``, as ``notebook_program`` builds it."""
-    parts: list[str] = []
-    starts: list[tuple[int, int]] = []
-    line = 1
-    for number, source in cells:
-        code = neutralise_cell(source).rstrip("\n") + "\n"
-        starts.append((number, line))
-        parts.append(code)
-        line += code.count("\n")
-    return Program(text="".join(parts), cell_starts=tuple(starts))
 
 
 def edits_by_cell(
@@ -41,11 +36,12 @@ def edits_by_cell(
 ) -> dict[int, list[TextEdit]] | None:
     """Program-coordinate edits as edits of each cell's own source, or ``None`` if one cannot be mapped.
 
-    An edit must stay inside one cell and must not touch a line the
-    neutraliser rewrote (a magic or shell escape): that text is not the
-    user's source.
+    An edit must stay inside one cell and must not touch a line that IPython
+    rewrites (a magic or shell escape): that text is not the user's Python. In
+    a cell IPython dedents, columns move back by the indentation removed, and
+    an edit that adds lines is declined (the new lines would change the
+    indentation IPython removes).
     """
-    starts = dict(program.cell_starts)
     result: dict[int, list[TextEdit]] = {}
     for edit in edits:
         cell, line = program.cell_line(edit.start_line)
@@ -54,13 +50,22 @@ def edits_by_cell(
         end_cell, _ = program.cell_line(end_line)
         if cell is None or cell != end_cell or cell not in sources:
             return None
-        first = starts[cell]
-        original = split_lines(sources[cell])
-        neutral = split_lines(neutralise_cell(sources[cell]))
-        for number in range(line, end_line - first + 2):
-            if number <= len(original) and original[number - 1] != neutral[number - 1]:
-                return None
-        result.setdefault(cell, []).append(replace(edit, start_line=line, end_line=edit.end_line - first + 1))
+        if any(number in program.rewritten for number in range(edit.start_line, end_line + 1)):
+            return None
+        first, last = program.cell_range(cell)
+        shifted = any(program.shift(number) for number in range(first, last + 1))
+        if shifted and ("\n" in edit.text or "\r" in edit.text or end_line != edit.start_line):
+            return None
+        end_shift = program.shift(edit.end_line) if edit.end_line <= last else 0
+        result.setdefault(cell, []).append(
+            replace(
+                edit,
+                start_line=line,
+                start_column=edit.start_column + program.shift(edit.start_line),
+                end_line=edit.end_line - first + 1,
+                end_column=edit.end_column + end_shift,
+            )
+        )
     return result
 
 
@@ -74,23 +79,53 @@ def apply_to_cell(source: str, edits: Sequence[TextEdit]) -> str:
 
 @dataclass(frozen=True)
 class SourceDocument:
-    """A ``.py`` file: its text (a UTF-8 BOM is kept aside and restored on write)."""
+    """A ``.py`` file: its text, and how to write it back byte for byte.
+
+    A fix is written in the file's own encoding (its PEP 263 declaration:
+    writing a ``latin-1`` file as UTF-8 would turn ``"café"`` into
+    ``"cafÃ©"``), with its BOM and its line endings; every byte outside the
+    edits stays as it was. A file whose bytes do not survive a decode and
+    encode round trip is not fixed.
+    """
 
     text: str
     bom: bool = False
+    encoding: str = "utf-8"
+    newline: str = "\n"
+    exact: bool = True
 
     @classmethod
     def load(cls, raw: bytes) -> SourceDocument:
-        return cls(text=decode(raw), bom=raw.startswith(BOM.encode()))
+        text = decode(raw)
+        encoding = declared_encoding(raw)
+        bom = raw.startswith(BOM.encode())
+        if encoding == "utf-8-sig":
+            encoding = "utf-8"
+        newline = "\r\n" if "\r\n" in text else "\r" if "\r" in text and "\n" not in text else "\n"
+        document = cls(text=text, bom=bom, encoding=encoding, newline=newline)
+        try:
+            exact = document.content() == raw
+        except UnreadableSource:
+            exact = False
+        return replace(document, exact=exact)
 
     def program(self) -> Program:
         return Program(text=self.text)
 
     def apply(self, edits: Sequence[TextEdit]) -> SourceDocument | None:
+        if self.newline != "\n":
+            edits = [replace(e, text=e.text.replace("\r\n", "\n").replace("\n", self.newline)) for e in edits]
         return replace(self, text=apply_text_edits(self.text, edits))
 
     def content(self) -> bytes:
-        return ((BOM if self.bom else "") + self.text).encode("utf-8")
+        if not self.exact:
+            raise UnreadableSource(f"its bytes do not round-trip through {self.encoding}; it is left as it was")
+        try:
+            return (BOM if self.bom else "").encode("utf-8") + self.text.encode(self.encoding)
+        except UnicodeEncodeError as error:
+            raise UnreadableSource(
+                f"the fixed text has {self.text[error.start]!r}, which {self.encoding} cannot encode"
+            ) from None
 
     def diff(self, other: SourceDocument, name: str) -> str:
         before, after = _ended(split_lines(self.text)), _ended(split_lines(other.text))
@@ -127,26 +162,13 @@ class NotebookDocument:
     @classmethod
     def load(cls, raw: bytes) -> NotebookDocument:
         text = decode(raw, "notebook")
-        notebook_program(text)  # the linter's own checks: valid JSON, a Python notebook
-        try:
-            document = json.loads(text)
-        except json.JSONDecodeError as error:
-            raise UnreadableSource(f"not a valid notebook: invalid JSON at line {error.lineno}") from None
-        cells = document.get("cells") if isinstance(document, dict) else None
-        if not isinstance(cells, list):
+        document = load_notebook(text)  # the linter's own checks: valid JSON, a Python notebook
+        if not isinstance(document.get("cells"), list):
             raise UnreadableSource("not a valid notebook: no 'cells' list")
-        sources: dict[int, str] = {}
-        as_list: set[int] = set()
-        for number, cell in enumerate(cells, start=1):
-            if not isinstance(cell, dict) or cell.get("cell_type") != "code":
-                continue
-            source = cell.get("source", "")
-            if isinstance(source, list) and all(isinstance(piece, str) for piece in source):
-                source = "".join(source)
-                as_list.add(number)
-            if isinstance(source, str):
-                sources[number] = source
-        return cls(text, document, sources, frozenset(as_list), _layout(document, text))
+        cells = notebook_cells(document)
+        sources = {number: source for number, source, _listed in cells}
+        as_list = frozenset(number for number, _source, listed in cells if listed)
+        return cls(text, document, sources, as_list, _layout(document, text))
 
     def program(self) -> Program:
         return cells_program(sorted(self.sources.items()))

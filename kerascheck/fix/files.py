@@ -27,6 +27,7 @@ class FixRun:
 
     diagnostics: list[Diagnostic] = field(default_factory=list)  # what remains
     errors: list[str] = field(default_factory=list)
+    notes: list[str] = field(default_factory=list)  # fixes declined by their fixer (not errors)
     diffs: list[str] = field(default_factory=list)
     fixed: int = 0
     files: int = 0
@@ -51,6 +52,7 @@ def fix_findings(
             run.diagnostics.extend(found)
             continue
         outcome = fix_file(Path(filename), filename, configs(Path(filename)), unsafe=unsafe)
+        run.notes.extend(outcome.notes())
         if outcome.error is not None or not outcome.changed:
             run.diagnostics.extend(found if outcome.error is not None else outcome.remaining)
             if outcome.error is not None:
@@ -70,10 +72,11 @@ def fix_findings(
 
 
 def fix_file(path: Path, filename: str, config: Config, *, unsafe: bool) -> FixOutcome:
-    try:
-        raw = path.read_bytes()
-    except OSError as error:
-        return FixOutcome(filename, None, None, error=f"{filename}: cannot read: {error.strerror or error}")
+    from kerascheck.runner import read_or_diagnose
+
+    raw = read_or_diagnose(path, filename, config.max_file_size)
+    if isinstance(raw, Diagnostic):
+        return FixOutcome(filename, None, None, error=f"{filename}: {raw.message}")
     try:
         return fix_bytes(raw, filename, config.selection_for(path), unsafe=unsafe)
     except Exception as error:  # a bug in a fixer must not stop the run or touch the file

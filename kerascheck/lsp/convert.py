@@ -53,9 +53,19 @@ def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagn
         message=f"{diagnostic.message}\nfix: {diagnostic.fix}",
         severity=SEVERITIES[diagnostic.severity],
         code=diagnostic.code,
+        code_description=_code_description(diagnostic.code),
         source=SOURCE,
         data={"name": diagnostic.name},
     )
+
+
+def _code_description(code: str) -> types.CodeDescription | None:
+    """A link to the rule's page: editors make the code clickable."""
+    from kerascheck.docs import rule_url
+    from kerascheck.rules.base import get_rule
+
+    rule = get_rule(code)
+    return types.CodeDescription(href=rule_url(rule)) if rule is not None else None
 
 
 def contains(outer: types.Range, point: types.Position) -> bool:

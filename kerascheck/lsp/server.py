@@ -12,17 +12,22 @@ from __future__ import annotations
 
 import argparse
 import asyncio
+import json
 import logging
 import sys
+import threading
 import time
-from collections.abc import Sequence
+from collections.abc import Generator, Sequence
 from pathlib import Path
+from typing import Any, BinaryIO
 
 from lsprotocol import types
+from pygls.exceptions import JsonRpcInvalidRequest
 from pygls.lsp.server import LanguageServer
+from pygls.protocol import LanguageServerProtocol, lsp_method
 
 from kerascheck import __version__
-from kerascheck.config import Config, ConfigError, resolve_config
+from kerascheck.config import Config, ConfigError, deciding_files, resolve_config
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.discovery import matches_any
 from kerascheck.engine import Selection
@@ -30,11 +35,25 @@ from kerascheck.fix.apply import plan
 from kerascheck.fix.documents import edits_by_cell
 from kerascheck.lsp.convert import SOURCE, contains, lsp_diagnostic, noqa_edit, span_range, text_edit
 from kerascheck.lsp.targets import Target, notebook_target, text_target
+from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.static.lint import lint_program
 
 DEBOUNCE_SECONDS = 0.15
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerascheck"
 log = logging.getLogger("kerascheck.lsp")
+
+
+class _Protocol(LanguageServerProtocol):
+    """pygls' protocol, except that a second ``initialize`` is refused instead of dropping every document."""
+
+    initialized_once = False
+
+    @lsp_method(types.INITIALIZE)
+    def lsp_initialize(self, params: types.InitializeParams) -> Generator[Any, Any, types.InitializeResult]:
+        if self.initialized_once:
+            raise JsonRpcInvalidRequest("the server is already initialized; its open documents are kept")
+        self.initialized_once = True
+        return (yield from super().lsp_initialize(params))
 
 
 class KerascheckServer(LanguageServer):
@@ -44,6 +63,7 @@ class KerascheckServer(LanguageServer):
         super().__init__(
             "kerascheck",
             __version__,
+            protocol_cls=_Protocol,
             text_document_sync_kind=types.TextDocumentSyncKind.Incremental,
             notebook_document_sync=types.NotebookDocumentSyncOptions(
                 notebook_selector=[
@@ -58,11 +78,41 @@ class KerascheckServer(LanguageServer):
         self.timers: dict[str, asyncio.TimerHandle] = {}
         # URI -> what was published there last: (LSP diagnostic, kerascheck diagnostic)
         self.published: dict[str, list[tuple[types.Diagnostic, Diagnostic]]] = {}
-        # directory -> (its config, the mtimes of the files it was read from)
-        self.configs: dict[Path, tuple[Config, tuple[int, ...]]] = {}
+        # directory -> (its config, the files that decide it, their mtimes when it was read)
+        self.configs: dict[Path, tuple[Config, tuple[Path, ...], tuple[int, ...]]] = {}
         self.reported_config_errors: set[str] = set()
         # key -> (text, selection) of the last lint: a save or a metadata-only change re-lints nothing
         self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
+        self.shut_down = False  # a ``shutdown`` request came: ``exit`` then means status 0, else 1
+        self.exit_status: int | None = None
+
+    # -- transport --------------------------------------------------------------
+
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:  # type: ignore[override]
+        """Serve over stdio with kerascheck's frame reader (see framing.py): garbage never ends the session."""
+        from pygls.io_ import StdoutWriter
+
+        from kerascheck.lsp.framing import StdinReader, read_messages
+
+        self._stop_event = threading.Event()
+        self.protocol.set_writer(StdoutWriter(stdout or sys.stdout.buffer))
+        protocol = self.protocol
+        try:
+            asyncio.run(
+                read_messages(
+                    StdinReader(stdin or sys.stdin.buffer),
+                    parse=lambda body: json.loads(body, object_hook=protocol.structure_message),
+                    handle=protocol.handle_message,
+                    reply=protocol._send_data,
+                    stopped=self._stop_event.is_set,
+                )
+            )
+        except BrokenPipeError:
+            log.error("the connection to the client is lost")
+        except (KeyboardInterrupt, SystemExit):
+            pass
+        finally:
+            self.shutdown()
 
     # -- configuration ------------------------------------------------------
 
@@ -74,7 +124,7 @@ class KerascheckServer(LanguageServer):
         """
         directory = (path.parent if path is not None else Path.cwd()).resolve()
         cached = self.configs.get(directory)
-        if cached is not None and tuple(_mtime(p) for p in cached[0].sources) == cached[1]:
+        if cached is not None and tuple(_mtime(p) for p in cached[1]) == cached[2]:
             return cached[0]
         try:
             config = resolve_config(directory)
@@ -84,7 +134,8 @@ class KerascheckServer(LanguageServer):
                 self.reported_config_errors.add(message)
                 self.window_show_message(types.ShowMessageParams(types.MessageType.Error, message))
             return Config(root=directory)  # not cached: the next lint tries the file again
-        self.configs[directory] = (config, tuple(_mtime(p) for p in config.sources))
+        watched = deciding_files(directory, config)
+        self.configs[directory] = (config, watched, tuple(_mtime(p) for p in watched))
         return config
 
     # -- linting --------------------------------------------------------------
@@ -135,6 +186,11 @@ class KerascheckServer(LanguageServer):
         selection = self.selection_for(target)
         if selection is None:
             return []
+        limit = self.config_for(target.path).max_file_size
+        size = len(target.program.text.encode("utf-8", "surrogatepass"))
+        if size > limit:  # the same budget as on the command line: one line, and the editor stays responsive
+            message = f"too large to check: {size} bytes, over the max-file-size limit of {limit} bytes"
+            return [tool_diagnostic("KC003", message, target.filename)]
         return lint_program(target.program, target.filename, selection)
 
     def lint_and_publish(self, target: Target) -> None:
@@ -291,7 +347,8 @@ class KerascheckServer(LanguageServer):
         for _shown, diagnostic in hits:
             rule = get_rule(diagnostic.code)
             if rule is not None:
-                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule)}")
+                # The explanation without the rule's test examples: a hover is read mid-edit.
+                pages.append(f"**{diagnostic.message}**\n\n{rule_page(rule, examples=False)}")
         if not pages:
             return None
         return types.Hover(
@@ -312,6 +369,14 @@ def _mtime(path: Path | None) -> int:
 def create_server(debounce: float = DEBOUNCE_SECONDS) -> KerascheckServer:
     """A server with every feature registered (tests drive it in-process too)."""
     server = KerascheckServer(debounce)
+
+    @server.feature(types.SHUTDOWN)
+    def shutdown(ls: KerascheckServer, _params: None) -> None:
+        ls.shut_down = True
+
+    @server.feature(types.EXIT)
+    def exit_(ls: KerascheckServer, _params: None) -> None:
+        ls.exit_status = 0 if ls.shut_down else 1  # the protocol: exit without shutdown is status 1
 
     @server.feature(types.TEXT_DOCUMENT_DID_OPEN)
     def did_open(ls: KerascheckServer, params: types.DidOpenTextDocumentParams) -> None:
@@ -388,5 +453,8 @@ def serve(argv: Sequence[str]) -> int:
     except SystemExit as stop:  # --help
         return 0 if stop.code == 0 else 2
     logging.basicConfig(level=logging.WARNING, stream=sys.stderr, format="kerascheck server: %(message)s")
-    create_server(max(0, args.debounce_ms) / 1000).start_io()
-    return 0
+    server = create_server(max(0, args.debounce_ms) / 1000)
+    server.start_io()
+    if server.exit_status is not None:
+        return server.exit_status
+    return 0 if server.shut_down else 1  # the client went away without shutdown and exit

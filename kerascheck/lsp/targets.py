@@ -15,9 +15,8 @@ from lsprotocol import types
 from pygls.uris import to_fs_path
 from pygls.workspace import Workspace
 
-from kerascheck.fix.documents import cells_program
 from kerascheck.fix.edits import split_lines
-from kerascheck.static.source import Program
+from kerascheck.static.source import Program, cells_program
 
 PYTHON_LANGUAGES = frozenset({"python", "python3", "py", "ipython"})
 

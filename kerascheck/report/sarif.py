@@ -15,6 +15,7 @@ pointed at a wrong line of JSON without being told.
 from __future__ import annotations
 
 import json
+import os
 import re
 from collections.abc import Sequence
 from pathlib import PurePath
@@ -38,9 +39,10 @@ FAMILIES = {
 def artifact_uri(filename: str) -> str:
     """A relative path stays relative (GitHub resolves it against the checkout); absolute -> file URI."""
     path = PurePath(filename)
-    if path.is_absolute():
-        return path.as_uri()
-    return quote(path.as_posix())
+    # Percent-encode the name's bytes as the file system holds them: a name that is not
+    # UTF-8 (decoded with surrogate escapes) still gets a valid URI naming that file.
+    quoted = quote(os.fsencode(path.as_posix()))
+    return f"file://{quoted}" if path.is_absolute() else quoted
 
 
 def full_description(documentation: str) -> str:

@@ -153,7 +153,7 @@ def _fix_mark(kind: Applicability | None) -> str:
 def statistics(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicability) -> str:
     """Counts per rule, most frequent first (``--statistics``): count, code, fix mark, name.
 
-    The mark is ``[*]`` for a safe fix, ``[-]`` for a fix only ``--unsafe-fixes`` applies, ``[ ]`` for none.
+    The mark is ``[*]`` when ``--fix`` fixes some of them, ``[-]`` when only ``--unsafe-fixes`` does, ``[ ]`` for none.
     """
     return "".join(
         f"{row['count']:5d}\t{row['code']}\t{_fix_mark(row['fix'])}\t{row['name']}\n"  # type: ignore[arg-type]
@@ -162,11 +162,17 @@ def statistics(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicability) 
 
 
 def statistics_rows(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicability) -> list[dict[str, object]]:
+    """One row per rule: ``fixable`` counts the findings ``--fix`` fixes, ``fix`` the best fix on offer."""
     counts = Counter((d.code, d.name) for d in diagnostics)
-    return [
-        {"code": code, "name": name, "count": count, "fixable": fixes(code) == "safe", "fix": fixes(code)}
-        for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0]))
-    ]
+    kinds: dict[str, Counter[Applicability | None]] = {}
+    for d in diagnostics:
+        kinds.setdefault(d.code, Counter())[fixes(d)] += 1
+    rows: list[dict[str, object]] = []
+    for (code, name), count in sorted(counts.items(), key=lambda item: (-item[1], item[0])):
+        found = kinds[code]
+        best = "safe" if found["safe"] else "unsafe" if found["unsafe"] else None
+        rows.append({"code": code, "name": name, "count": count, "fixable": found["safe"], "fix": best})
+    return rows
 
 
 def statistics_json(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicability) -> str:

@@ -8,7 +8,7 @@ from typing import TYPE_CHECKING
 
 from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
-from kerascheck.facts import Head, Layer, Model, ProgramFacts
+from kerascheck.facts import Head, Layer, Model, ProgramFacts, is_identity_activation
 from kerascheck.rules import lineage
 from kerascheck.rules.base import Bad, Good, Rule, all_heads, fixer, is_classifier, option
 
@@ -28,11 +28,17 @@ def _next_meaningful(chain: tuple[Layer, ...], index: int, skip: frozenset[str])
 
 
 def _unique_layers(facts: ProgramFacts) -> Iterator[tuple[Head, tuple[Layer, ...], int, Layer]]:
-    """Each (head, chain, index, layer) once, though heads share their trunk."""
-    seen: set[int] = set()
-    for _model, head in all_heads(facts):
+    """Each (head, chain, index, layer) once, though heads share their trunk.
+
+    A layer is the same layer by its ``key`` (the static front-end's build
+    order, the runtime front-end's unique layer name), not by object identity:
+    the runtime front-end builds one ``Layer`` fact per head, so two heads on
+    one trunk would otherwise report the trunk twice.
+    """
+    seen: set[object] = set()
+    for model, head in all_heads(facts):
         for index, layer in enumerate(head.chain):
-            key = id(layer)
+            key: object = (model.key, layer.key) if layer.key is not None else id(layer)
             if key in seen:
                 continue
             seen.add(key)
@@ -329,7 +335,12 @@ class LayerAfterOutputActivation(Rule):
     """
     ## What it does
     Flags Dropout, BatchNormalization, LayerNormalization or a same-width
-    Dense layer placed after the model's final softmax/sigmoid.
+    Dense layer placed after the final softmax/sigmoid of a compiled model.
+
+    The output activation is that of a Dense, Activation or Softmax layer (an
+    LSTM's sigmoid is internal to the cell); an uncompiled model (an encoder,
+    a feature extractor) has no output yet, and ActivityRegularization or
+    `Activation("linear")` after the output change nothing.
 
     ## Why is this bad?
     Dropout after the output zeroes probabilities during training (and
@@ -345,6 +356,7 @@ class LayerAfterOutputActivation(Rule):
         layers.Dense(10, activation="softmax"),
         layers.Dropout(0.5),
     ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
 
     ## Use instead
@@ -355,6 +367,7 @@ class LayerAfterOutputActivation(Rule):
         layers.Dropout(0.5),
         layers.Dense(10, activation="softmax"),
     ])
+    model.compile(optimizer="adam", loss="categorical_crossentropy")
     ```
     """
 
@@ -440,10 +453,14 @@ class LayerAfterOutputActivation(Rule):
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
-        for _model, head in all_heads(facts):
+        for model, head in all_heads(facts):
+            if not model.compiled:
+                continue  # an uncompiled encoder or feature extractor has no "output" yet
             trailing: list[Layer] = []
             for layer in reversed(head.chain):
-                if layer.activation in ("softmax", "sigmoid") and trailing:
+                if layer.kind in _IDENTITY_AFTER_OUTPUT or is_identity_activation(layer):
+                    continue
+                if layer.activation in ("softmax", "sigmoid") and layer.kind in _OUTPUT_ACTIVATION_LAYERS and trailing:
                     if all(_recalibrates(later, layer) for later in trailing):
                         offender = trailing[-1]
                         yield self.report(
@@ -456,7 +473,11 @@ class LayerAfterOutputActivation(Rule):
                 trailing.append(layer)
 
 
-_AFTER_OUTPUT_SUSPECTS = kv.TRANSPARENT_LAYERS | _NORMALISATION | {"Dense"}
+# Identity in training as at inference (it only adds a loss term): never "after the output".
+_IDENTITY_AFTER_OUTPUT = frozenset({"ActivityRegularization"})
+_AFTER_OUTPUT_SUSPECTS = (kv.TRANSPARENT_LAYERS - _IDENTITY_AFTER_OUTPUT) | _NORMALISATION | {"Dense"}
+# The layers whose softmax/sigmoid is a model's output activation (an LSTM's sigmoid is internal).
+_OUTPUT_ACTIVATION_LAYERS = frozenset({"Dense", "Activation", "Softmax"})
 
 
 def _recalibrates(later: Layer, output: Layer) -> bool:
@@ -519,8 +540,8 @@ class LinearLayerStack(Rule):
             ])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
             """,
-            line=7,
-            message="Dense follows the linear Dense with no activation between: together they are",
+            line=6,
+            message="Dense has no activation and feeds Dense: together they are one linear map",
         ),
         Bad(
             """
@@ -536,8 +557,8 @@ class LinearLayerStack(Rule):
             ])
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
             """,
-            line=8,
-            message="Dense follows the linear Dense with no activation between: together they are",
+            line=6,
+            message="Dense has no activation and feeds Dense: together they are one linear map",
         ),
     )
     GOOD = (
@@ -597,10 +618,9 @@ class LinearLayerStack(Rule):
                 continue
             following = _next_meaningful(chain, index, kv.TRANSPARENT_LAYERS)
             if following is not None and following[1].kind == "Dense":
-                yield self.report(
-                    following[1].anchor,
-                    f"{following[1].label} follows the linear {layer.label} with no activation between: "
-                    "together they are one linear map",
+                yield self.report(  # at the layer that lacks the activation: that is what to change
+                    layer.anchor if layer.anchor.is_known else following[1].anchor,
+                    f"{layer.label} has no activation and feeds {following[1].label}: together they are one linear map",
                 )
 
 

@@ -7,7 +7,9 @@ diagnostics, and a docstring with ruff's headings (What it does / Why is this
 bad? / Example / Use instead). Nothing else registers it: :func:`all_rules`
 finds every ``Rule`` subclass with a ``code`` defined in a module of this
 package, so a new module needs no import list, and a rule defined elsewhere
-(in a test) never joins the global registry.
+(in a test) never joins the global registry. A module of shared helpers, not
+rules, is named in :data:`HELPER_MODULES` (a test checks that every other
+module defines a rule).
 
 Autofix
 -------
@@ -101,7 +103,7 @@ from typing import TYPE_CHECKING, Any, ClassVar, TypeVar
 
 from kerascheck import vocabulary
 from kerascheck.diagnostics import Diagnostic, FixSafety, Severity
-from kerascheck.facts import NOWHERE, Anchor, Head, Loss, Model, ProgramFacts
+from kerascheck.facts import NOWHERE, Anchor, ArrayInfo, Head, Loss, Model, ProgramFacts
 
 if TYPE_CHECKING:
     from kerascheck.fix.edits import FixContext, NodeEdit
@@ -378,6 +380,13 @@ def trained_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:
         if model.loss_in_use:
             for head in model.heads:
                 yield model, head
+
+
+def argument_anchor(argument: ArrayInfo | None, fallback: Anchor) -> Anchor:
+    """Where a finding about a ``fit`` argument goes: the argument as written, else ``fallback``."""
+    if argument is not None and argument.anchor.is_known:
+        return argument.anchor
+    return fallback
 
 
 def all_heads(facts: ProgramFacts) -> Iterator[tuple[Model, Head]]:

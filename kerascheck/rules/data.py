@@ -9,7 +9,7 @@ from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Fit, Head, LabelEncoding, Labels, Model, PreprocessingFit, ProgramFacts, Split
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Bad, Good, Rule, is_classifier
+from kerascheck.rules.base import Bad, Good, Rule, argument_anchor, is_classifier
 
 
 def labelled_fits(facts: ProgramFacts) -> Iterator[tuple[Model, Fit, Head, Labels]]:
@@ -388,7 +388,7 @@ class CategoricalLossWithIntegerLabels(Rule):
                 continue
             if labels.encoding in (LabelEncoding.INTEGER, LabelEncoding.BINARY):
                 yield self.report(
-                    _where(fit, head),
+                    argument_anchor(fit.y, _where(fit, head)),
                     f"{loss.kind} expects one-hot labels, but the labels{_origin(labels)} are integer class ids",
                 )
 
@@ -825,26 +825,17 @@ def _fitted_on_training_split(fit: PreprocessingFit) -> bool:
     return fit.fitted_on is not None and fit.fitted_on.split is Split.TRAIN
 
 
-# Layers that rescale or normalise what reaches them (or might: a Lambda).
-_NORMALISING = frozenset(
-    {
-        "Rescaling",
-        "Normalization",
-        "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
-        "Lambda",
-    }
-)
-
-
 class UnscaledImageInput(Rule):
     """
     ## What it does
     Flags raw 0-255 image data (a known image dataset such as mnist or
     cifar10, `image_dataset_from_directory`, or uint8 data at runtime)
     reaching `fit` with no division, `Rescaling` or `Normalization`.
+
+    Both front-ends count the same layers as input scaling when they come
+    before the first weighted layer: `Rescaling`, `Normalization`,
+    `BatchNormalization`, `LayerNormalization`, `GroupNormalization`,
+    `UnitNormalization`, and `Lambda` (it may rescale: silence, not a guess).
 
     ## Why is this bad?
     Inputs in the hundreds saturate activations and make the first layers'
@@ -964,7 +955,7 @@ class UnscaledImageInput(Rule):
             for fit in model.fits:
                 if fit.x is not None and fit.x.raw_images:
                     yield self.report(
-                        fit.anchor if fit.anchor.is_known else model.anchor,
+                        argument_anchor(fit.x, fit.anchor if fit.anchor.is_known else model.anchor),
                         "raw 0-255 pixel values reach fit() with no rescaling",
                     )
 
@@ -974,7 +965,7 @@ def _model_scales_nothing(model: Model) -> bool:
     if len(model.heads) != 1:
         return False
     for layer in model.heads[0].chain:
-        if layer.kind is None or layer.kind in _NORMALISING:
+        if layer.kind is None or layer.kind in kv.INPUT_SCALING_LAYERS:
             return False
         if layer.kind in kv.UNIT_LAYERS:
             return True
@@ -1730,7 +1721,7 @@ class TrainTestPreprocessingMismatch(Rule):
                 if used is None or used.value_steps is None or used.origin is None:
                     continue
                 for inputs in trained:
-                    if inputs.origin != used.origin or inputs.value_steps == used.value_steps:
+                    if inputs.origin != used.origin or _comparable(inputs.value_steps) == _comparable(used.value_steps):
                         continue
                     yield self.report(
                         call.anchor,
@@ -1738,6 +1729,42 @@ class TrainTestPreprocessingMismatch(Rule):
                         f"inputs {_steps(inputs.value_steps)} from the same data",
                     )
                     break
+
+
+# Steps that scale by statistics of the data: a scaler, or arithmetic with computed values
+# ((x - mean) / std). Written differently on two sides they may still be the same scaling.
+_STATISTIC_STEPS = frozenset(
+    {
+        "StandardScaler",
+        "MinMaxScaler",
+        "RobustScaler",
+        "MaxAbsScaler",
+        "QuantileTransformer",
+        "PowerTransformer",
+        "scale",
+        "minmax_scale",
+        "normalize",
+        "per_image_standardization",
+        "- a computed value",
+        "/ a computed value",
+        "* a computed value",
+    }
+)
+
+
+def _comparable(steps: tuple[str, ...] | None) -> tuple[str, ...] | None:
+    """Steps with each run of statistics-based scaling made one: ``StandardScaler`` and a
+    hand-written ``(x - mean) / std`` compare equal (precision first), none and either do not."""
+    if steps is None:
+        return None
+    collapsed: list[str] = []
+    for step in steps:
+        if step in _STATISTIC_STEPS:
+            if not collapsed or collapsed[-1] != "scaled by statistics":
+                collapsed.append("scaled by statistics")
+        else:
+            collapsed.append(step)
+    return tuple(collapsed)
 
 
 def _steps(transforms: tuple[str, ...] | None) -> str:

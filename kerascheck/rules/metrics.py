@@ -16,7 +16,7 @@ from kerascheck import vocabulary as kv
 from kerascheck.diagnostics import Diagnostic, Severity
 from kerascheck.facts import Head, LabelEncoding, Model, ProgramFacts
 from kerascheck.rules import lineage
-from kerascheck.rules.base import Bad, Good, Rule, fixer, is_classifier, option, trained_heads
+from kerascheck.rules.base import Bad, Good, Rule, argument_anchor, fixer, is_classifier, option, trained_heads
 
 if TYPE_CHECKING:
     from kerascheck.fix.edits import FixContext, NodeEdit
@@ -296,7 +296,7 @@ class AccuracyOnImbalancedLabels(Rule):
                     else:
                         consequence = f"a model that never predicts it loses only ~{_percent(share)} accuracy"
                     yield self.report(
-                        fit.anchor if fit.anchor.is_known else head.anchor,
+                        argument_anchor(fit.y, fit.anchor if fit.anchor.is_known else head.anchor),
                         f"the rarest class is about {_percent(share)} of the labels and accuracy is the only "
                         f"metric: {consequence}",
                     )
@@ -363,7 +363,7 @@ class PrecisionRecallOnSoftmax(Rule):
                 metrics=["accuracy", keras.metrics.Precision(), keras.metrics.Recall()],
             )
             """,
-            line=12,
+            line=15,
             message="precision and recall without class_id on a 2-unit softmax with one-hot labels",
         ),
         Bad(
@@ -432,11 +432,12 @@ class PrecisionRecallOnSoftmax(Rule):
         for model, head in trained_heads(facts):
             if head.activation != "softmax" or head.units is None or head.units < 2 or not head.metrics:
                 continue
-            averaged = [m.kind for m in head.metrics if m.kind in ("precision", "recall") and m.has_class_id is False]
-            if averaged and _one_hot_labels(model, head):
-                names = " and ".join(sorted(set(averaged)))
+            metrics = [m for m in head.metrics if m.kind in ("precision", "recall") and m.has_class_id is False]
+            if metrics and _one_hot_labels(model, head):
+                names = " and ".join(sorted({str(m.kind) for m in metrics}))
+                anchor = metrics[0].anchor  # the metric to change: `Precision()` in the compile call
                 yield self.report(
-                    _compile_anchor(model, head),
+                    anchor if anchor.is_known else _compile_anchor(model, head),
                     f"{names} without class_id on a {head.units}-unit softmax with one-hot labels count "
                     "every cell: they come out equal to each other and to accuracy",
                 )
@@ -1003,7 +1004,7 @@ class ArgmaxOnSingleUnit(Rule):
         for argmax in facts.argmaxes:
             model = facts.model_at(argmax.model)
             head = model.single_head if model is not None else None
-            if head is None or head.units != 1 or argmax.axis not in (-1, 1):
+            if head is None or head.units != 1 or argmax.axis not in (-1, 1) or argmax.width_guarded:
                 continue
             yield self.report(
                 argmax.anchor,

@@ -80,9 +80,12 @@ class Overfitting(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         for training in facts.trainings:
-            message = self._diverging_losses(training) or self._accuracy_gap(training)
-            if message:
-                yield self.report(training.anchor, message)
+            # Two signals, each reported on its own (the callback reports each once per run):
+            # the validation loss rising past its best is the stronger and must not be
+            # hidden by an accuracy gap seen epochs earlier.
+            for message in (self._diverging_losses(training), self._accuracy_gap(training)):
+                if message:
+                    yield self.report(training.anchor, message)
 
     def _diverging_losses(self, training: Training) -> str | None:
         patience = self.options.patience

@@ -13,10 +13,11 @@ importing this module, like importing kerascheck, does not import Keras.
 from __future__ import annotations
 
 import math
+import re
 import sys
 import warnings
 from collections.abc import Mapping, Sequence
-from dataclasses import dataclass
+from dataclasses import dataclass, replace
 from types import FrameType
 from typing import Any
 
@@ -46,10 +47,14 @@ class KerasCheckError(Exception):
         self.diagnostics = list(diagnostics)
 
 
-def format_finding(diagnostic: Diagnostic) -> str:
-    """The CLI's text line without the position: ``KC101 [error] message (layer 'dense')``."""
+def format_finding(diagnostic: Diagnostic, *, with_fix: bool = False) -> str:
+    """The CLI's text line without the position: ``KC101 [error] message (layer 'dense')``.
+
+    ``with_fix`` adds the CLI's second line, ``  fix: ...`` (the warnings carry it).
+    """
     where = f" (layer {diagnostic.layer!r})" if diagnostic.layer and diagnostic.span is None else ""
-    return f"{diagnostic.code} [{diagnostic.severity.value}] {diagnostic.message}{where}"
+    line = f"{diagnostic.code} [{diagnostic.severity.value}] {diagnostic.message}{where}"
+    return f"{line}\n  fix: {diagnostic.fix}" if with_fix and diagnostic.fix else line
 
 
 # -- what fit() was given -----------------------------------------------------
@@ -63,6 +68,10 @@ class FitArguments:
     y: Any = None
     partial: bool = False
     has_validation: bool | None = None
+    validation_data: Any = None
+    validation_split: float | None = None  # as fit() got it (0.0 by default)
+    # Where the user called fit (file, line, module): warnings point there, not into Keras.
+    caller: tuple[str, int, str] | None = None
 
 
 def find_fit_arguments(model: Any) -> FitArguments | None:
@@ -79,16 +88,34 @@ def find_fit_arguments(model: Any) -> FitArguments | None:
             if frame is None:
                 return None
             if frame.f_code.co_name == "fit" and frame.f_locals.get("self") is model:
-                return _arguments_from(dict(frame.f_locals))
+                return replace(_arguments_from(dict(frame.f_locals)), caller=_user_caller(frame))
             frame = frame.f_back
         return None
     finally:
         del frame
 
 
+_LIBRARY_MODULES = ("keras", "tensorflow", "tf_keras", "kerascheck", "absl")
+
+
+def _user_caller(frame: FrameType) -> tuple[str, int, str] | None:
+    """The first frame above ``fit`` that is not Keras or TensorFlow: the user's ``fit`` call."""
+    current: FrameType | None = frame
+    for _ in range(_FRAMES_TO_SEARCH):
+        if current is None:
+            return None
+        module = str(current.f_globals.get("__name__", ""))
+        if module.split(".", 1)[0] not in _LIBRARY_MODULES:
+            return current.f_code.co_filename, current.f_lineno, module
+        current = current.f_back
+    return None
+
+
 def _arguments_from(local: Mapping[str, Any]) -> FitArguments:
     split = local.get("validation_split")
-    has_validation = local.get("validation_data") is not None or (isinstance(split, (int, float)) and split > 0)
+    validation_data = local.get("validation_data")
+    has_validation = validation_data is not None or (isinstance(split, (int, float)) and split > 0)
+    fraction = float(split) if isinstance(split, (int, float)) and not isinstance(split, bool) else None
     x, y = local.get("x"), local.get("y")
     if y is None and x is not None and not _in_memory(x):
         batch = _first_batch(x)
@@ -96,7 +123,9 @@ def _arguments_from(local: Mapping[str, Any]) -> FitArguments:
             return FitArguments(has_validation=has_validation)
         x, y = batch
         return FitArguments(x=x, y=y, partial=True, has_validation=has_validation)
-    return FitArguments(x=x, y=y, has_validation=has_validation)
+    return FitArguments(
+        x=x, y=y, has_validation=has_validation, validation_data=validation_data, validation_split=fraction
+    )
 
 
 def _in_memory(value: Any) -> bool:
@@ -120,6 +149,22 @@ def _first_batch(source: Any) -> tuple[Any, Any] | None:
 
 
 # -- the monitor: everything but the Keras base class -------------------------
+
+
+_NUMBERS = re.compile(r"[-+]?(?:\d+\.?\d*|\.\d+)(?:e[-+]?\d+)?|nan|inf")
+
+
+def _signal(diagnostic: Diagnostic) -> str:
+    """What makes a finding new within one run.
+
+    Training findings change their numbers epoch by epoch: one report per code
+    per run, except that KC501's two signals (a validation loss rising past its
+    best, an accuracy gap) are each reported once: the stronger one must not be
+    hidden by the other seen epochs earlier.
+    """
+    if diagnostic.code == training_rules.Overfitting.code:
+        return _NUMBERS.sub("#", diagnostic.message)
+    return "" if diagnostic.code.startswith("KC5") else diagnostic.message
 
 
 def _numeric_logs(logs: Mapping[str, Any] | None) -> tuple[tuple[str, float], ...]:
@@ -159,6 +204,7 @@ class TrainingMonitor:
         self._has_validation: bool | None = None
         self._filename = "<model>"
         self._anchor = kf.NOWHERE
+        self._caller: tuple[str, int, str] | None = None
 
     def begin(self, model: Any, arguments: FitArguments | None) -> None:
         """A new run: forget the last one, inspect the model and its data."""
@@ -167,8 +213,17 @@ class TrainingMonitor:
         self._anchor = kf.Anchor(layer=model_name(model))
         arguments = arguments or FitArguments()
         self._has_validation = arguments.has_validation
+        self._caller = arguments.caller
         try:
-            facts = facts_from_model(model, arguments.x, arguments.y, partial=arguments.partial, method="fit")
+            facts = facts_from_model(
+                model,
+                arguments.x,
+                arguments.y,
+                partial=arguments.partial,
+                validation_data=arguments.validation_data,
+                validation_split=arguments.validation_split,
+                method="fit",
+            )
             found = diagnostics_for(facts, self.selection, self._filename)
         except Exception as error:  # never let the linter break the user's training run
             self._internal_error(error)
@@ -214,14 +269,20 @@ class TrainingMonitor:
         if key not in self._seen:
             self._seen.add(key)
             message = f"kerascheck could not check this run: {type(error).__name__}: {error}"
-            warnings.warn(KerasCheckWarning(message), stacklevel=4)
+            self._warn(KerasCheckWarning(message))
+
+    def _warn(self, warning: KerasCheckWarning) -> None:
+        """Issue a warning at the user's ``fit`` call (where it was found), else near the callback."""
+        if self._caller is None:
+            warnings.warn(warning, stacklevel=5)
+            return
+        filename, line, module = self._caller
+        warnings.warn_explicit(warning, KerasCheckWarning, filename, line, module=module)
 
     def _report(self, found: Sequence[Diagnostic]) -> None:
         errors: list[Diagnostic] = []
         for diagnostic in found:
-            # Training findings change wording epoch by epoch: one report per code per run.
-            detail = None if diagnostic.code.startswith("KC5") else diagnostic.message
-            key = (diagnostic.code, diagnostic.layer, detail or "")
+            key = (diagnostic.code, diagnostic.layer, _signal(diagnostic))
             if key in self._seen:
                 continue
             self._seen.add(key)
@@ -229,7 +290,7 @@ class TrainingMonitor:
             if self.on_error == "raise" and diagnostic.severity is Severity.ERROR:
                 errors.append(diagnostic)
             else:
-                warnings.warn(KerasCheckWarning(format_finding(diagnostic), diagnostic), stacklevel=4)
+                self._warn(KerasCheckWarning(format_finding(diagnostic, with_fix=True), diagnostic))
         if errors:
             raise KerasCheckError("\n".join(format_finding(d) for d in errors), errors)
 

@@ -13,6 +13,7 @@ from __future__ import annotations
 
 import warnings
 from collections.abc import Iterator, Mapping
+from dataclasses import replace
 from typing import Any
 
 from kerascheck import facts as kf
@@ -135,6 +136,12 @@ def _node_inputs(node: Any) -> list[Any]:
 
 
 def layer_fact(layer: Any) -> kf.Layer:
+    """One live layer (or Keras op) as a fact, keyed by its name (unique in its model)."""
+    fact = _layer_fact(layer)
+    return replace(fact, key=fact.name) if fact.key is None and fact.name else fact
+
+
+def _layer_fact(layer: Any) -> kf.Layer:
     """One live layer (or Keras op) as a fact, through its serialized config."""
     cls = type(layer)
     name = getattr(layer, "name", None)

@@ -8,6 +8,7 @@ one written out in a script.
 from __future__ import annotations
 
 from collections.abc import Sequence
+from dataclasses import replace
 from typing import Any
 
 from kerascheck import engine
@@ -17,19 +18,10 @@ from kerascheck.runtime.model import facts_from_model, model_name
 
 
 def selection_from(select: Sequence[str] | str | None, ignore: Sequence[str] | str | None) -> engine.Selection:
-    """An engine selection from ``select``/``ignore`` codes or prefixes, as the CLI reads them.
+    """An engine selection from ``select``/``ignore`` codes or prefixes, exactly as the CLI reads them."""
+    from kerascheck.config import selection_from as parse_selection
 
-    A lone string counts as one code (``select="KC1"`` must not become
-    ``("K", "C", "1")``); codes are case-insensitive.
-    """
-    if isinstance(select, str):
-        select = (select,)
-    if isinstance(ignore, str):
-        ignore = (ignore,)
-    return engine.Selection(
-        select=None if select is None else tuple(code.upper() for code in select),
-        ignore=tuple(code.upper() for code in ignore or ()),
-    )
+    return parse_selection(select, ignore, where="kerascheck")
 
 
 def model_filename(model: Any) -> str:
@@ -45,7 +37,42 @@ def diagnostics_for(facts: ProgramFacts, selection: engine.Selection, filename: 
 
 def inspect_with(model: Any, x: Any = None, y: Any = None, *, selection: engine.Selection) -> list[Diagnostic]:
     """:func:`inspect` with a ready-made selection (the CLI's ``--model`` and the callback use it)."""
-    return diagnostics_for(facts_from_model(model, x, y), selection, model_filename(model))
+    facts = facts_from_model(model, x, y)
+    filename = model_filename(model)
+    if unseen_facts(facts) or _unbuilt_subclassed(model):
+        return unchecked(selection, filename, _UNBUILT)
+    return diagnostics_for(facts, selection, filename)
+
+
+_UNBUILT = (
+    "the model was not checked: a subclassed model that has not been built shows no layers "
+    "(call it on a batch of data first)"
+)
+
+
+def unseen_facts(facts: ProgramFacts) -> bool:
+    """A model whose outputs could not be read at all (a saved subclassed model has no heads).
+
+    An empty ``Sequential`` is seen: one head, no layers, nothing to report.
+    """
+    return bool(facts.models) and not any(model.heads for model in facts.models)
+
+
+def _unbuilt_subclassed(model: Any) -> bool:
+    """A subclassed model never called: its layers exist, how they connect is not known yet."""
+    from kerascheck.runtime.graph import symbolic_outputs
+    from kerascheck.runtime.subclassed import is_sequential
+
+    return getattr(model, "built", True) is False and not is_sequential(model) and not symbolic_outputs(model)
+
+
+def unchecked(selection: engine.Selection, filename: str, why: str) -> list[Diagnostic]:
+    """KC009 (if selected): never "clean" on what was not seen."""
+    from kerascheck.rules.tool import UncheckedModelRule, tool_diagnostic
+
+    if not selection.enabled(UncheckedModelRule):
+        return []
+    return [replace(tool_diagnostic("KC009", why, filename), span=None)]
 
 
 def inspect(

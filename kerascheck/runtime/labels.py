@@ -345,17 +345,39 @@ def raw_images(x: Any) -> bool | None:
 
 
 def fit_from_data(
-    heads: tuple[kf.Head, ...], x: Any, y: Any, *, partial: bool = False, has_validation: bool | None = None
+    heads: tuple[kf.Head, ...],
+    x: Any,
+    y: Any,
+    *,
+    partial: bool = False,
+    has_validation: bool | None = None,
+    validation_data: Any = None,
+    validation_split: float | None = None,
 ) -> kf.Fit:
-    """A :class:`~kerascheck.facts.Fit` for data given with a model (to ``inspect`` or ``fit``)."""
+    """A :class:`~kerascheck.facts.Fit` for data given with a model (to ``inspect`` or ``fit``).
+
+    The same descriptions the static front-end gives, where the data shows them:
+    raw pixels, which arguments are the same object, labels in class order (a
+    whole array only), the validation split fraction when ``fit``'s was read.
+    """
     sample = read_sample(x, y)
     if partial:
         sample = Sample(x=sample.x, y=sample.y, complete=False, batched_source=sample.batched_source)
-    return fit_from_sample(heads, sample, x, y, has_validation=has_validation)
+    return fit_from_sample(
+        heads, sample, x, y, has_validation=has_validation, validation_data=validation_data,
+        validation_split=validation_split,
+    )  # fmt: skip
 
 
 def fit_from_sample(
-    heads: tuple[kf.Head, ...], sample: Sample, x: Any, y: Any, *, has_validation: bool | None = None
+    heads: tuple[kf.Head, ...],
+    sample: Sample,
+    x: Any,
+    y: Any,
+    *,
+    has_validation: bool | None = None,
+    validation_data: Any = None,
+    validation_split: float | None = None,
 ) -> kf.Fit:
     """The Fit fact for what :func:`read_sample` read of (x, y)."""
     labels: tuple[kf.Labels | None, ...] = ()
@@ -368,5 +390,40 @@ def fit_from_sample(
         labels=labels,
         has_validation=has_validation,
         x=kf.ArrayInfo(identity=0, raw_images=raw_images(sample.x)) if x is not None else None,
-        y=kf.ArrayInfo(identity=0 if y is x else 1) if y is not None else None,
+        y=kf.ArrayInfo(identity=0 if y is x else 1, ordered=_class_ordered(y) if sample.complete else None)
+        if y is not None
+        else None,
+        validation_x=_validation_input(validation_data, x, y),
+        validation_split=validation_split,
     )
+
+
+def _validation_input(validation_data: Any, x: Any, y: Any) -> kf.ArrayInfo | None:
+    """``validation_data=(x_val, y_val)``: its inputs, numbered like ``x`` (0) and ``y`` (1) if the same object."""
+    if not isinstance(validation_data, (tuple, list)) or not validation_data:
+        return None
+    first = validation_data[0]
+    identity = 0 if first is x and x is not None else 1 if first is y and y is not None else 2
+    return kf.ArrayInfo(identity=identity)
+
+
+def _class_ordered(y: Any) -> bool | None:
+    """Labels sorted by class (all of one class, then the next): what ``validation_split`` must not see."""
+    if not hasattr(y, "shape") or not hasattr(y, "__array__"):
+        return None
+    try:
+        values = np.asarray(y)
+    except Exception:
+        return None
+    if values.ndim == 2 and values.shape[1] > 1:
+        values = values.argmax(axis=1)  # one-hot rows
+    if values.ndim == 2 and values.shape[1] == 1:
+        values = values[:, 0]
+    if values.ndim != 1 or len(values) < 4 or values.dtype.kind not in "biuf":
+        return None
+    if not np.all(np.isfinite(values)) or not np.all(values == np.round(values)):
+        return None  # not class labels (regression targets): "class order" does not apply
+    if len(np.unique(values)) > len(values) // 2:
+        return None
+    steps = np.diff(values)
+    return bool(np.any(steps != 0) and (np.all(steps >= 0) or np.all(steps <= 0)))

@@ -28,7 +28,14 @@ __all__ = ["NotAModelError", "facts_from_model", "heads_of", "is_keras_model", "
 
 
 def facts_from_model(
-    model: Any, x: Any = None, y: Any = None, *, partial: bool = False, method: str = "inspect"
+    model: Any,
+    x: Any = None,
+    y: Any = None,
+    *,
+    partial: bool = False,
+    validation_data: Any = None,
+    validation_split: float | None = None,
+    method: str = "inspect",
 ) -> kf.ProgramFacts:
     """Facts about a built (or buildable) Keras model and, optionally, its data.
 
@@ -58,7 +65,9 @@ def facts_from_model(
         sample = labels.read_sample(x, y)
         if partial:
             sample = replace(sample, complete=False)
-        fit = labels.fit_from_sample(heads, sample, x, y)
+        fit = labels.fit_from_sample(
+            heads, sample, x, y, validation_data=validation_data, validation_split=validation_split
+        )
         fits = (fit,)
         per_head = labels.labels_per_head(sample.y, heads) if sample.y is not None else None
         call = shapes.data_call(
@@ -74,6 +83,7 @@ def facts_from_model(
                 name=name,
                 compiled=compiled,
                 fits=fits,
+                key=0,
                 inputs=shapes.model_inputs(model),
                 data_calls=calls,
             ),

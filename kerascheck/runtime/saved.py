@@ -17,6 +17,7 @@ from typing import Any
 
 from kerascheck import engine
 from kerascheck import facts as kf
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.rules.tool import tool_diagnostic
 from kerascheck.runtime import serialized as ks
@@ -65,10 +66,20 @@ def check_saved_model(path: str, selection: engine.Selection = engine.DEFAULT_SE
         facts = facts_from_saved_model(path)
     except ArchiveError as error:
         return [tool_diagnostic("KC002", _one_line(str(error)), path)]
+    except OverBudget as error:
+        return [tool_diagnostic("KC003", str(error), path)]
     except (RecursionError, MemoryError):
         return [tool_diagnostic("KC002", "the model config is too deeply nested or too large", path)]
     except Exception as error:  # a file we fail to understand is the file's problem to report, not a crash
         return [tool_diagnostic("KC002", f"cannot read the model config ({type(error).__name__})", path)]
+    from kerascheck.runtime.inspect import unchecked, unseen_facts
+
+    why = (
+        "the saved model was not checked: its layers are not in its config (a subclassed model); "
+        "load it and use kerascheck.inspect(model, x, y)"
+    )
+    if unseen_facts(facts):
+        return unchecked(selection, path, why)
     found = engine.run_rules(facts, selection)
     return engine.finalize(found, filename=path, locate=lambda _anchor: (None, None))
 
@@ -90,7 +101,7 @@ def facts_from_config(saved: SavedConfig) -> kf.ProgramFacts:
     if saved.compile and heads:
         loss, metrics = ks.compile_specs(saved.compile)
         heads = ks.attach_compile(heads, loss, metrics)
-    model = kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled)
+    model = kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, key=0)
     return kf.ProgramFacts(models=(model,))
 
 
@@ -214,8 +225,10 @@ def _walk(by_name: Mapping[str, Mapping[str, Any]], ref: tuple[str, int, int], d
     current: tuple[str, int, int] | None = ref
     while current is not None:
         name, node_index, tensor_index = current
-        if (name, node_index) in seen or len(backwards) > _MAX_CHAIN:
+        if (name, node_index) in seen:
             raise ConfigError("the layer graph in the model config has a cycle")
+        if len(backwards) > _MAX_CHAIN:
+            raise OverBudget(f"too complex to check: the model config chains more than {_MAX_CHAIN} layers")
         seen.add((name, node_index))
         entry = by_name.get(name)
         if entry is None:

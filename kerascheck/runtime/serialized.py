@@ -95,7 +95,7 @@ def activation_from_config(value: Any) -> str | None:
 
 def unknown_layer(name: str | None) -> kf.Layer:
     """A layer we cannot see into (custom class, unreadable config)."""
-    return kf.Layer(kind=None, anchor=kf.Anchor(layer=name), name=name)
+    return kf.Layer(kind=None, anchor=kf.Anchor(layer=name), name=name, key=name)
 
 
 def op_layer(class_name: str, name: str | None, axis: Any = -1) -> kf.Layer:
@@ -107,7 +107,7 @@ def op_layer(class_name: str, name: str | None, axis: Any = -1) -> kf.Layer:
     activation = kv.activation_from_string(class_name.lower()) if class_name else None
     if activation is None or activation == "linear" or axis not in (-1, [-1], None):
         return unknown_layer(name)
-    return kf.Layer(kind="Activation", anchor=kf.Anchor(layer=name), activation=activation, name=name)
+    return kf.Layer(kind="Activation", anchor=kf.Anchor(layer=name), activation=activation, name=name, key=name)
 
 
 def _op_lambda(config: Mapping[str, Any], name: str | None) -> kf.Layer:
@@ -180,7 +180,8 @@ def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool
         return unknown_layer(name)
     if class_name in _OP_LAMBDAS:
         return _op_lambda(config, name)
-    return layer_fact(class_name, _ConfigParams(class_name, config), kf.Anchor(layer=name))
+    fact = layer_fact(class_name, _ConfigParams(class_name, config), kf.Anchor(layer=name))
+    return replace(fact, key=name) if name else fact  # a layer name is unique in its model
 
 
 def layer_from_entry(entry: Mapping[str, Any]) -> kf.Layer:

@@ -16,15 +16,16 @@ file with no Keras model close to the cost of parsing it.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
-from dataclasses import replace
+from collections.abc import Iterator, Sequence
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck import facts as kf
+from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
-from kerascheck.static.names import canonical, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, model_shapes, operators
+from kerascheck.static.names import canonical, dotted_name, import_bindings
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, model_shapes, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -46,7 +47,7 @@ from kerascheck.static.values import (
     Value,
 )
 
-Block = Sequence[cst.BaseStatement] | Sequence[cst.BaseSmallStatement]
+STAR_IMPORTS = "<star imports>"  # env key: the Keras modules star-imported in this scope, latest first
 __all__ = ["Env", "Interpreter", "merge_envs", "same"]
 
 
@@ -66,7 +67,7 @@ def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else _merge_lists(a, b)
+        merged[name] = a if same(a, b) else (arrays.merge_grown(a, b) or _merge_lists(a, b))
     return merged
 
 
@@ -100,6 +101,7 @@ class Interpreter:
         self.called: set[int] = set()
         self.runs: dict[int, int] = {}
         self.total_runs = 0
+        self.steps = 0  # statements executed, against budget.MAX_STEPS
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
@@ -147,6 +149,9 @@ class Interpreter:
     def exec_statement(self, statement: cst.CSTNode, env: Env) -> bool:
         if isinstance(statement, cst.SimpleStatementLine):
             return self.exec_block(statement.body, env)
+        self.steps += 1
+        if self.steps > budget.MAX_STEPS:
+            raise budget.OverBudget(f"too complex to check: more than {budget.MAX_STEPS} interpreter steps")
         self.current_statement = statement
         if isinstance(statement, cst.Assign):
             value = self.eval(statement.value, env)
@@ -212,6 +217,13 @@ class Interpreter:
         """
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
+        if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
+            module = dotted_name(statement.module) if statement.module is not None and not statement.relative else None
+            if module is not None and canonical(module).startswith("keras."):
+                # ``from keras.layers import *``: any name this scope does not bind may be one of them.
+                known = env.get(STAR_IMPORTS)
+                modules = known.items if isinstance(known, Seq) else ()
+                env[STAR_IMPORTS] = Seq((Ref(canonical(module)), *modules))
 
     MAX_UNROLLED_ITEMS = 16
     MAX_UNROLL_NESTING = 2
@@ -228,7 +240,7 @@ class Interpreter:
             and iterable.closed
             and 0 < len(iterable.items) <= self.MAX_UNROLLED_ITEMS
             and self.unrolled < self.MAX_UNROLL_NESTING
-            and not _leaves_early(statement.body.body)
+            and not leaves_early(statement.body.body)
         ):
             self.unrolled += 1
             try:
@@ -296,7 +308,12 @@ class Interpreter:
             else_body = (orelse,)
         if isinstance(test, Const):
             return self.exec_block(statement.body.body if test.value else else_body, env)
-        return self.exec_branches(env, [statement.body.body, else_body])
+        guard = _tests_width(statement.test)
+        self.state.width_guarded += guard
+        try:
+            return self.exec_branches(env, [statement.body.body, else_body])
+        finally:
+            self.state.width_guarded -= guard
 
     def exec_branches(self, env: Env, bodies: Sequence[Block]) -> bool:
         """Run alternative bodies from the same state; merge what they leave."""
@@ -336,6 +353,8 @@ class Interpreter:
             owner = self.eval(target.value, env)
             if isinstance(owner, Instance):
                 owner.attrs[target.attr.value] = value
+            elif isinstance(owner, ClassObj):
+                owner.namespace[target.attr.value] = UNKNOWN  # changed from outside its body: not followed
         elif isinstance(target, cst.Subscript) and isinstance(target.value, (cst.Name, cst.Attribute)):
             key: Value = UNKNOWN
             if len(target.slice) == 1 and isinstance(target.slice[0].slice, cst.Index):
@@ -387,17 +406,44 @@ class Interpreter:
                 is_layer |= value.is_layer
                 methods.update(value.methods)
         own: list[Function] = []
+        namespace: Env = {}
+        for base in node.bases:
+            inherited = self.eval(base.value, env)
+            if isinstance(inherited, ClassObj):
+                namespace.update(inherited.namespace)
         for statement in node.body.body:
             if isinstance(statement, cst.FunctionDef):
                 function = self.define_function(statement, env)
                 methods[statement.name.value] = function
                 own.append(function)
-        cls = ClassObj(node=node, closure=env, is_model=is_model, is_layer=is_layer, methods=tuple(methods.items()))
+            elif isinstance(statement, cst.SimpleStatementLine):
+                self.class_attributes(statement, env, namespace)
+        cls = ClassObj(
+            node=node,
+            closure=env,
+            is_model=is_model,
+            is_layer=is_layer,
+            methods=tuple(methods.items()),
+            namespace=namespace,
+            decorated=bool(node.decorators),
+        )
         if is_model:
             self.model_classes.append(cls)
         elif not is_layer:
             self.functions.extend((function, cls) for function in own)
         return cls
+
+    def class_attributes(self, line: cst.SimpleStatementLine, env: Env, namespace: Env) -> None:
+        """``NUM_CLASSES = 5`` in a class body (a config class): a class attribute."""
+        for small in line.body:
+            target: cst.BaseExpression | None = None
+            value: cst.BaseExpression | None = None
+            if isinstance(small, cst.Assign) and len(small.targets) == 1:
+                target, value = small.targets[0].target, small.value
+            elif isinstance(small, cst.AnnAssign):
+                target, value = small.target, small.value
+            if isinstance(target, cst.Name) and value is not None:
+                namespace[target.value] = self.eval(value, {**env, **namespace})
 
     # -- expressions ------------------------------------------------------
 
@@ -406,7 +452,10 @@ class Interpreter:
             found = env.get(node.value)
             if found is not None:
                 return found
-            return BUILTIN_NAMES.get(node.value, UNKNOWN)
+            builtin = BUILTIN_NAMES.get(node.value)
+            if builtin is not None:
+                return builtin
+            return self.star_imported(node.value, env)
         if isinstance(node, cst.Attribute):
             return self.attribute(self.eval(node.value, env), node.attr.value)
         if isinstance(node, cst.Call):
@@ -464,10 +513,29 @@ class Interpreter:
                     elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
-                bounds = tuple(None if b is None else self.eval(b, env) for b in (part.lower, part.upper, part.step))
-                elements.append(operators.Slice(whole=whole, bounds=bounds))
+                bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
+                known = part.step is None and all(
+                    b is not None or p is None for b, p in zip(bounds, (part.lower, part.upper), strict=True)
+                )
+                elements.append(operators.Slice(whole=whole, bounds=bounds if known else None))
         of = node.value.value if isinstance(node.value, cst.Name) else None
         return operators.subscript(value, elements, of)
+
+    def star_imported(self, name: str, env: Env) -> Value:
+        """A name no scope binds, after ``from keras.layers import *``: that module's member."""
+        modules = env.get(STAR_IMPORTS)
+        if not isinstance(modules, Seq) or not modules.items:
+            return UNKNOWN
+        candidates = [canonical(f"{module.qualname}.{name}") for module in modules.items if isinstance(module, Ref)]
+        for qualname in candidates:  # a name some module is known to have (keras.models.Sequential)
+            if any(entry.exact for entry in REGISTRY.candidates(qualname)):
+                return Ref(qualname)
+        if len(candidates) == 1:
+            return Ref(candidates[0])
+        layers = [qualname for qualname in candidates if qualname.startswith("keras.layers.")]
+        if name[:1].isupper() and layers:
+            return Ref(layers[0])  # a class: the layer of that name
+        return UNKNOWN  # several star imports: which one a helper comes from would be a guess
 
     def eval_list_comprehension(self, node: cst.ListComp, env: Env) -> Value:
         """``[Dense(n) for n in (64, 32)]`` over a literal: the list it builds; anything else unknown."""
@@ -483,6 +551,12 @@ class Interpreter:
             self.bind(clause.target, item, scope)
             items.append(self.eval(node.elt, scope))
         return Seq(tuple(items))
+
+    def slice_bound(self, node: cst.BaseExpression | None, env: Env) -> int | None:
+        if node is None:
+            return None
+        value = self.eval(node, env)
+        return value.value if isinstance(value, Const) and type(value.value) is int else None
 
     def eval_dict(self, node: cst.Dict, env: Env) -> Value:
         items: list[tuple[object, Value]] = []
@@ -503,7 +577,11 @@ class Interpreter:
                 return owner.attrs[name]
             if owner.cls is not None and owner.cls.method(name) is not None:
                 return BoundMethod(owner, name)
+            if owner.cls is not None and not owner.cls.decorated:
+                return owner.cls.namespace.get(name, UNKNOWN)
             return UNKNOWN
+        if isinstance(owner, ClassObj):
+            return owner.namespace.get(name, UNKNOWN)
         return REGISTRY.attribute_of(owner, name)
 
     def evaluate_args(self, node: cst.Call, env: Env) -> Args:
@@ -544,11 +622,8 @@ class Interpreter:
         anchor = kf.Anchor(node=node, statement=self.current_statement)
         if isinstance(callee, ClassObj):
             return self.instantiate(callee, args, anchor)
-        context = CallContext(
-            args=args, anchor=anchor, env=env, state=self.state, node=node, assign=lambda t, v: self.reassign(t, v, env)
-        )
         if isinstance(callee, Ref):
-            return REGISTRY.call_function(replace(context, qualname=callee.qualname))
+            return REGISTRY.call_function(self.context(args, anchor, env, node, qualname=callee.qualname))
         receiver, method = callee, "__call__"
         if isinstance(callee, BoundMethod):
             receiver, method = callee.owner, callee.name
@@ -561,7 +636,30 @@ class Interpreter:
                 receiver = receiver.attrs.get("__model__", UNKNOWN)  # a subclassed model's own methods
                 if not isinstance(receiver, ModelObj):
                     return UNKNOWN
-        return REGISTRY.call_method(replace(context, receiver=receiver, method=method))
+        return REGISTRY.call_method(self.context(args, anchor, env, node, receiver=receiver, method=method))
+
+    def context(
+        self,
+        args: Args,
+        anchor: kf.Anchor,
+        env: Env,
+        node: cst.Call,
+        qualname: str = "",
+        receiver: Value | None = None,
+        method: str = "",
+    ) -> CallContext:
+        """What a semantic handler gets: the call, its scope and a way to rebind what it changes."""
+        return CallContext(
+            args=args,
+            anchor=anchor,
+            env=env,
+            state=self.state,
+            node=node,
+            qualname=qualname,
+            receiver=receiver,
+            method=method,
+            assign=lambda target, value: self.reassign(target, value, env),
+        )
 
     # -- classes ----------------------------------------------------------
 
@@ -612,7 +710,9 @@ class Interpreter:
                     compiled=model.compiled,
                     fits=tuple(fit for fit in fits if fit.method == "fit"),
                     compile_anchor=compile_anchor,
-                    loss_in_use=not model.loss_unused(),
+                    trained=model.trained,
+                    nested=model.nested,
+                    predicts=model.inference,
                     key=model.index,
                     evaluations=tuple(fit for fit in fits if fit.method != "fit"),
                     inputs=model.declared_inputs,
@@ -673,11 +773,16 @@ class Interpreter:
                 local[star.name.value] = UNKNOWN
 
 
+class InvalidLiteral(Exception):
+    """A literal libcst accepts but Python rejects (``"\\x"``, a 5 000-digit integer): the file is KC001."""
+
+
 def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedString) -> Value:
     """A literal's value; the common cases without libcst's ``literal_eval`` (it compiles code)."""
     try:
         if isinstance(node, cst.Integer):
-            return Const(int(node.value, 0))
+            number = int(node.value, 0)
+            return Const(number) if budget.fits(number) else UNKNOWN
         if isinstance(node, cst.Float):
             return Const(float(node.value.replace("_", "")))
         if isinstance(node, cst.SimpleString):
@@ -687,8 +792,26 @@ def literal(node: cst.Integer | cst.Float | cst.SimpleString | cst.ConcatenatedS
                 return Const(raw[1:-1])
     except ValueError:
         pass
-    value = node.evaluated_value
-    return Const(value) if isinstance(value, (str, int, float)) else UNKNOWN
+    try:
+        value = node.evaluated_value
+    except Exception as error:  # libcst evaluates with CPython's rules, which may reject it
+        raise InvalidLiteral(f"{type(error).__name__}: {error}".splitlines()[0]) from None
+    return Const(value) if isinstance(value, (str, int, float)) and budget.fits(value) else UNKNOWN
+
+
+_WIDTH_ATTRIBUTES = frozenset({"output_shape", "shape", "units"})
+
+
+def _tests_width(test: cst.BaseExpression) -> int:
+    """1 if an ``if`` test reads a width (``model.output_shape[-1] > 1``, ``pred.shape[1] == 1``), else 0."""
+    return int(any(node.attr.value in _WIDTH_ATTRIBUTES for node in _attributes(test)))
+
+
+def _attributes(node: cst.CSTNode) -> Iterator[cst.Attribute]:
+    if isinstance(node, cst.Attribute):
+        yield node
+    for child in node.children:
+        yield from _attributes(child)
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:
@@ -702,50 +825,6 @@ def _is_main_guard(test: cst.BaseExpression) -> bool:
     )
 
 
-_MUTATING_METHODS = frozenset(
-    {"append", "extend", "insert", "pop", "remove", "clear", "update", "setdefault", "popitem", "sort", "reverse"}
-)
-
-
-def _leaves_early(body: Block) -> bool:
-    """Whether a loop body may ``break`` or ``continue`` (then it cannot be run item by item)."""
-    for statement in body:
-        if isinstance(statement, cst.SimpleStatementLine):
-            if any(isinstance(small, (cst.Break, cst.Continue)) for small in statement.body):
-                return True
-        elif isinstance(statement, (cst.If, cst.With, cst.Try, cst.TryStar, cst.Match)):
-            bodies: list[Block] = []
-            if isinstance(statement, cst.If):
-                bodies.append(statement.body.body)
-                orelse = statement.orelse
-                while isinstance(orelse, cst.If):
-                    bodies.append(orelse.body.body)
-                    orelse = orelse.orelse
-                if isinstance(orelse, cst.Else):
-                    bodies.append(orelse.body.body)
-            elif isinstance(statement, cst.With):
-                bodies.append(statement.body.body)
-            elif isinstance(statement, (cst.Try, cst.TryStar)):
-                bodies.append(statement.body.body)
-                bodies.extend(handler.body.body for handler in statement.handlers)
-                for extra in (statement.orelse, statement.finalbody):
-                    if extra is not None:
-                        bodies.append(extra.body.body)
-            else:
-                bodies.extend(case.body.body for case in statement.cases)
-            if any(_leaves_early(inner) for inner in bodies):
-                return True
-    return False
-
-
-def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
-    """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
-    ``del p[k]``), and the names it assigns (its own locals)."""
-    visitor = _MutationFinder()
-    node.body.visit(visitor)
-    return frozenset(visitor.mutated), frozenset(visitor.assigned)
-
-
 def _holds(value: Value, old: Value) -> bool:
     """``value`` is ``old`` itself, or a list or dict with ``old`` as an item."""
     if value is old:
@@ -755,46 +834,3 @@ def _holds(value: Value, old: Value) -> bool:
     if isinstance(value, Mapping):
         return any(item is old for _key, item in value.items)
     return False
-
-
-class _MutationFinder(cst.CSTVisitor):
-    def __init__(self) -> None:
-        self.mutated: set[str] = set()
-        self.assigned: set[str] = set()
-
-    def visit_For(self, node: cst.For) -> None:
-        self._assign(node.target)
-
-    def visit_AnnAssign(self, node: cst.AnnAssign) -> None:
-        self._assign(node.target)
-
-    def _assign(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Name):
-            self.assigned.add(target.value)
-        elif isinstance(target, (cst.Tuple, cst.List)):
-            for element in target.elements:
-                self._assign(element.value)
-
-    def _note(self, target: cst.BaseExpression) -> None:
-        if isinstance(target, cst.Subscript):
-            target = target.value
-        if isinstance(target, cst.Name):
-            self.mutated.add(target.value)
-
-    def visit_AssignTarget(self, node: cst.AssignTarget) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-        else:
-            self._assign(node.target)
-
-    def visit_AugAssign(self, node: cst.AugAssign) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Del(self, node: cst.Del) -> None:
-        if isinstance(node.target, cst.Subscript):
-            self._note(node.target)
-
-    def visit_Call(self, node: cst.Call) -> None:
-        if isinstance(node.func, cst.Attribute) and node.func.attr.value in _MUTATING_METHODS:
-            self._note(node.func.value)

@@ -8,43 +8,30 @@ than the parse.
 from __future__ import annotations
 
 import ast
-import itertools
-import re
 from dataclasses import dataclass
 
 import libcst as cst
 
 from kerascheck import engine
+from kerascheck.budget import OverBudget
 from kerascheck.diagnostics import Diagnostic, Span
 from kerascheck.facts import Anchor, ProgramFacts
 from kerascheck.fix import mark_fix_safety
 from kerascheck.fix.edits import FixContext
-from kerascheck.rules.tool import tool_diagnostic
-from kerascheck.static.interpreter import Interpreter
+from kerascheck.rules.base import all_rules
+from kerascheck.rules.tool import UnusedNoqaRule, tool_diagnostic
+from kerascheck.static import guard
+from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 from kerascheck.static.positions import NodePositions
 from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
-from kerascheck.suppress import is_suppressed, suppressions
+from kerascheck.suppress import Suppressions, mentions_suppression, read_suppressions
 
 
 def parse(program: Program) -> cst.Module:
-    if _may_nest_too_deeply(program.text):
-        # libcst's native parser overflows its stack (a segfault, not an exception) on
-        # brackets nested far beyond what CPython accepts; let CPython reject those first.
-        compile(program.text, "<kerascheck>", "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    """libcst's parse behind the guard (see guard.py): raises SyntaxError,
+    ``cst.ParserSyntaxError`` or :class:`OverBudget`, never crashes the process."""
+    guard.check(program.text)
     return cst.parse_module(program.text)
-
-
-_BRACKETS = re.compile(r"[()\[\]{}]")
-_DEPTH = {"(": 1, "[": 1, "{": 1, ")": -1, "]": -1, "}": -1}
-SUSPICIOUS_NESTING = 150  # CPython refuses more than 200 nested brackets
-
-
-def _may_nest_too_deeply(text: str) -> bool:
-    """A cheap upper bound on bracket nesting (brackets in strings may inflate it)."""
-    if text.count("(") + text.count("[") + text.count("{") < SUSPICIOUS_NESTING:
-        return False
-    depth = itertools.accumulate(_DEPTH[b] for b in _BRACKETS.findall(text))
-    return max(depth, default=0) >= SUSPICIOUS_NESTING
 
 
 def extract_facts(module: cst.Module) -> ProgramFacts:
@@ -72,10 +59,29 @@ class _Locator:
         found = self.positions.range_of(anchor.node, anchor.statement)
         if found is None:
             return None, None
-        start_line, start_column, end_line, end_column = found
-        cell, line = self.program.cell_line(start_line)
-        _, last_line = self.program.cell_line(end_line)
-        return Span(line, start_column + 1, last_line, end_column + 1), cell
+        return program_span(self.program, *found)
+
+
+def program_span(
+    program: Program, start_line: int, start_column: int, end_line: int, end_column: int
+) -> tuple[Span, int | None]:
+    """A range of ``program.text`` (0-based columns) as a span in the user's file or cell.
+
+    A range never leaves its cell: one that runs on into the next cell (a
+    statement's trailing lines) ends at the end of its own cell's last line.
+    """
+    cell, line = program.cell_line(start_line)
+    column = start_column + program.shift(start_line)
+    if cell is not None:
+        _first, last = program.cell_range(cell)
+        if end_line > last:
+            end_line = last
+            end_column = len(program.text.split("\n")[last - 1])
+    _, last_line = program.cell_line(end_line)
+    end = end_column + program.shift(end_line)
+    if (last_line, end) < (line, column):
+        last_line, end = line, column
+    return Span(line, column + 1, last_line, end + 1), cell
 
 
 def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) -> Diagnostic:
@@ -87,7 +93,18 @@ def syntax_error(error: cst.ParserSyntaxError, program: Program, filename: str) 
             return python_syntax_error(python_error, program, filename)
     except (ValueError, RecursionError, MemoryError):
         pass
+    else:
+        if program.cell_starts == ():
+            # Valid Python that libcst gives up on (e.g. 5 000 adjacent string literals): not the
+            # user's syntax error. (A notebook's neutralised text may differ from what IPython runs.)
+            return over_budget(
+                "too complex to check: Python accepts this file but kerascheck's parser does not", filename
+            )
     return _syntax_diagnostic(program, filename, error.raw_line, error.raw_column + 1, error.message)
+
+
+def over_budget(message: str, filename: str) -> Diagnostic:
+    return tool_diagnostic("KC003", message, filename)
 
 
 def python_syntax_error(error: SyntaxError, program: Program, filename: str) -> Diagnostic:
@@ -96,12 +113,66 @@ def python_syntax_error(error: SyntaxError, program: Program, filename: str) -> 
 
 def _syntax_diagnostic(program: Program, filename: str, raw_line: int, column: int, message: str) -> Diagnostic:
     cell, line = program.cell_line(raw_line)
+    return _cell_syntax_diagnostic(filename, cell, line, column + program.shift(raw_line), message)
+
+
+def _cell_syntax_diagnostic(filename: str, cell: int | None, line: int, column: int, message: str) -> Diagnostic:
     text = f"cannot parse: {message}".replace("\n", " ")
     fix = "fix the syntax error; the other cells were checked without this one" if cell is not None else None
     return tool_diagnostic("KC001", text, filename, Span(line, column, line, column), cell, fix=fix)
 
 
-MAX_BROKEN_CELLS = 20
+def parse_notebook(program: Program, filename: str) -> tuple[cst.Module | None, Program, list[Diagnostic]]:
+    """Parse a notebook's program: the module (None if impossible), the program parsed, KC001s.
+
+    Cells CPython rejects were already left out (``cells_program``), so one
+    parse normally does. Where libcst alone rejects a cell, each remaining cell
+    is parsed on its own to find the culprits, which are left out too: at most
+    two whole-notebook parses, never one per broken cell, and never a cell
+    silently skipped.
+    """
+    broken = [_cell_syntax_diagnostic(filename, b.cell, b.line, b.column, b.message) for b in program.broken]
+    try:
+        try:
+            return parse(program), program, broken
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError):
+            pass
+        left_out = {b.cell for b in program.broken}
+        for cell, _start in program.cell_starts:
+            if cell in left_out:
+                continue
+            try:
+                parse(Program(text=program.cell_text(cell)))
+            except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
+                line, column = _error_position(error)
+                message = error.message if isinstance(error, cst.ParserSyntaxError) else _error_message(error)
+                broken.append(_cell_syntax_diagnostic(filename, cell, line, column, message))
+                program = program.without_cell(cell)
+        try:
+            return parse(program), program, sorted(broken, key=Diagnostic.sort_key)
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
+            message = f"the notebook's cells do not parse as one program ({_error_message(error)}); nothing was checked"
+            return None, program, [*broken, tool_diagnostic("KC001", message, filename)]
+    except OverBudget as error:  # the budget is the file's, not a cell's: one line for the notebook
+        return None, program, [*broken, over_budget(str(error), filename)]
+
+
+def _error_position(error: Exception) -> tuple[int, int]:
+    if isinstance(error, cst.ParserSyntaxError):
+        return error.raw_line, error.raw_column + 1
+    if isinstance(error, SyntaxError) and error.lineno:
+        return error.lineno, max(error.offset or 1, 1)
+    return 1, 1
+
+
+def _error_message(error: Exception) -> str:
+    if isinstance(error, cst.ParserSyntaxError):
+        return error.message
+    if isinstance(error, SyntaxError) and error.msg:
+        return str(error.msg)
+    if isinstance(error, (RecursionError, MemoryError)):
+        return "nested too deeply"
+    return type(error).__name__
 
 
 @dataclass
@@ -120,44 +191,84 @@ class Analysis:
 def analyse_program(
     program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
 ) -> Analysis:
-    if not mentions_keras(program.text):
+    if not (mentions_keras(program.text) if program.keras is None else program.keras):
         return Analysis([])
     broken: list[Diagnostic] = []
-    while True:
+    if program.cell_starts:
+        parsed, program, broken = parse_notebook(program, filename)
+        if parsed is None:
+            return Analysis(broken)
+        module = parsed
+    else:
         try:
             module = parse(program)
-            break
-        except (cst.ParserSyntaxError, SyntaxError) as error:
-            if isinstance(error, SyntaxError):
-                diagnostic = python_syntax_error(error, program, filename)
-            else:
-                diagnostic = syntax_error(error, program, filename)
-            broken.append(diagnostic)
-            if diagnostic.cell is None or len(broken) > MAX_BROKEN_CELLS:
-                return Analysis(broken)
-            # One bad cell should not hide the rest of the notebook: check it without that cell.
-            program = program.without_cell(diagnostic.cell)
+        except cst.ParserSyntaxError as error:
+            return Analysis([syntax_error(error, program, filename)])
+        except SyntaxError as error:
+            if not error.lineno:  # the guard's: the whole file
+                return Analysis([tool_diagnostic("KC001", f"cannot parse: {error.msg}", filename)])
+            return Analysis([python_syntax_error(error, program, filename)])
+        except OverBudget as error:
+            return Analysis([over_budget(str(error), filename)])
         except (RecursionError, MemoryError):
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
-    facts = extract_facts(module)
+    try:
+        facts = extract_facts(module)
+    except OverBudget as error:
+        return Analysis([*broken, over_budget(str(error), filename)])
+    except InvalidLiteral as error:
+        return Analysis([*broken, invalid_literal(error, program, filename)])
     found = engine.run_rules(facts, selection)
-    if not found:
+    unused_wanted = selection.enabled(UnusedNoqaRule) and mentions_suppression(program.text)
+    if not found and not unused_wanted:
         return Analysis(broken, module, facts)
-    table = suppressions(program.text)
+    table = read_suppressions(program.text)
     starts = dict(program.cell_starts)
 
     def suppressed(diagnostic: Diagnostic) -> bool:
         if diagnostic.span is None:
-            return False
-        line = diagnostic.span.line
+            return table.suppresses(diagnostic.code, 0, -1)  # only a file-level comment can
+        first, last = diagnostic.span.line, diagnostic.span.end_line
         if diagnostic.cell is not None:
-            line = starts[diagnostic.cell] + line - 1
-        return is_suppressed(diagnostic, table, line)
+            first, last = starts[diagnostic.cell] + first - 1, starts[diagnostic.cell] + last - 1
+        return table.suppresses(diagnostic.code, first, last)
 
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
     if not broken:  # a notebook with a broken cell cannot be fixed: no fix would re-parse
         located = mark_fix_safety(located, FixContext(module=module, facts=facts, text=program.text), selection.rules())
+    if unused_wanted:
+        located.extend(_unused_suppressions(table, program, filename, selection))
     return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
+
+
+def _unused_suppressions(
+    table: Suppressions, program: Program, filename: str, selection: engine.Selection
+) -> list[Diagnostic]:
+    """KC010: suppression comments naming unknown codes, or enabled codes that suppressed nothing."""
+    rules = all_rules()
+
+    def enabled(code: str) -> bool:
+        return any(selection.enabled(rule) for rule_code, rule in rules.items() if rule_code.startswith(code))
+
+    def known(code: str) -> bool:
+        return any(rule_code.startswith(code) for rule_code in rules)
+
+    found = []
+    for comment, message in table.unused(enabled, known):
+        span, cell = program_span(program, comment.line, comment.column, comment.line, comment.column)
+        found.append(tool_diagnostic("KC010", message, filename, span, cell))
+    return found
+
+
+def invalid_literal(error: InvalidLiteral, program: Program, filename: str) -> Diagnostic:
+    """A literal libcst accepted but cannot evaluate: CPython's own KC001 when it rejects the file."""
+    try:
+        compile(program.text, filename, "exec", flags=ast.PyCF_ONLY_AST, dont_inherit=True)
+    except SyntaxError as python_error:
+        return python_syntax_error(python_error, program, filename)
+    except (ValueError, RecursionError, MemoryError):
+        pass
+    return tool_diagnostic("KC001", f"cannot parse: invalid literal ({error})", filename)
 
 
 def lint_program(

@@ -156,6 +156,11 @@ class ClassObj(Value):
     is_model: bool = False
     is_layer: bool = False
     methods: tuple[tuple[str, Function], ...] = ()
+    # Class attributes assigned in the class body (``class CFG: num_classes = 5``).
+    namespace: dict[str, Value] = field(default_factory=dict, compare=False, hash=False)
+    # Decorated (``@dataclass``): the constructor may set any attribute, so instances do not
+    # fall back to the class attributes.
+    decorated: bool = False
 
     def method(self, name: str) -> Function | None:
         return dict(self.methods).get(name)
@@ -209,6 +214,7 @@ class Data(Value):
     dataset: bool = False
     sorted_by: str | None = None  # a data frame sorted by this column
     sliced_from: str | None = None
+    slice_rows: tuple[int | None, int | None] | None = None  # literal (start, stop) of that slice
     transforms: tuple[str, ...] = ()
     # The value facts of ``semantics/arrays.py``: the range of the values, the data it derives
     # from, the value-changing steps since then (None: a step we cannot follow), and, for a
@@ -217,6 +223,7 @@ class Data(Value):
     origin: str | None = None
     steps: tuple[Step, ...] | None = ()
     parent: Data | None = field(default=None, compare=False, hash=False, repr=False)
+    empty: bool = False  # known to hold no rows yet (``np.array([])``, ``np.empty(0)``): grown by appending
     # Its shape (for a dataset or generator: of the inputs it yields) and, for a dataset or
     # generator, the shape of the labels it yields; see kerascheck.static.semantics.shapes.
     shape: ArrayShape | None = None
@@ -311,10 +318,6 @@ class ModelObj(Value):
         self.output_shapes: list[Shape | None] = []
         self.data_calls: list[tuple[int, DataCall]] = []
         self.shapes_done = False
-
-    def loss_unused(self) -> bool:
-        """Compiled, but the file only nests it or runs inference: the loss never trains it."""
-        return self.compiled and not self.trained and (self.nested or self.inference)
 
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""

@@ -58,9 +58,21 @@ def test_model_findings_are_warnings_with_the_cli_text() -> None:
     callback = make_callback()
     found = fit_collecting(model, X, Y_BINARY, epochs=1, callbacks=[callback])
     assert codes(found) == ["KC102"]
-    assert str(found[0]).startswith("KC102 [error] Dense 'out' has no activation")
-    assert str(found[0]).endswith("(layer 'out')")
-    assert str(found[0]) == format_finding(callback.findings[0])
+    first_line, fix_line = str(found[0]).split("\n")
+    assert first_line.startswith("KC102 [error] Dense 'out' has no activation")
+    assert first_line.endswith("(layer 'out')")
+    assert fix_line == f"  fix: {callback.findings[0].fix}"
+    assert str(found[0]) == format_finding(callback.findings[0], with_fix=True)
+
+
+def test_warnings_point_at_the_users_fit_call() -> None:
+    model = binary_model(output=layers.Dense(1, name="out"))
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        fit_line = sys._getframe().f_lineno + 1
+        model.fit(X, Y_BINARY, epochs=1, verbose=0, callbacks=[make_callback()])
+    (warning,) = [w for w in caught if isinstance(w.message, KerasCheckWarning)]
+    assert (warning.filename, warning.lineno) == (__file__, fit_line)
 
 
 def test_raise_mode_stops_fit_before_training_on_an_error() -> None:
@@ -121,6 +133,21 @@ def test_a_generator_is_never_read_by_the_callback() -> None:
     assert len(history.history["loss"]) == 1
 
 
+def test_validation_split_over_labels_in_class_order_at_train_begin() -> None:
+    ordered = np.sort(Y_BINARY)  # all zeros, then all ones: the last 25% are one class
+    found = fit_collecting(binary_model(), X, ordered, epochs=1, validation_split=0.25, callbacks=[make_callback()])
+    assert codes(found) == ["KC308"]
+    assert codes(fit_collecting(binary_model(), X, Y_BINARY, epochs=1, validation_split=0.25,
+                                callbacks=[make_callback()])) == []  # fmt: skip
+
+
+def test_validation_data_that_is_the_training_data_at_train_begin() -> None:
+    found = fit_collecting(binary_model(), X, Y_BINARY, epochs=1, validation_data=(X, Y_BINARY),
+                           callbacks=[make_callback()])  # fmt: skip
+    assert codes(found) == ["KC305"]
+    assert "validation_data is the training data" in str(found[0])
+
+
 # -- during training ----------------------------------------------------------
 
 
@@ -168,8 +195,43 @@ def test_overfitting_on_memorised_random_labels() -> None:
     found = fit_collecting(
         model, x_train, y_train, epochs=25, batch_size=32, validation_data=(x_val, y_val), callbacks=[callback]
     )
-    assert codes(found) == ["KC501"]  # once, though it stays true for many epochs
+    # Each of KC501's two signals (rising validation loss, accuracy gap) at most once, though
+    # they stay true for many epochs.
+    assert set(codes(found)) == {"KC501"}
+    kinds = [str(w).split(" ", 3)[2] for w in found]
+    assert len(kinds) == len(set(kinds)) <= 2, [str(w) for w in found]
     assert callback.findings[0].code == "KC501"
+
+
+def test_rising_validation_loss_is_reported_after_an_earlier_accuracy_gap() -> None:
+    """25 epochs memorising noise: an accuracy gap early, then val_loss climbing far above its best."""
+    keras.utils.set_random_seed(0)
+    rng = np.random.default_rng(0)
+    x_train, x_val = rng.normal(size=(200, 50)).astype("float32"), rng.normal(size=(200, 50)).astype("float32")
+    y_train = (x_train[:, 0] + rng.normal(size=200) > 0).astype("float32")
+    y_val = (x_val[:, 0] + rng.normal(size=200) > 0).astype("float32")
+    model = keras.Sequential(
+        [
+            keras.Input((50,)),
+            layers.Dense(256, activation="relu"),
+            layers.Dense(256, activation="relu"),
+            layers.Dense(1, activation="sigmoid"),
+        ]
+    )
+    model.compile(optimizer=keras.optimizers.Adam(3e-3), loss="binary_crossentropy", metrics=["accuracy"])
+    callback = make_callback()
+    with warnings.catch_warnings(record=True) as caught:
+        warnings.simplefilter("always")
+        history = model.fit(
+            x_train, y_train, epochs=25, verbose=0, validation_data=(x_val, y_val), callbacks=[callback]
+        )
+    found = [w.message for w in caught if isinstance(w.message, KerasCheckWarning)]
+    messages = [w.diagnostic.message for w in found if w.diagnostic is not None and w.diagnostic.code == "KC501"]
+    val = history.history["val_loss"]
+    assert max(val[-5:]) > 1.5 * min(val), "the run must overfit for this test to mean anything"
+    rising = [m for m in messages if m.startswith("validation loss rose from")]
+    assert len(rising) == 1, messages  # once per run, not once per epoch
+    assert "while training loss fell from" in rising[0] and "(epoch " in rising[0]
 
 
 def test_a_well_behaved_run_reports_nothing() -> None:

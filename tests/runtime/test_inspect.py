@@ -123,6 +123,61 @@ def test_bad_input_is_a_clear_error() -> None:
         inspect(object())
 
 
+def test_a_shared_trunk_is_reported_once_by_both_front_ends() -> None:
+    """Two heads on one softmax trunk: one KC401 on the trunk, statically and at runtime."""
+    import keras as real_keras
+
+    import kerascheck
+
+    source = """
+import keras
+from keras import layers
+inputs = keras.Input((16,))
+trunk = layers.Dense(32, activation="softmax", name="trunk")(inputs)
+topic = layers.Dense(3, activation="softmax", name="topic")(trunk)
+spam = layers.Dense(1, activation="sigmoid", name="spam")(trunk)
+model = keras.Model(inputs, [topic, spam])
+model.compile(optimizer="adam", loss=["categorical_crossentropy", "binary_crossentropy"])
+"""
+    static = [(d.code, d.line) for d in kerascheck.check_source(source) if d.code == "KC401"]
+    namespace: dict[str, object] = {}
+    exec(compile(source, "<shared trunk>", "exec"), namespace)
+    runtime = [(d.code, d.layer) for d in kerascheck.inspect(namespace["model"]) if d.code == "KC401"]
+    assert static == [("KC401", 5)]
+    assert runtime == [("KC401", "trunk")]
+    real_keras.utils.clear_session()
+
+
+class _Classifier(keras.Model):
+    """A subclassed classifier whose output misses its softmax (KC101 once it is built)."""
+
+    def __init__(self) -> None:
+        super().__init__()
+        self.hidden = layers.Dense(16, activation="relu")
+        self.out = layers.Dense(3)
+
+    def call(self, x: Any) -> Any:
+        return self.out(self.hidden(x))
+
+
+def test_an_unbuilt_subclassed_model_is_not_called_clean(tmp_path: Any) -> None:
+    import kerascheck
+    from kerascheck.runtime.saved import check_saved_model
+
+    model = _Classifier()
+    model.compile(loss="categorical_crossentropy")
+    (finding,) = kerascheck.inspect(model)
+    assert (finding.code, finding.severity.value) == ("KC009", "warning")
+    assert "not been built" in finding.message
+    assert kerascheck.inspect(model, ignore=["KC009"]) == []  # selectable like any rule
+    model(np.zeros((2, 4), dtype="float32"))
+    assert [d.code for d in kerascheck.inspect(model)] == ["KC101"]
+    path = tmp_path / "classifier.keras"
+    model.save(path)
+    (saved,) = check_saved_model(str(path))
+    assert saved.code == "KC009" and "layers are not in its config" in saved.message
+
+
 def test_rule_options_are_taken_and_checked() -> None:
     """``inspect(..., options=...)`` sets a rule's threshold as the configuration does, and refuses typos."""
     model = keras.Sequential([keras.Input((150, 4)), layers.SimpleRNN(8), layers.Dense(1, activation="sigmoid")])

@@ -233,3 +233,31 @@ def test_a_few_rows_say_nothing_about_balance_and_missing_classes_are_not_rare()
     assert few is not None and (few.num_classes, few.minority_fraction) == (None, None)
     one_hot_slice = labels_of(keras.utils.to_categorical(np.arange(300) % 9, 10), head(10), complete=True)
     assert one_hot_slice is not None and one_hot_slice.minority_fraction == pytest.approx(33 / 300)
+
+
+def test_runtime_layers_and_models_have_stable_keys() -> None:
+    model = keras.Sequential([keras.Input((8,)), layers.Dense(4, name="hidden"), layers.Dense(2, name="out")])
+    (fact,) = facts_from_model(model).models
+    assert fact.key == 0
+    assert [layer.key for layer in fact.heads[0].chain if layer.kind == "Dense"] == ["hidden", "out"]
+
+
+def test_labels_in_class_order_are_described_from_a_whole_array() -> None:
+    ordered = np.repeat(np.arange(3), 20)
+    fit = fit_of(mlp(3), x=RNG.random((60, 8)), y=ordered)
+    assert fit.y is not None and fit.y.ordered is True
+    shuffled = RNG.permutation(ordered)
+    fit = fit_of(mlp(3), x=RNG.random((60, 8)), y=shuffled)
+    assert fit.y is not None and fit.y.ordered is False
+    one_hot = np.eye(3)[ordered]
+    fit = fit_of(mlp(3), x=RNG.random((60, 8)), y=one_hot)
+    assert fit.y is not None and fit.y.ordered is True
+
+
+def test_validation_data_that_is_the_training_input() -> None:
+    x, y = RNG.random((32, 8)), np.arange(32) % 3
+    (model,) = facts_from_model(mlp(3), x, y, validation_data=(x, y), validation_split=0.0).models
+    (fit,) = model.fits
+    assert fit.validation_x == kf.ArrayInfo(identity=0) and fit.validation_split == 0.0
+    (model,) = facts_from_model(mlp(3), x, y, validation_data=(x.copy(), y)).models
+    assert model.fits[0].validation_x == kf.ArrayInfo(identity=2)

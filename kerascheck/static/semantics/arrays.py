@@ -195,6 +195,8 @@ def _labels_after(data: Data, op: str, other: Value, constant: float | None, dat
     if op == "div" and (constant is None or constant not in (0.0, 1.0)):
         how = "divided by a computed value" if constant is None else f"divided by {constant:g}"
     elif op == "mul" and constant is not None and not constant.is_integer():
+        if labels.encoding is not LabelEncoding.INTEGER:
+            return None  # y * 0.9 + 0.05 on 0/1 or one-hot labels: label smoothing, not a mistake
         how = f"multiplied by {constant:g}"
     else:
         return None  # y - 1 (1-based ids to 0-based) and the like: not followed
@@ -294,6 +296,18 @@ def generator_output(steps: tuple[Step, ...] | None, source: Data | None) -> dic
         for _kind, scale, shift in steps:
             values = scaled_range(values, scale, shift)
     return {"origin": origin, "steps": combined, "values": values}
+
+
+def merge_grown(first: Value, second: Value) -> Value | None:
+    """A loop that may not run left an empty array on one side and appended data on the other.
+
+    The array is then empty (and trains nothing) or holds what the loop appended: the
+    appended data describes every case that matters. Anything else is not ours (None).
+    """
+    for empty, grown in ((first, second), (second, first)):
+        if isinstance(empty, Data) and empty.empty and isinstance(grown, Data) and not grown.empty:
+            return grown
+    return None
 
 
 def image_file(source: Value | None) -> Data:

@@ -7,10 +7,17 @@ from __future__ import annotations
 
 from kerascheck.static.keras_api import const_int
 from kerascheck.static.semantics.context import CallContext
+from kerascheck.static.semantics.operators import MAX_LIST_ITEMS
 from kerascheck.static.semantics.registry import REGISTRY
 from kerascheck.static.values import UNKNOWN, Const, Data, Mapping, Partial, Prediction, Ref, Seq, Value
 
 MAX_LITERAL_ITEMS = 64  # longer literal ranges are not worth following item by item
+
+
+def _grown(items: tuple[Value, ...]) -> Value:
+    """A list that grew: known while it stays a size worth following."""
+    return Seq(items) if len(items) <= MAX_LIST_ITEMS else UNKNOWN
+
 
 BUILTIN_NAMES: dict[str, Value] = {
     "True": Const(True),
@@ -21,6 +28,8 @@ BUILTIN_NAMES: dict[str, Value] = {
     "tuple": Ref("builtins.tuple"),
     "dict": Ref("builtins.dict"),
     "range": Ref("builtins.range"),
+    "enumerate": Ref("builtins.enumerate"),
+    "zip": Ref("builtins.zip"),
 }
 """What a name means when no scope binds it."""
 
@@ -36,7 +45,7 @@ def length(ctx: CallContext) -> Value:
 def range_(ctx: CallContext) -> Value:
     """``range(3)`` with literal bounds: the numbers (a loop over it runs item by item)."""
     bounds = [const_int(value) for value in ctx.args.positional]
-    if ctx.args.keywords or ctx.args.has_star or not 1 <= len(bounds) <= 3 or None in bounds:
+    if ctx.args.keywords or ctx.args.has_star or not 1 <= len(bounds) <= 3 or None in bounds or bounds[2:] == [0]:
         return UNKNOWN
     numbers = range(*[b for b in bounds if b is not None])
     return Seq(tuple(Const(n) for n in numbers)) if len(numbers) <= MAX_LITERAL_ITEMS else UNKNOWN
@@ -72,7 +81,7 @@ def partial(ctx: CallContext) -> Value:
 def append(ctx: CallContext) -> Value:
     assert isinstance(ctx.receiver, Seq)
     item = ctx.arg("object", 0)
-    ctx.rebind_receiver(Seq((*ctx.receiver.items, item)) if item is not None else UNKNOWN)
+    ctx.rebind_receiver(_grown((*ctx.receiver.items, item)) if item is not None else UNKNOWN)
     return Const(None)
 
 
@@ -80,7 +89,7 @@ def append(ctx: CallContext) -> Value:
 def extend(ctx: CallContext) -> Value:
     assert isinstance(ctx.receiver, Seq)
     items = ctx.arg("iterable", 0)
-    ctx.rebind_receiver(Seq((*ctx.receiver.items, *items.items)) if isinstance(items, Seq) else UNKNOWN)
+    ctx.rebind_receiver(_grown((*ctx.receiver.items, *items.items)) if isinstance(items, Seq) else UNKNOWN)
     return Const(None)
 
 
@@ -93,7 +102,7 @@ def insert(ctx: CallContext) -> Value:
     else:
         items = list(ctx.receiver.items)
         items.insert(index, item)
-        ctx.rebind_receiver(Seq(tuple(items)))
+        ctx.rebind_receiver(_grown(tuple(items)))
     return Const(None)
 
 
@@ -137,3 +146,47 @@ for _kind, _names in (
     (Mapping, ("pop", "popitem", "clear", "setdefault")),
 ):
     REGISTRY.method(_kind, *_names)(_forget_receiver)
+
+
+@REGISTRY.function("builtins.enumerate")
+def enumerate_(ctx: CallContext) -> Value:
+    """``enumerate([64, 32])``: (index, item) pairs of a literal list."""
+    items, start = ctx.arg("iterable", 0), ctx.arg("start", 1)
+    first = 0 if start is None else const_int(start)
+    if not isinstance(items, Seq) or not items.closed or first is None:
+        return UNKNOWN
+    return Seq(tuple(Seq((Const(first + index), item)) for index, item in enumerate(items.items)))
+
+
+@REGISTRY.function("builtins.zip")
+def zip_(ctx: CallContext) -> Value:
+    """``zip(widths, activations)`` of literal lists: their items side by side (shortest wins)."""
+    lists = ctx.args.positional
+    if ctx.args.has_star or ctx.args.keywords or not lists:
+        return UNKNOWN
+    if not all(isinstance(items, Seq) and items.closed for items in lists):
+        return UNKNOWN
+    columns = [items.items for items in lists if isinstance(items, Seq)]
+    return Seq(tuple(Seq(row) for row in zip(*columns, strict=False)))
+
+
+@REGISTRY.method(Mapping, "items")
+def items(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(Seq((Const(key), value)) for key, value in ctx.receiver.items))
+
+
+@REGISTRY.method(Mapping, "keys")
+def keys(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(Const(key) for key, _value in ctx.receiver.items))
+
+
+@REGISTRY.method(Mapping, "values")
+def values(ctx: CallContext) -> Value:
+    assert isinstance(ctx.receiver, Mapping)
+    return Seq(tuple(value for _key, value in ctx.receiver.items))
+
+
+REGISTRY.keep(Seq, ("copy",))
+REGISTRY.keep(Mapping, ("copy",))

@@ -33,7 +33,8 @@ def argmax(state: ProgramState, value: Value | None, axis: Value | None, anchor:
     """Argmax of predictions (recorded: KC206 reads it) or of one-hot labels (integer labels)."""
     if isinstance(value, Prediction) and not value.processed:
         axis_value = const_int(axis) if axis is not None else None
-        state.argmaxes.append(kf.Argmax(anchor=anchor, model=value.model, axis=axis_value))
+        guarded = state.width_guarded > 0
+        state.argmaxes.append(kf.Argmax(anchor=anchor, model=value.model, axis=axis_value, width_guarded=guarded))
         return Prediction(value.model, processed=True)
     if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.ONE_HOT:
         labels = replace(value.labels, encoding=LabelEncoding.INTEGER, source="argmax of one-hot labels")
@@ -52,18 +53,27 @@ def rounding_call(ctx: CallContext) -> Value:
     return Prediction(first.model, processed=True) if isinstance(first, Prediction) else UNKNOWN
 
 
-def describe(value: Value | None, node: cst.BaseExpression | None, identity: int | None = None) -> kf.ArrayInfo | None:
-    """An argument as an :class:`~kerascheck.facts.ArrayInfo` (None when it was not passed)."""
+def describe(
+    value: Value | None, node: cst.BaseExpression | None, identity: int | None = None, statement: object = None
+) -> kf.ArrayInfo | None:
+    """An argument as an :class:`~kerascheck.facts.ArrayInfo` (None when it was not passed).
+
+    ``statement`` is the call's statement: with it the fact is anchored at the
+    argument itself, so findings about the array point at it.
+    """
     if value is None:
         return None
     name = node.value if isinstance(node, cst.Name) else None
+    anchor = kf.Anchor(node=node, statement=statement) if node is not None and statement is not None else kf.NOWHERE
     if not isinstance(value, Data):
-        return kf.ArrayInfo(name=name)
+        return kf.ArrayInfo(name=name, anchor=anchor)
     return kf.ArrayInfo(
         name=name,
+        anchor=anchor,
         split=value.split,
         identity=identity,
         slice_of=value.sliced_from,
+        slice_rows=value.slice_rows,
         ordered=value.ordered,
         raw_images=value.raw_images,
         dataset=value.dataset,

@@ -331,10 +331,10 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
         anchor=anchor,
         labels=labels,
         has_validation=has_validation,
-        x=describe(x, args.node("x", 0), identities[0]),
-        y=describe(y, args.node("y", 1), identities[1]),
-        validation_x=describe(validation_x, vx_node, identities[2]),
-        validation_y=describe(validation_y, vy_node, identities[3]),
+        x=describe(x, args.node("x", 0), identities[0], anchor.statement),
+        y=describe(y, args.node("y", 1), identities[1], anchor.statement),
+        validation_x=describe(validation_x, vx_node, identities[2], anchor.statement),
+        validation_y=describe(validation_y, vy_node, identities[3], anchor.statement),
         validation_split=split,
         validation_within_training=arrays.within_training(x, args.node("x", 0), validation_data, node),
     )
@@ -520,7 +520,7 @@ def flow(ctx: CallContext) -> Value:
     raw = isinstance(x, Data) and x.raw_images and not generator.rescales
     facts = arrays.generator_output(generator.steps, x) if isinstance(x, Data) else {"steps": None}
     labels = y.labels if isinstance(y, Data) else None
-    found = Data(labels=labels, raw_images=raw, dataset=True, **facts)  # type: ignore[arg-type]
+    found = Data(labels=labels, raw_images=raw, dataset=True, **facts)
     return shapes.generator_shapes("flow", ctx.args, found)
 
 

@@ -76,6 +76,16 @@ CONTINUOUS_MATH: dict[str, ValueRange | None] = {
 DATA_METHODS_KEEP = ("astype", "to_numpy", "copy", "numpy")
 RESHAPES = ("reshape", "ravel", "flatten", "squeeze")
 
+
+@REGISTRY.function("numpy.array", "numpy.asarray", "numpy.empty", "numpy.zeros")
+def empty_array(ctx: CallContext) -> Value | None:
+    """``np.array([])`` / ``np.empty(0)``: an array that a loop then grows with ``np.append``."""
+    first = ctx.first
+    if (isinstance(first, Seq) and first.closed and not first.items) or first == Const(0):
+        return Data(empty=True)
+    return None  # declined: the pass-through / filled-block handlers below decide
+
+
 REGISTRY.pass_through(PASS_THROUGH, kinds=(Data, Prediction))
 REGISTRY.keep(Data, DATA_METHODS_KEEP)
 REGISTRY.methods_on(Data, Prediction, Eye)
@@ -250,7 +260,11 @@ def _class_ids(ctx: CallContext, top: int, shape: tuple[int | None, ...] | None)
 
 @REGISTRY.function("numpy.append")
 def append(ctx: CallContext) -> Value:
-    """``np.append(y, v)``: continuous if what is appended (or appended to) is continuous."""
+    """``np.append(y, v)``: continuous if what is appended (or appended to) is continuous.
+
+    ``y`` may be an empty array grown in a loop: the merge of the loop's branches keeps the
+    grown array (:func:`.arrays.merge_grown`).
+    """
     for part in (ctx.arg("arr", 0), ctx.arg("values", 1)):
         if isinstance(part, Data) and part.labels is not None and part.labels.encoding is LabelEncoding.CONTINUOUS:
             return Data(labels=replace(part.labels, values=None))

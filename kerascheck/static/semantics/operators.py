@@ -13,6 +13,7 @@ from dataclasses import dataclass, replace
 
 import libcst as cst
 
+from kerascheck import budget
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import is_number, one_hot
@@ -33,6 +34,7 @@ _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
 }
 
 
+MAX_LIST_ITEMS = 512  # a list longer than this (built by code) is followed as unknown
 _OPERATION_NAMES: dict[type[cst.CSTNode], str] = {
     cst.Add: "add", cst.AddAssign: "add", cst.Subtract: "sub", cst.SubtractAssign: "sub",
     cst.Multiply: "mul", cst.MultiplyAssign: "mul", cst.Divide: "div", cst.DivideAssign: "div",
@@ -49,10 +51,14 @@ class Index:
 
 @dataclass(frozen=True)
 class Slice:
-    """One subscript element that is a slice; ``whole`` for a bare ``:``; its (start, stop, step)."""
+    """One subscript element that is a slice; ``whole`` for a bare ``:``.
+
+    ``bounds`` are the literal (lower, upper) ints when there is no step and
+    each bound is absent or a literal (``x[-5000:]`` is ``(-5000, None)``).
+    """
 
     whole: bool
-    bounds: tuple[Value | None, ...] = (None, None, None)
+    bounds: tuple[int | None, int | None] | None = None
 
 
 Subscript = Sequence[Index | Slice]
@@ -87,13 +93,24 @@ def _is_scalar(value: Value) -> bool:
 def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
     if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
+        if len(left.items) + len(right.items) > MAX_LIST_ITEMS:
+            return UNKNOWN  # s = s + s in a loop: not worth following (and it doubles)
         return Seq((*left.items, *right.items))  # layers + [Dense(10)]
+    if isinstance(op, cst.Multiply) and isinstance(left, Seq) != isinstance(right, Seq):
+        # [64] * 3 + [128] * 4: a literal grid of widths
+        seq, count = (left, right) if isinstance(left, Seq) else (right, left)
+        assert isinstance(seq, Seq)
+        times = count.value if isinstance(count, Const) and type(count.value) is int else None
+        if times is None or not seq.closed or len(seq.items) * max(times, 0) > MAX_LIST_ITEMS:
+            return UNKNOWN
+        return Seq(seq.items * max(times, 0))
     if function is not None and isinstance(left, Const) and isinstance(right, Const):
         if is_number(left.value) and is_number(right.value):
             try:
-                return Const(function(left.value, right.value))
+                result = function(left.value, right.value)
             except (ArithmeticError, ValueError, OverflowError):
                 return UNKNOWN
+            return Const(result) if budget.fits(result) else UNKNOWN  # operands fit, so this was cheap
         return UNKNOWN
     if type(op) in _OPERATION_NAMES:
         # Any arithmetic rescales pixels; label arithmetic changes what they mean (arrays.py).
@@ -148,6 +165,9 @@ def _subscript(value: Value, elements: Subscript, of: str | None = None) -> Valu
         return value
     if isinstance(value, Data):
         return _data_subscript(value, elements, single, of)
+    first = elements[0] if elements else None
+    if value is UNKNOWN and of is not None and isinstance(first, Slice) and all(isinstance(e, Slice) for e in elements):
+        return Data(sliced_from=of, slice_rows=first.bounds)  # x_train[-5000:] of an unknown x_train
     if single is None or not isinstance(single.value, Const):
         return UNKNOWN
     key = single.value.value
@@ -163,7 +183,11 @@ def _data_subscript(value: Data, elements: Subscript, single: Index | None, of: 
     if all(isinstance(element, Slice) for element in elements):
         # A new object: two slices of one array are different data. Cutting columns
         # (y[:, 1:]) leaves pixels raw but the labels are no longer the ones we knew.
-        sliced = replace(value, sliced_from=of or value.sliced_from, parent=value)
+        first = elements[0]
+        rows = first.bounds if isinstance(first, Slice) and of is not None else None
+        sliced = replace(
+            value, sliced_from=of or value.sliced_from, slice_rows=rows if of else value.slice_rows, parent=value
+        )
         if all(isinstance(element, Slice) and element.whole for element in elements[1:]):
             return sliced
         return replace(sliced, labels=None)

@@ -294,28 +294,19 @@ def is_new_axis(value: Value) -> bool:
     return isinstance(value, Ref) and value.qualname == "numpy.newaxis"
 
 
-def _slice_length(bounds: Sequence[Value | None], size: int | None) -> tuple[bool, int | None]:
-    """(readable, length) of one slice along an axis of ``size``."""
-    numbers: list[int | None] = []
-    for bound in bounds:
-        if bound is None or bound == Const(None):
-            numbers.append(None)
-            continue
-        value = const_int(bound)
-        if value is None:
-            return True, None
-        numbers.append(value)
-    if numbers[2] == 0:
-        return False, None
-    if size is None:
-        return True, None
-    return True, len(range(*slice(*numbers).indices(size)))
+def _slice_length(bounds: Sequence[int | None] | None, size: int | None) -> int | None:
+    """The length of ``[lower:upper]`` along an axis of ``size``; None if unknown (a step, a variable bound)."""
+    if bounds is None or size is None:
+        return None
+    lower, upper = bounds
+    return len(range(*slice(lower, upper).indices(size)))
 
 
-Element = tuple[str, Value | Sequence[Value | None]]  # ("index", value) / ("slice", bounds) / ("ellipsis", UNKNOWN)
+# ("index", value) / ("slice", (lower, upper) ints or None) / ("ellipsis", UNKNOWN)
+Element = tuple[str, "Value | Sequence[int | None] | None"]
 
 
-def _new(value: Value | Sequence[Value | None]) -> bool:
+def _new(value: Value | Sequence[int | None] | None) -> bool:
     return isinstance(value, Value) and is_new_axis(value)
 
 
@@ -338,11 +329,7 @@ def index_shape(shape: kf.ArrayShape, elements: Sequence[Element]) -> kf.ArraySh
             axis += skip
             continue
         if kind == "slice":
-            assert isinstance(value, Sequence)
-            readable, length = _slice_length(value, full[axis])
-            if not readable:
-                return None
-            result.append(length)
+            result.append(_slice_length(value if isinstance(value, Sequence) else None, full[axis]))
             axis += 1
             continue
         assert isinstance(value, Value)

@@ -21,6 +21,7 @@ class ProgramState:
     def __init__(self) -> None:
         self.models: list[ModelObj] = []
         self.conditional = 0  # how many branches (if/loop/try) enclose the current statement
+        self.width_guarded = 0  # how many enclosing `if`s test an output's width (`output_shape[-1] > 1`)
         self.argmaxes: list[kf.Argmax] = []
         self.metric_calls: list[kf.MetricCall] = []
         self.removed_calls: list[kf.RemovedApiCall] = []
