@@ -202,3 +202,15 @@ def test_text_vectorization_gives_the_sequence_length() -> None:
     )
     (found,) = facts(body).shape_conflicts
     assert found.kind == "non-positive" and found.inputs == ((120, 16),)
+
+
+def test_merge_functions_are_merge_layers() -> None:
+    body = (
+        "a = keras.Input(shape=(16,))\nb = keras.Input(shape=(8,))\n"
+        "merged = layers.concatenate([a, b], axis=-1)\n"
+        "model = keras.Model([a, b], layers.Dense(1)(merged))\n"
+        "bad = layers.add([a, b])\n"
+    )
+    found = facts(body)
+    assert [h.output_shape for h in found.models[0].heads] == [(1,)]
+    assert [c.layer.kind for c in found.shape_conflicts] == ["Add"]

@@ -136,6 +136,33 @@ def apply_layer(ctx: CallContext) -> Value:
     return Tensor((*chain_of(inputs), ctx.receiver.layer), shape=shape)
 
 
+# keras.layers.concatenate([a, b], axis=-1) and friends: the merge layer, built and applied at once.
+_MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate",
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+}
+
+
+@REGISTRY.function(*(f"keras.layers.{name}" for name in _MERGE_FUNCTIONS), precedence=Precedence.KERAS_BUILD)
+def merge_function(ctx: CallContext) -> Value | None:
+    inputs = first_input(ctx.args)
+    if not isinstance(inputs, Seq) or not any(isinstance(item, Tensor) for item in inputs.items):
+        return None
+    # The layer's own arguments follow the inputs (``axis`` is the function's second parameter).
+    own = Args(ctx.args.positional[1:], ctx.args.keywords, ctx.args.has_star, None)
+    made = make_layer(_MERGE_FUNCTIONS[ctx.qualname.rsplit(".", 1)[1]], own, ctx.anchor)
+    if not isinstance(made, LayerObj):
+        return None
+    merge = replace(made.layer, key=ctx.state.layer_key())
+    shape = model_shapes.applied(ctx.state, merge, inputs, ctx.anchor)
+    return Tensor((*chain_of(inputs), merge), shape=shape)
+
+
 @REGISTRY.family("any call on a symbolic tensor", lambda q: True, precedence=Precedence.TENSOR_OP)
 def tensor_operation(ctx: CallContext) -> Value | None:
     """``tf.nn.softmax(x)``: an activation step; any other function of a tensor: an unknown layer."""
