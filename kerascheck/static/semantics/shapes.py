@@ -56,25 +56,6 @@ RANDOM_SIZE_POSITION = {
     "numpy.random.choice": 1,
     "numpy.random.exponential": 1,
 }
-KEEP_SHAPE_CALLS = frozenset(
-    {
-        "numpy.array",
-        "numpy.asarray",
-        "numpy.copy",
-        "numpy.float32",
-        "numpy.abs",
-        "numpy.log",
-        "numpy.log1p",
-        "numpy.exp",
-        "numpy.sqrt",
-        "numpy.clip",
-        "tensorflow.convert_to_tensor",
-        "tensorflow.cast",
-        "tensorflow.constant",
-        "keras.ops.convert_to_tensor",
-    }
-)
-KEEP_SHAPE_METHODS = frozenset({"astype", "copy", "numpy", "clip", "cache", "prefetch", "shuffle", "repeat", "take"})
 
 
 def sane(full: Full | None) -> Full | None:
