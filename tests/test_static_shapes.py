@@ -214,3 +214,13 @@ def test_merge_functions_are_merge_layers() -> None:
     found = facts(body)
     assert [h.output_shape for h in found.models[0].heads] == [(1,)]
     assert [c.layer.kind for c in found.shape_conflicts] == ["Add"]
+
+
+def test_embedding_input_length_declares_nothing() -> None:
+    """Keras 3 ignores ``input_length`` (it only warns): the data decides the sequence length."""
+    model = only_model(
+        "x = np.random.randint(0, 100, size=(16, 20))\n"
+        "model = keras.Sequential([layers.Embedding(100, 8, input_length=10), layers.GlobalAveragePooling1D(),"
+        " layers.Dense(1)])\nmodel.predict(x)\n"
+    )
+    assert model.inputs == ()

@@ -123,8 +123,11 @@ def _sequential(state: ProgramState, model: ModelObj) -> None:
     chain = model.layers
     # A first layer's input_shape/input_dim declares the input only for layers whose shape
     # rules are known (ReversibleEmbedding(input_dim=100) is a vocabulary size, not a width).
+    # Embedding's input_length is ignored by Keras 3 (the data decides the length), so an
+    # Embedding first declares nothing.
     first = chain[0] if chain else None
-    if first is not None and (first.kind == "InputLayer" or (first.input_shape and first.geometry is not None)):
+    declares = first is not None and first.input_shape and first.geometry is not None and first.kind != "Embedding"
+    if first is not None and (first.kind == "InputLayer" or declares):
         model.declared_inputs = (model_input(first),)
     outcomes, final = shape_layers.propagate(chain)
     for index, (layer, outcome) in enumerate(zip(chain, outcomes, strict=False)):
