@@ -26,7 +26,7 @@ from kerascheck import facts as kf
 from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, model_shapes, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -143,6 +143,7 @@ class Interpreter:
             removed_calls=tuple(data.removed_calls),
             preprocessing_fits=tuple(data.preprocessing_fits),
             splits=tuple(data.splits),
+            shape_conflicts=tuple(data.shape_conflicts),
         )
 
     # -- statements -------------------------------------------------------
@@ -519,7 +520,10 @@ class Interpreter:
         for element in node.slice:
             part = element.slice
             if isinstance(part, cst.Index):
-                elements.append(operators.Index(self.eval(part.value, env)))
+                if isinstance(part.value, cst.Ellipsis):
+                    elements.append(operators.Index(UNKNOWN, ellipsis=True))
+                else:
+                    elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
                 bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
@@ -709,9 +713,10 @@ class Interpreter:
     def model_facts(self, model: ModelObj) -> list[kf.Model]:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
+        heads = model_shapes.heads_with_shapes(self.state, model, heads)
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
         facts = []
-        for loss_spec, metric_spec, compile_anchor, fits in phases:
+        for phase, (loss_spec, metric_spec, compile_anchor, fits) in enumerate(phases):
             facts.append(
                 kf.Model(
                     heads=kf.with_compile(heads, loss_spec, metric_spec) if model.compiled else heads,
@@ -725,6 +730,8 @@ class Interpreter:
                     predicts=model.inference,
                     key=model.index,
                     evaluations=tuple(fit for fit in fits if fit.method != "fit"),
+                    inputs=model.declared_inputs,
+                    data_calls=model_shapes.calls_in_phase(model, phase),
                 )
             )
         return facts
