@@ -199,6 +199,8 @@ def sequential(ctx: CallContext) -> Value:
 def functional(ctx: CallContext) -> Value:
     outputs = ctx.arg("outputs", 1)
     if outputs is None:
+        outputs = ctx.arg("output")  # Keras 1's Model(input=..., output=...), accepted up to Keras 2.2
+    if outputs is None:
         return UNKNOWN
     model = ctx.state.register(ModelObj(ctx.anchor, "functional", const_str(ctx.arg("name"))))
     model_shapes.declare_functional(model, ctx.arg("inputs", 0), outputs)

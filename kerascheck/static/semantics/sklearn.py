@@ -192,6 +192,11 @@ _SCALING_FUNCTIONS: dict[str, tuple[str, kf.ValueRange | None]] = {
 }
 
 
+# The ones among them that learn per-feature statistics from the array they scale (not
+# ``normalize``, which works sample by sample): called before a split, they leak like a scaler.
+_FITTING_FUNCTIONS = {"sklearn.preprocessing.scale": "scale()", "sklearn.preprocessing.minmax_scale": "minmax_scale()"}
+
+
 @REGISTRY.function(*_SCALING_FUNCTIONS)
 def scaling_function(ctx: CallContext) -> Value:
     first = ctx.first
@@ -199,7 +204,16 @@ def scaling_function(ctx: CallContext) -> Value:
         return UNKNOWN
     how, values = _SCALING_FUNCTIONS[ctx.qualname]
     kind = ctx.qualname.rsplit(".", 1)[1]
-    return arrays.rescaled(first, how, values, kind).transformed(kind)
+    result = arrays.rescaled(first, how, values, kind).transformed(kind)
+    estimator = _FITTING_FUNCTIONS.get(ctx.qualname)
+    if estimator is not None and first.split is None:
+        key = len(ctx.state.preprocessing_fits)
+        fitted_on = describe(first, ctx.args.node("X", 0))
+        ctx.state.preprocessing_fits.append(
+            kf.PreprocessingFit(anchor=ctx.anchor, estimator=estimator, fitted_on=fitted_on, key=key)
+        )
+        result = replace(result, fitted_by=(*first.fitted_by, key))
+    return result
 
 
 @REGISTRY.attribute(Mapping, "data")
