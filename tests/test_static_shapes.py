@@ -147,7 +147,7 @@ def test_conflicts_name_the_layer_and_the_sizes() -> None:
     assert found[0].kind == "non-positive" and found[0].layer.kind == "Conv2D" and found[0].inputs == ((4, 4, 8),)
     diagnostics = check_source(
         HEADER + "a = keras.Input(shape=(16,))\nshared = layers.Dense(8)\nx = shared(a)\n"
-        "b = keras.Input(shape=(32,))\ny = shared(b)\n",
+        "b = keras.Input(shape=(32,))\ny = shared(b)\nmodel = keras.Model([a, b], [x, y])\n",
         select=["KC606"],
     )
     assert [(d.code, d.line) for d in diagnostics] == [("KC606", 8)]
