@@ -105,7 +105,10 @@ class Interpreter:
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
+        # (... and the names it declares global/nonlocal and rebinds)
         self.mutations: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
+        # function node -> what its last run left in the global/nonlocal names it rebinds
+        self.rebound: dict[int, dict[str, Value]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -273,14 +276,13 @@ class Interpreter:
         changes, become unknown in the caller (their content is not followed).
         """
         key = id(function.node)
-        mutated = self.mutations.get(key)
-        if mutated is None:
-            mutated = self.mutations[key] = mutated_names(function.node)
-        changed, local, outer = mutated
-        for scope in (env, function.closure):
-            for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
-                if name in scope:
-                    scope[name] = UNKNOWN
+        changed, local, outer = self.effects_of(function)
+        left = self.rebound.pop(key, {})  # empty when the body was not run (budget): unknown
+        for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
+            value = left.get(name, UNKNOWN)
+            scopes = [scope for scope in (env, function.closure) if name in scope] or [function.closure]
+            for scope in scopes:
+                scope[name] = value
         if not changed:
             return
         params = function.node.params
@@ -720,9 +722,18 @@ class Interpreter:
 
     # -- user functions ---------------------------------------------------
 
+    def effects_of(self, function: Function) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
+        """What a function may change in its caller (see ``effects.mutated_names``), read once."""
+        key = id(function.node)
+        mutated = self.mutations.get(key)
+        if mutated is None:
+            mutated = self.mutations[key] = mutated_names(function.node)
+        return mutated
+
     def call_function(self, function: Function, args: Args, self_value: Value | None = None) -> Value:
         key = id(function.node)
         self.called.add(key)
+        self.rebound.pop(key, None)
         if (
             self.depth >= self.MAX_CALL_DEPTH
             or self.runs.get(key, 0) >= self.MAX_RUNS_PER_FUNCTION
@@ -743,6 +754,9 @@ class Interpreter:
             self.depth -= 1
             self.frames.pop()
             self.current_statement = caller_statement
+        outer = self.effects_of(function)[2]
+        if outer:
+            self.rebound[key] = {name: local.get(name, UNKNOWN) for name in outer}
         if not frame.returns:
             return Const(None)
         first = frame.returns[0]
