@@ -54,9 +54,15 @@ def render(
     for d in diagnostics:
         lines.append(header(d, paint, fixes))
         lines.append(f"  {paint('fix:', 'green')} {d.fix}")
+        lines.extend(related_lines(d, paint))
     if summary:
         lines += summary_lines(diagnostics, paint, fixes)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def related_lines(diagnostic: Diagnostic, paint: Painter = PLAIN) -> list[str]:
+    """``related: models.py:13:13: Dense(...) defined here``: where in another file the finding points."""
+    return [f"  {paint('related:', 'blue')} {item.location()}: {item.message}" for item in diagnostic.related]
 
 
 def render_full(
@@ -75,6 +81,7 @@ def render_full(
         if lines is not None:
             block += snippet(d, lines, paint)
         block.append(f"  {paint('=', 'blue')} {paint('fix:', 'green')} {d.fix}")
+        block += [f"  {paint('=', 'blue')} {line.strip()}" for line in related_lines(d, paint)]
         blocks.append("\n".join(block))
     tail = summary_lines(diagnostics, paint, fixes) if summary else []
     text = "\n\n".join(blocks)
