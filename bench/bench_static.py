@@ -63,7 +63,7 @@ TARGETS = {
 
 def sources() -> list[Path]:
     found = sorted((ROOT / "tests" / "fixtures").rglob("*.py")) + sorted((ROOT / "examples").glob("*.py"))
-    return [p for p in found if "scratch" not in p.parts]
+    return [p for p in found if "scratch" not in p.parts and "projects" not in p.parts]
 
 
 def stdlib_files(count: int) -> list[Path]:

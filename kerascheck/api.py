@@ -50,6 +50,9 @@ class Report:
     diagnostics: list[Diagnostic] = field(default_factory=list)
     errors: list[str] = field(default_factory=list)
     files: int = 0
+    # What the analysis could not follow (an import cycle, a module that does not parse, a budget):
+    # printed by ``--verbose`` and ``--statistics``, never a finding.
+    notes: list[str] = field(default_factory=list)
 
 
 def check_file(path: Path, config: Config, display: str | None = None) -> list[Diagnostic]:

@@ -1,7 +1,8 @@
 """A content-hash cache of results in ``.kerascheck_cache/``, so an unchanged tree costs almost nothing.
 
 An entry is found by the file's name as reported and is valid while the
-file's bytes hash to the same digest. The cache file itself is named by a
+file's bytes hash to the same digest and so does every project module it
+imports (recorded with the entry: editing ``models.py`` re-checks ``train.py``). The cache file itself is named by a
 key over everything else that decides the results: the kerascheck version
 (plus the size and mtime of its own source files, so an editable install
 whose rules change does not serve stale answers), the Python version and
@@ -25,10 +26,11 @@ import re
 import secrets
 import stat
 import sys
+from collections.abc import Callable
 from dataclasses import dataclass, field
 from pathlib import Path
 
-from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.diagnostics import Diagnostic, Related, Severity, Span
 
 CACHE_DIR_NAME = ".kerascheck_cache"
 ENV_CACHE_DIR = "KERASCHECK_CACHE_DIR"
@@ -71,14 +73,19 @@ def encode(diagnostic: Diagnostic) -> list[object]:
         diagnostic.cell,
         diagnostic.layer,
         diagnostic.fix_safety,
+        [[r.filename, None if r.span is None else _span(r.span), r.message] for r in diagnostic.related],
     ]
+
+
+def _span(span: Span) -> list[int]:
+    return [span.line, span.column, span.end_line, span.end_column]
 
 
 def decode(item: object, filename: str) -> Diagnostic:
     """An entry as written by :func:`encode`; anything else (hand-edited, truncated, hostile) raises ValueError."""
-    if not isinstance(item, list) or len(item) != 9:
+    if not isinstance(item, list) or len(item) != 10:
         raise ValueError("not a cached diagnostic")
-    code, name, severity, message, fix, span, cell, layer, fix_safety = item
+    code, name, severity, message, fix, span, cell, layer, fix_safety, related = item
     if not all(isinstance(text, str) for text in (code, name, message, fix)):
         raise ValueError("not a cached diagnostic")
     if span is not None and not (
@@ -87,6 +94,8 @@ def decode(item: object, filename: str) -> Diagnostic:
         raise ValueError("not a cached span")
     if not (cell is None or _is_position(cell)) or not (layer is None or isinstance(layer, str)):
         raise ValueError("not a cached cell or layer")
+    if not isinstance(related, list):
+        raise ValueError("not cached related locations")
     return Diagnostic(
         code=str(code),
         name=str(name),
@@ -98,7 +107,20 @@ def decode(item: object, filename: str) -> Diagnostic:
         cell=cell,
         layer=layer,
         fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
+        related=tuple(_related(item) for item in related),
     )
+
+
+def _related(item: object) -> Related:
+    """A related location as :func:`encode` writes it: [filename, span or null, message]."""
+    if not isinstance(item, list) or len(item) != 3:
+        raise ValueError("not a cached related location")
+    filename, span, message = item
+    if not isinstance(filename, str) or not isinstance(message, str):
+        raise ValueError("not a cached related location")
+    if span is not None and not (isinstance(span, list) and len(span) == 4 and all(_is_position(n) for n in span)):
+        raise ValueError("not a cached span")
+    return Related(filename, None if span is None else Span(*span), message)
 
 
 def seal(entries: object) -> str:
@@ -147,6 +169,15 @@ def _read_regular(name: str, directory: int, limit: int) -> bytes | None:
 
 
 @dataclass
+class Entry:
+    """One file's cached result: findings, the project modules they depend on (path -> digest), notes."""
+
+    diagnostics: list[Diagnostic]
+    deps: dict[str, str]
+    notes: list[str]
+
+
+@dataclass
 class Cache:
     """Results of one kerascheck version and configuration, by reported file name."""
 
@@ -186,23 +217,43 @@ class Cache:
         return {
             name: entry
             for name, entry in data["entries"].items()
-            if isinstance(entry, list) and len(entry) == 2 and isinstance(entry[0], str) and isinstance(entry[1], list)
+            if isinstance(entry, list)
+            and len(entry) == 4
+            and isinstance(entry[0], str)
+            and isinstance(entry[1], list)
+            and isinstance(entry[2], dict)
+            and isinstance(entry[3], list)
         }
 
-    def get(self, filename: str, file_digest: str) -> list[Diagnostic] | None:
+    def get(
+        self, filename: str, file_digest: str, current: Callable[[str], str | None] = lambda _path: None
+    ) -> Entry | None:
+        """The cached result, valid while the file and every project module it imports are unchanged.
+
+        ``current(path)`` is the digest of a dependency's bytes now (None if it is gone).
+        """
         entry = self.entries.get(filename)
-        if not isinstance(entry, list) or len(entry) != 2 or entry[0] != file_digest:
+        if not isinstance(entry, list) or len(entry) != 4 or entry[0] != file_digest:
             return None
-        items = entry[1]
-        if not isinstance(items, list):
+        items, deps, notes = entry[1], entry[2], entry[3]
+        if not isinstance(items, list) or not isinstance(deps, dict) or not isinstance(notes, list):
             return None
+        if any(not isinstance(path, str) or current(path) != content for path, content in deps.items()):
+            return None  # an imported module changed: its importer is re-checked
         try:
-            return [decode(item, filename) for item in items]
+            return Entry([decode(item, filename) for item in items], dict(deps), [str(n) for n in notes])
         except (TypeError, ValueError):  # a hand-edited or truncated entry: recompute it
             return None
 
-    def put(self, filename: str, file_digest: str, diagnostics: list[Diagnostic]) -> None:
-        self.entries[filename] = [file_digest, [encode(d) for d in diagnostics]]
+    def put(
+        self,
+        filename: str,
+        file_digest: str,
+        diagnostics: list[Diagnostic],
+        deps: dict[str, str] | None = None,
+        notes: list[str] | None = None,
+    ) -> None:
+        self.entries[filename] = [file_digest, [encode(d) for d in diagnostics], deps or {}, notes or []]
         self.dirty.add(filename)
 
     def save(self) -> None:

@@ -93,6 +93,9 @@ def build_parser(prog: str = "kerascheck") -> argparse.ArgumentParser:
         "--output-format json",
     )
     parser.add_argument("--quiet", "-q", action="store_true", help="print findings only: no summary, no warnings")
+    parser.add_argument(
+        "--verbose", "-v", action="store_true", help="also say what the analysis could not follow (on stderr)"
+    )
     parser.add_argument("--stdin-filename", help="the name to report for '-' (and to pick .ipynb parsing)")
     parser.add_argument(
         "--config",
@@ -250,6 +253,7 @@ def check(args: argparse.Namespace) -> int:
             use_cache=not args.no_cache,
         )
         report.errors.extend(found.errors)
+        report.notes.extend(found.notes)
         report.files += found.files
         if found.files == 0 and not args.quiet:
             print("kerascheck: warning: no Python, notebook or saved-model file found in the given paths",
@@ -410,6 +414,12 @@ def emit(report: Report, args: argparse.Namespace, raw_by_name: dict[str, bytes]
         sys.stdout.write(text)
     else:
         sys.stdout.write(renderer(form)(diagnostics))
+    if args.verbose or args.statistics:
+        # Budgets and unfollowable imports cut analysis short: say so rather than stay silent.
+        for note in report.notes:
+            print(f"kerascheck: note: {note}", file=sys.stderr)
+    if args.verbose:
+        print(f"kerascheck: checked {report.files} file{'s' if report.files != 1 else ''}", file=sys.stderr)
     for error in report.errors:
         print(f"kerascheck: error: {error}", file=sys.stderr)
     if report.errors:

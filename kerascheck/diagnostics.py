@@ -28,12 +28,38 @@ class Span:
 
 
 @dataclass(frozen=True)
+class Related:
+    """Another place a finding is about (e.g. the layer in the module a factory was imported from)."""
+
+    filename: str
+    span: Span | None
+    message: str
+
+    def to_dict(self) -> dict[str, object]:
+        span = self.span or Span(1, 1, 1, 1)
+        return {
+            "filename": self.filename,
+            "line": span.line,
+            "column": span.column,
+            "end_line": span.end_line,
+            "end_column": span.end_column,
+            "message": self.message,
+        }
+
+    def location(self) -> str:
+        span = self.span or Span(1, 1, 1, 1)
+        return f"{self.filename}:{span.line}:{span.column}"
+
+
+@dataclass(frozen=True)
 class Diagnostic:
     """One finding.
 
     ``span`` is filled in by the engine from ``anchor`` once a rule has fired;
     ``cell`` is the 1-based notebook cell for ``.ipynb`` input (then ``span``
     is relative to that cell). ``layer`` names the layer for runtime findings.
+    ``related`` points into other files the finding is about (project-wide
+    analysis: the layer of an imported factory).
     ``fix_safety`` says whether the rule's autofix applies to this finding (read
     it through :func:`kerascheck.fix.fix_safety`).
     """
@@ -48,6 +74,7 @@ class Diagnostic:
     cell: int | None = None
     anchor: Anchor = field(default=NOWHERE, compare=False, hash=False, repr=False)
     layer: str | None = None
+    related: tuple[Related, ...] = ()
     fix_safety: FixSafety | None = field(default=None, compare=False)
 
     @property
@@ -80,4 +107,6 @@ class Diagnostic:
             data["cell"] = self.cell
         if self.layer is not None:
             data["layer"] = self.layer
+        if self.related:
+            data["related"] = [item.to_dict() for item in self.related]
         return data

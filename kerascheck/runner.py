@@ -14,7 +14,7 @@ from __future__ import annotations
 
 import os
 from collections.abc import Callable, Iterable, Sequence
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
 from pathlib import Path
 from typing import TYPE_CHECKING
 
@@ -30,6 +30,7 @@ if TYPE_CHECKING:
 
     from kerascheck.api import Report
     from kerascheck.config import Config
+    from kerascheck.static.project import Project
 
 PARALLEL_MIN_FILES = 32
 FILES_PER_WORKER = 8  # fewer uncached files than this per worker: start fewer workers
@@ -51,25 +52,65 @@ class Task:
     filename: str
     raw: bytes
     selection: Selection
+    root: str | None = None  # the project root (configuration root) for resolving imports
 
 
-Outcome = tuple[list[Diagnostic], str | None]  # (diagnostics, internal error)
+@dataclass
+class Outcome:
+    """What linting one file gave: findings, an internal error, and what the findings depend on."""
+
+    diagnostics: list[Diagnostic]
+    error: str | None = None
+    deps: dict[str, str] = field(default_factory=dict)  # project modules imported (path -> digest)
+    notes: list[str] = field(default_factory=list)  # what the analysis could not follow
 
 
-def lint_task(task: Task) -> Outcome:
-    """Lint one file; in a worker process too, so it must never raise."""
-    from kerascheck.static.lint import lint_bytes
+def lint_task(task: Task, project: Project | None = None) -> Outcome:
+    """Lint one file; in a worker process too, so it must never raise.
+
+    ``project`` is shared by the files of one run in one process, so an imported
+    module is parsed and summarised once, not once per importer.
+    """
+    from kerascheck.static.lint import analyse_bytes
 
     try:
-        found = lint_bytes(task.raw, task.filename, task.selection)
+        analysis = analyse_bytes(task.raw, task.filename, task.selection, project or _project(task.root), prune=True)
     except Exception as error:  # a bug of ours must not stop the other files
-        return [], f"{task.filename}: internal error: {type(error).__name__}: {error}"
+        return Outcome([], f"{task.filename}: internal error: {type(error).__name__}: {error}")
     # Anchors hold libcst nodes: never worth pickling back from a worker or keeping.
-    return [replace(d, anchor=NOWHERE) for d in found], None
+    found = [replace(d, anchor=NOWHERE) for d in analysis.diagnostics]
+    return Outcome(found, None, analysis.deps, analysis.notes)
+
+
+_WORKER_PROJECT: dict[str | None, Project] = {}
+
+
+def _project(root: str | None) -> Project:
+    """The project of this worker process (a pool lives for one run, and so does this)."""
+    found = _WORKER_PROJECT.get(root)
+    if found is None:
+        from kerascheck.static.project import Project
+
+        found = _WORKER_PROJECT[root] = Project(Path(root) if root else None)
+    return found
 
 
 def _lint_chunk(tasks: Sequence[Task]) -> list[Outcome]:
     return [lint_task(task) for task in tasks]
+
+
+def _lint_here(tasks: Sequence[Task]) -> list[Outcome]:
+    """In this process, with one project for the run (a fresh one: files may have changed since)."""
+    from kerascheck.static.project import Project
+
+    projects: dict[str | None, Project] = {}
+    outcomes = []
+    for task in tasks:
+        project = projects.get(task.root)
+        if project is None:
+            project = projects[task.root] = Project(Path(task.root) if task.root else None)
+        outcomes.append(lint_task(task, project))
+    return outcomes
 
 
 def make_pool(workers: int) -> Executor:
@@ -83,7 +124,7 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
     """Outcomes in task order; parallel only for enough files and more than one job."""
     workers = min(jobs, len(tasks) // FILES_PER_WORKER)
     if len(tasks) < PARALLEL_MIN_FILES or workers < 2:
-        return [lint_task(task) for task in tasks]
+        return _lint_here(tasks)
     # Chunks of a few files each keep the pipe traffic low and the load balanced.
     size = max(1, len(tasks) // (workers * 4))
     chunks = [tasks[i : i + size] for i in range(0, len(tasks), size)]
@@ -99,7 +140,7 @@ def lint_tasks(tasks: Sequence[Task], jobs: int) -> list[Outcome]:
         return _recover(chunks)
     except OSError:
         # No processes here (a sandbox): one process still gets the answer.
-        return [lint_task(task) for task in tasks]
+        return _lint_here(tasks)
 
 
 CRASHED = "too complex to check: the parser crashed on this file (its process died)"
@@ -122,7 +163,7 @@ def _recover(chunks: Sequence[Sequence[Task]]) -> list[Outcome]:
                 try:
                     outcomes.append(pool.submit(lint_task, task).result())
                 except BrokenProcessPool:
-                    outcomes.append(([tool_diagnostic("KC003", CRASHED, task.filename)], None))
+                    outcomes.append(Outcome([tool_diagnostic("KC003", CRASHED, task.filename)]))
                     pool.shutdown(wait=False)
                     pool = make_pool(1)
     finally:
@@ -164,6 +205,7 @@ def run(
     results: list[list[Diagnostic]] = []
     pending: list[Task] = []
     digests: dict[int, str] = {}
+    current = _current_digest()
     for path in found_paths:
         index = len(results)
         results.append([])
@@ -185,22 +227,41 @@ def run(
             from kerascheck.cache import digest
 
             digests[index] = digest(raw)
-            cached = cache.get(name, digests[index])
+            cached = cache.get(name, digests[index], current)
             if cached is not None:
-                results[index] = cached
+                results[index] = cached.diagnostics
+                report.notes.extend(n for n in cached.notes if n not in report.notes)
                 continue
-        pending.append(Task(index, name, raw, selection))
-    for task, (found, problem) in zip(pending, lint_tasks(pending, jobs), strict=True):
-        results[task.index] = found
-        if problem is not None:
-            report.errors.append(problem)
+        pending.append(Task(index, name, raw, selection, str(config_here.root)))
+    for task, outcome in zip(pending, lint_tasks(pending, jobs), strict=True):
+        results[task.index] = outcome.diagnostics
+        report.notes.extend(n for n in outcome.notes if n not in report.notes)
+        if outcome.error is not None:
+            report.errors.append(outcome.error)
         elif cache is not None:
-            cache.put(task.filename, digests[task.index], found)
+            cache.put(task.filename, digests[task.index], outcome.diagnostics, outcome.deps, outcome.notes)
     if cache is not None:
         cache.save()
     for found in results:
         report.diagnostics.extend(found)
     return report
+
+
+def _current_digest() -> Callable[[str], str | None]:
+    """A dependency's digest now, read once per run however many files import it."""
+    from kerascheck.cache import digest
+
+    seen: dict[str, str | None] = {}
+
+    def current(path: str) -> str | None:
+        if path not in seen:
+            try:
+                seen[path] = digest(Path(path).read_bytes())
+            except OSError:
+                seen[path] = None
+        return seen[path]
+
+    return current
 
 
 def _path_of(found: Path | BadPath) -> Path:

@@ -12,6 +12,7 @@ from kerascheck import runner
 from kerascheck.api import check_paths
 from kerascheck.cli import main
 from kerascheck.config import load_config
+from kerascheck.static.project import Project
 
 BAD = """import keras
 model = keras.Sequential([keras.layers.Dense(3)])
@@ -48,9 +49,9 @@ class Counter:
         self.names: list[str] = []
         real = runner.lint_task
 
-        def counting(task: runner.Task) -> runner.Outcome:
+        def counting(task: runner.Task, project: Project | None = None) -> runner.Outcome:
             self.names.append(task.filename)
-            return real(task)
+            return real(task, project)
 
         monkeypatch.setattr(runner, "lint_task", counting)
 
@@ -168,5 +169,5 @@ def test_concurrent_writers_merge(project: Path) -> None:
     first.save()
     second.save()
     merged = cache_module.Cache.open(directory, "fp")
-    assert merged.get("x.py", "1") == [] and merged.get("y.py", "2") == []
+    assert merged.get("x.py", "1") == cache_module.Entry([], {}, []) == merged.get("y.py", "2")
     assert merged.get("x.py", "other digest") is None

@@ -168,7 +168,9 @@ def test_python_m_and_console_script(tmp_path: Path) -> None:
 
 def test_brackets_nested_beyond_python_are_kc001_not_a_crash(tmp_path: Path) -> None:
     # libcst's native parser overflows its stack on these: CPython must reject them first.
-    deep = write(tmp_path, "deep.py", "import keras\nx = " + "(" * 3000 + "1" + ")" * 3000 + "\n")
+    # (a file that could contribute a finding: one that builds no model is not parsed at all)
+    nested = "(" * 3000 + "1" + ")" * 3000
+    deep = write(tmp_path, "deep.py", f"import keras\nx = {nested}\nm = keras.Sequential()\n")
     bad = write(tmp_path, "bad.py", BAD_PROGRAM)
     result = run_subprocess(deep, bad)
     assert result.code == 1, result.err

@@ -64,14 +64,14 @@ def test_internal_error_in_one_file_is_reported_and_others_go_on(
     make_tree(tmp_path, 4)
     import kerascheck.static.lint as lint
 
-    real = lint.lint_bytes
+    real = lint.analyse_bytes
 
-    def flaky(raw: bytes, filename: str, selection: object) -> object:
+    def flaky(raw: bytes, filename: str, selection: object, project: object = None, prune: bool = False) -> object:
         if filename.endswith("m001.py"):
             raise ValueError("boom")
-        return real(raw, filename, selection)  # type: ignore[arg-type]
+        return real(raw, filename, selection, project, prune=prune)  # type: ignore[arg-type]
 
-    monkeypatch.setattr(lint, "lint_bytes", flaky)
+    monkeypatch.setattr(lint, "analyse_bytes", flaky)
     report = check_paths([tmp_path], Config(root=tmp_path))
     assert report.errors == [f"{tmp_path / 'pkg1' / 'm001.py'}: internal error: ValueError: boom"]
     assert {d.code for d in report.diagnostics} == {"KC101", "KC001"}

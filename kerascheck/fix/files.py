@@ -52,6 +52,9 @@ def fix_findings(
             run.diagnostics.extend(found)
             continue
         outcome = fix_file(Path(filename), filename, configs(Path(filename)), unsafe=unsafe)
+        # Findings through another module's code (project-wide analysis) are never fixed here, and
+        # the fixer's own analysis of this one file does not see them: they remain as they were.
+        outcome.remaining = [*outcome.remaining, *(d for d in found if d.related)]
         run.notes.extend(outcome.notes())
         if outcome.error is not None or not outcome.changed:
             run.diagnostics.extend(found if outcome.error is not None else outcome.remaining)

@@ -8,12 +8,13 @@ so a non-ASCII character before a finding does not shift its squiggle.
 
 from __future__ import annotations
 
-from collections.abc import Sequence
+from collections.abc import Callable, Sequence
+from pathlib import Path
 
 from lsprotocol import types
 from pygls.workspace.position_codec import PositionCodec
 
-from kerascheck.diagnostics import Diagnostic, Severity, Span
+from kerascheck.diagnostics import Diagnostic, Related, Severity, Span
 from kerascheck.fix.edits import TextEdit
 from kerascheck.noqa import noqa_insertion
 
@@ -47,7 +48,16 @@ def text_edit(codec: PositionCodec, lines: Sequence[str], edit: TextEdit) -> typ
     return types.TextEdit(range=types.Range(start=start, end=end), new_text=edit.text)
 
 
-def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagnostic) -> types.Diagnostic:
+def lsp_diagnostic(
+    codec: PositionCodec,
+    lines: Sequence[str],
+    diagnostic: Diagnostic,
+    lines_of: Callable[[str], Sequence[str]] | None = None,
+) -> types.Diagnostic:
+    """``lines_of(filename)`` gives another file's lines for its related locations' positions."""
+    related = None
+    if diagnostic.related:
+        related = [related_information(codec, item, lines_of) for item in diagnostic.related]
     return types.Diagnostic(
         range=span_range(codec, lines, diagnostic.span),
         message=f"{diagnostic.message}\nfix: {diagnostic.fix}",
@@ -56,7 +66,24 @@ def lsp_diagnostic(codec: PositionCodec, lines: Sequence[str], diagnostic: Diagn
         code_description=_code_description(diagnostic.code),
         source=SOURCE,
         data={"name": diagnostic.name},
+        related_information=related,
     )
+
+
+def related_information(
+    codec: PositionCodec, related: Related, lines_of: Callable[[str], Sequence[str]] | None
+) -> types.DiagnosticRelatedInformation:
+    """A related location (another module's layer) as LSP ``relatedInformation``."""
+    other = lines_of(related.filename) if lines_of is not None else []
+    uri = Path(related.filename).resolve().as_uri()
+    span = related.span
+    if other or span is None:
+        where = span_range(codec, other, span)
+    else:  # the file is gone: code points are the best guess
+        start = types.Position(span.line - 1, span.column - 1)
+        where = types.Range(start=start, end=types.Position(span.end_line - 1, span.end_column - 1))
+    location = types.Location(uri=uri, range=where)
+    return types.DiagnosticRelatedInformation(location=location, message=related.message)
 
 
 def _code_description(code: str) -> types.CodeDescription | None:

@@ -36,7 +36,8 @@ from kerascheck.fix.documents import edits_by_cell
 from kerascheck.lsp.convert import SOURCE, contains, lsp_diagnostic, noqa_edit, span_range, text_edit
 from kerascheck.lsp.targets import Target, notebook_target, text_target
 from kerascheck.rules.tool import tool_diagnostic
-from kerascheck.static.lint import lint_program
+from kerascheck.static.lint import analyse_program
+from kerascheck.static.project import Project
 
 DEBOUNCE_SECONDS = 0.15
 FIX_ALL = f"{types.CodeActionKind.SourceFixAll.value}.kerascheck"
@@ -85,6 +86,10 @@ class KerascheckServer(LanguageServer):
         self.last_linted: dict[str, tuple[str, Selection | None, tuple[str, ...]]] = {}
         self.shut_down = False  # a ``shutdown`` request came: ``exit`` then means status 0, else 1
         self.exit_status: int | None = None
+        # Project-wide analysis: imported modules are read from open documents first (unsaved
+        # edits count); key -> resolved paths of the project modules its last lint depended on.
+        self.project = Project(read=self.read_module, revalidate=True)
+        self.dependencies: dict[str, set[Path]] = {}
 
     # -- transport --------------------------------------------------------------
 
@@ -185,13 +190,40 @@ class KerascheckServer(LanguageServer):
     def lint(self, target: Target) -> list[Diagnostic]:
         selection = self.selection_for(target)
         if selection is None:
+            self.dependencies.pop(target.key, None)
             return []
         limit = self.config_for(target.path).max_file_size
         size = len(target.program.text.encode("utf-8", "surrogatepass"))
         if size > limit:  # the same budget as on the command line: one line, and the editor stays responsive
             message = f"too large to check: {size} bytes, over the max-file-size limit of {limit} bytes"
             return [tool_diagnostic("KC003", message, target.filename)]
-        return lint_program(target.program, target.filename, selection)
+        analysis = analyse_program(target.program, target.filename, selection, self.project)
+        self.dependencies[target.key] = {Path(name) for name in analysis.deps}
+        return analysis.diagnostics
+
+    def read_module(self, path: Path) -> bytes | None:
+        """An imported module's current text: the editor's buffer if it is open, else the disk."""
+        try:
+            document = self.workspace.text_documents.get(path.as_uri())
+        except Exception:  # no workspace yet
+            document = None
+        if document is not None:
+            return document.source.encode("utf-8", "surrogatepass")
+        try:
+            return path.read_bytes()
+        except OSError:
+            return None
+
+    def module_changed(self, uri: str) -> None:
+        """A document changed: forget its summary and re-check the open documents that import it."""
+        path = _fs_path(uri)
+        if path is None:
+            return
+        self.project.forget({path})
+        for key, deps in list(self.dependencies.items()):
+            if path in deps and key != uri:
+                self.last_linted.pop(key, None)
+                self.schedule(key)
 
     def lint_and_publish(self, target: Target) -> None:
         state = (target.program.text, self.selection_for(target), tuple(target.uris))
@@ -208,7 +240,7 @@ class KerascheckServer(LanguageServer):
             uri = target.uri_for(diagnostic.cell)
             if uri not in by_uri:
                 continue
-            by_uri[uri].append((lsp_diagnostic(codec, lines[uri], diagnostic), diagnostic))
+            by_uri[uri].append((lsp_diagnostic(codec, lines[uri], diagnostic, self.lines_of), diagnostic))
         for uri, pairs in by_uri.items():
             self.published[uri] = pairs
             self.text_document_publish_diagnostics(
@@ -217,8 +249,14 @@ class KerascheckServer(LanguageServer):
                 )
             )
 
+    def lines_of(self, filename: str) -> list[str]:
+        """Another file's lines (for positions of related locations), open buffer first."""
+        raw = self.read_module(Path(filename).resolve())
+        return [] if raw is None else raw.decode("utf-8", "replace").splitlines(keepends=True)
+
     def clear(self, uris: Sequence[str]) -> None:
         for uri in uris:
+            self.dependencies.pop(uri, None)
             self.last_linted.pop(uri, None)
             self.published.pop(uri, None)
             waiting = self.timers.pop(uri, None)
@@ -366,6 +404,15 @@ def _mtime(path: Path | None) -> int:
         return -2
 
 
+def _fs_path(uri: str) -> Path | None:
+    if not uri.startswith("file:"):
+        return None
+    from pygls.uris import to_fs_path
+
+    fs_path = to_fs_path(uri)
+    return Path(fs_path).resolve() if fs_path else None
+
+
 def create_server(debounce: float = DEBOUNCE_SECONDS) -> KerascheckServer:
     """A server with every feature registered (tests drive it in-process too)."""
     server = KerascheckServer(debounce)
@@ -385,14 +432,17 @@ def create_server(debounce: float = DEBOUNCE_SECONDS) -> KerascheckServer:
     @server.feature(types.TEXT_DOCUMENT_DID_CHANGE)
     def did_change(ls: KerascheckServer, params: types.DidChangeTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri)
+        ls.module_changed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_SAVE)
     def did_save(ls: KerascheckServer, params: types.DidSaveTextDocumentParams) -> None:
         ls.schedule(params.text_document.uri, delay=0)
+        ls.module_changed(params.text_document.uri)
 
     @server.feature(types.TEXT_DOCUMENT_DID_CLOSE)
     def did_close(ls: KerascheckServer, params: types.DidCloseTextDocumentParams) -> None:
         ls.clear([params.text_document.uri])
+        ls.module_changed(params.text_document.uri)  # its importers now read the file on disk
 
     @server.feature(types.NOTEBOOK_DOCUMENT_DID_OPEN)
     def notebook_open(ls: KerascheckServer, params: types.DidOpenNotebookDocumentParams) -> None:

@@ -44,6 +44,7 @@ def annotation(diagnostic: Diagnostic) -> str:
     elif span is None and diagnostic.layer is not None:
         where = f"layer {diagnostic.layer!r}: "
     message = f"{where}{diagnostic.message}\nfix: {diagnostic.fix}"
+    message += "".join(f"\nrelated: {item.location()}: {item.message}" for item in diagnostic.related)
     rendered = ",".join(f"{key}={escape_property(value)}" for key, value in properties)
     return f"::{COMMANDS[diagnostic.severity]} {rendered}::{escape_data(message)}"
 

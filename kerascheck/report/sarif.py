@@ -21,7 +21,7 @@ from collections.abc import Sequence
 from pathlib import PurePath
 from urllib.parse import quote
 
-from kerascheck.diagnostics import Diagnostic, Severity
+from kerascheck.diagnostics import Diagnostic, Related, Severity
 
 SCHEMA = "https://json.schemastore.org/sarif-2.1.0.json"
 INFORMATION_URI = "https://pypi.org/project/kerascheck/"
@@ -104,9 +104,25 @@ def result(diagnostic: Diagnostic, index: dict[str, int]) -> dict[str, object]:
         "message": {"text": f"{text} (fix: {diagnostic.fix})"},
         "locations": [location],
     }
+    if diagnostic.related:
+        found["relatedLocations"] = [related_location(i, item) for i, item in enumerate(diagnostic.related)]
     if diagnostic.code in index:
         found["ruleIndex"] = index[diagnostic.code]
     return found
+
+
+def related_location(index: int, related: Related) -> dict[str, object]:
+    """Another file's place the finding is about (an imported factory's layer)."""
+    physical: dict[str, object] = {"artifactLocation": {"uri": artifact_uri(related.filename)}}
+    if related.span is not None:
+        span = related.span
+        physical["region"] = {
+            "startLine": span.line,
+            "startColumn": span.column,
+            "endLine": max(span.end_line, span.line),
+            "endColumn": max(span.end_column, 1),
+        }
+    return {"id": index, "physicalLocation": physical, "message": {"text": related.message}}
 
 
 def sarif_log(diagnostics: Sequence[Diagnostic]) -> dict[str, object]:

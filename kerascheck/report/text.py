@@ -54,9 +54,15 @@ def render(
     for d in diagnostics:
         lines.append(header(d, paint, fixes))
         lines.append(f"  {paint('fix:', 'green')} {d.fix}")
+        lines.extend(related_lines(d, paint))
     if summary:
         lines += summary_lines(diagnostics, paint, fixes)
     return "\n".join(lines) + ("\n" if lines else "")
+
+
+def related_lines(diagnostic: Diagnostic, paint: Painter = PLAIN) -> list[str]:
+    """``related: models.py:13:13: Dense(...) defined here``: where in another file the finding points."""
+    return [f"  {paint('related:', 'blue')} {item.location()}: {item.message}" for item in diagnostic.related]
 
 
 def render_full(
@@ -75,6 +81,7 @@ def render_full(
         if lines is not None:
             block += snippet(d, lines, paint)
         block.append(f"  {paint('=', 'blue')} {paint('fix:', 'green')} {d.fix}")
+        block += [f"  {paint('=', 'blue')} {line.strip()}" for line in related_lines(d, paint)]
         blocks.append("\n".join(block))
     tail = summary_lines(diagnostics, paint, fixes) if summary else []
     text = "\n\n".join(blocks)
@@ -181,25 +188,34 @@ def statistics_json(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicabil
 
 def file_lines(raw_by_name: dict[str, bytes] | None = None) -> SourceLines:
     """Source lines for the full format: the file's (or notebook cell's) lines, read once per file."""
-    from kerascheck.static.source import UnreadableSource, load_program
+    from kerascheck.static.source import UnreadableSource, decode, load_notebook, load_program, notebook_cells
 
-    cache: dict[str, tuple[list[str], dict[int, int]] | None] = {}
+    cache: dict[str, tuple[list[str], dict[int, int], dict[int, list[str]]] | None] = {}
 
     def lines_for(diagnostic: Diagnostic) -> list[str] | None:
         name = diagnostic.filename
         if name not in cache:
             try:
                 raw = (raw_by_name or {}).get(name)
-                program = load_program(raw if raw is not None else Path(name).read_bytes(), name)
-                cache[name] = (program.text.split("\n"), dict(program.cell_starts))
+                data = raw if raw is not None else Path(name).read_bytes()
+                program = load_program(data, name)
+                # A cell Python cannot parse is blank in the program: show the user's text for it.
+                broken = {cell.cell for cell in program.broken}
+                originals: dict[int, list[str]] = {}
+                if broken:
+                    document = load_notebook(decode(data, "notebook"))
+                    originals = {n: src.split("\n") for n, src, _listed in notebook_cells(document) if n in broken}
+                cache[name] = (program.text.split("\n"), dict(program.cell_starts), originals)
             except (OSError, UnreadableSource, ValueError):
                 cache[name] = None
         found = cache[name]
         if found is None:
             return None
-        lines, starts = found
+        lines, starts, originals = found
         if diagnostic.cell is None:
             return lines
+        if diagnostic.cell in originals:
+            return originals[diagnostic.cell]
         start = starts.get(diagnostic.cell)
         if start is None:
             return None

@@ -17,6 +17,7 @@ file with no Keras model close to the cost of parsing it.
 from __future__ import annotations
 
 from collections.abc import Iterator, Sequence
+from typing import TYPE_CHECKING
 
 import libcst as cst
 
@@ -25,7 +26,7 @@ from kerascheck import facts as kf
 from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, model_shapes, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -46,6 +47,9 @@ from kerascheck.static.values import (
     Tensor,
     Value,
 )
+
+if TYPE_CHECKING:
+    from kerascheck.static.project import Session
 
 STAR_IMPORTS = "<star imports>"  # env key: the Keras modules star-imported in this scope, latest first
 __all__ = ["Env", "Interpreter", "merge_envs", "same"]
@@ -94,7 +98,9 @@ class Interpreter:
     MAX_RUNS_PER_FUNCTION = 8
     MAX_RUNS_PER_FILE = 200
 
-    def __init__(self) -> None:
+    def __init__(self, session: Session | None = None) -> None:
+        # Project-wide analysis (static/project.py): imports of the project's own modules.
+        self.session = session
         self.state = ProgramState()
         self.functions: list[tuple[Function, ClassObj | None]] = []
         self.model_classes: list[ClassObj] = []
@@ -105,7 +111,7 @@ class Interpreter:
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
-        self.mutations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.mutations: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -137,6 +143,7 @@ class Interpreter:
             removed_calls=tuple(data.removed_calls),
             preprocessing_fits=tuple(data.preprocessing_fits),
             splits=tuple(data.splits),
+            shape_conflicts=tuple(data.shape_conflicts),
         )
 
     # -- statements -------------------------------------------------------
@@ -214,6 +221,8 @@ class Interpreter:
         canonical reference to a library name (``keras.layers.Dense``). The
         project-wide analysis resolves the project's own modules here.
         """
+        if self.session is not None and self.session.bind_import(statement, env, self):
+            return
         for local, full in import_bindings(statement):
             env[local] = Ref(canonical(full))
         if isinstance(statement, cst.ImportFrom) and isinstance(statement.names, cst.ImportStar):
@@ -276,13 +285,17 @@ class Interpreter:
         mutated = self.mutations.get(key)
         if mutated is None:
             mutated = self.mutations[key] = mutated_names(function.node)
-        if not mutated[0]:
+        changed, local, outer = mutated
+        for scope in (env, function.closure):
+            for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
+                if name in scope:
+                    scope[name] = UNKNOWN
+        if not changed:
             return
         params = function.node.params
         names = [param.name.value for param in (*params.posonly_params, *params.params)][1 if bound else 0 :]
-        changed, local = mutated
         for scope in (env, function.closure):
-            for name in changed - local - set(names):
+            for name in changed - local - outer - set(names):
                 if isinstance(scope.get(name), (Seq, Mapping)):
                     scope[name] = UNKNOWN
         position = 0
@@ -298,7 +311,8 @@ class Interpreter:
                 env[variable] = UNKNOWN
 
     def exec_if(self, statement: cst.If, env: Env) -> bool:
-        test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(True)
+        imported = self.session is not None and self.session.summarising  # then __name__ != "__main__"
+        test = self.eval(statement.test, env) if not _is_main_guard(statement.test) else Const(not imported)
         orelse = statement.orelse
         else_body: Block = ()
         if isinstance(orelse, cst.Else):
@@ -506,7 +520,10 @@ class Interpreter:
         for element in node.slice:
             part = element.slice
             if isinstance(part, cst.Index):
-                elements.append(operators.Index(self.eval(part.value, env)))
+                if isinstance(part.value, cst.Ellipsis):
+                    elements.append(operators.Index(UNKNOWN, ellipsis=True))
+                else:
+                    elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
                 bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
@@ -603,6 +620,8 @@ class Interpreter:
     def call(self, node: cst.Call, env: Env) -> Value:
         callee = self.eval(node.func, env)
         args = self.evaluate_args(node, env)
+        if self.session is not None:  # where the linted file enters another module (static/project.py)
+            self.session.saw_call(node, kf.Anchor(node=node, statement=self.current_statement))
         return self.call_value(callee, args, node, env)
 
     def call_value(self, callee: Value, args: Args, node: cst.Call, env: Env) -> Value:
@@ -694,9 +713,10 @@ class Interpreter:
     def model_facts(self, model: ModelObj) -> list[kf.Model]:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
+        heads = model_shapes.heads_with_shapes(self.state, model, heads)
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
         facts = []
-        for loss_spec, metric_spec, compile_anchor, fits in phases:
+        for phase, (loss_spec, metric_spec, compile_anchor, fits) in enumerate(phases):
             facts.append(
                 kf.Model(
                     heads=kf.with_compile(heads, loss_spec, metric_spec) if model.compiled else heads,
@@ -710,6 +730,8 @@ class Interpreter:
                     predicts=model.inference,
                     key=model.index,
                     evaluations=tuple(fit for fit in fits if fit.method != "fit"),
+                    inputs=model.declared_inputs,
+                    data_calls=model_shapes.calls_in_phase(model, phase),
                 )
             )
         return facts
@@ -724,6 +746,10 @@ class Interpreter:
             or self.runs.get(key, 0) >= self.MAX_RUNS_PER_FUNCTION
             or self.total_runs >= self.MAX_RUNS_PER_FILE
         ):
+            if self.session is not None:  # said by --verbose/--statistics, not silently
+                self.session.budget_reached(self.budget_name(key), function.node.name.value)
+            for name in global_names(function.node):  # not followed: what it rebinds is unknown
+                function.closure[name] = UNKNOWN
             return UNKNOWN
         self.runs[key] = self.runs.get(key, 0) + 1
         self.total_runs += 1
@@ -733,16 +759,29 @@ class Interpreter:
         self.frames.append(frame)
         self.depth += 1
         caller_statement = self.current_statement
+        if self.session is not None:
+            self.session.enter(function)
         try:
             self.exec_block(function.node.body.body, local)
         finally:
+            if self.session is not None:
+                self.session.leave()
             self.depth -= 1
             self.frames.pop()
             self.current_statement = caller_statement
+        for name in global_names(function.node):  # ``global y; y = to_categorical(y)`` rebinds the module's y
+            function.closure[name] = local.get(name, UNKNOWN)
         if not frame.returns:
             return Const(None)
         first = frame.returns[0]
         return first if all(same(first, other) for other in frame.returns[1:]) else UNKNOWN
+
+    def budget_name(self, key: int) -> str:
+        if self.depth >= self.MAX_CALL_DEPTH:
+            return f"calls nested deeper than {self.MAX_CALL_DEPTH}"
+        if self.runs.get(key, 0) >= self.MAX_RUNS_PER_FUNCTION:
+            return f"more than {self.MAX_RUNS_PER_FUNCTION} calls of one function"
+        return f"more than {self.MAX_RUNS_PER_FILE} function calls in the file"
 
     def bind_parameters(self, function: Function, args: Args, self_value: Value | None, local: Env) -> None:
         params = function.node.params
@@ -805,6 +844,48 @@ def _attributes(node: cst.CSTNode) -> Iterator[cst.Attribute]:
         yield node
     for child in node.children:
         yield from _attributes(child)
+
+
+_GLOBALS: dict[int, tuple[cst.FunctionDef, tuple[str, ...]]] = {}
+
+
+def global_names(node: cst.FunctionDef) -> tuple[str, ...]:
+    """The names a function declares ``global`` (in its own body, not in nested functions)."""
+    cached = _GLOBALS.get(id(node))
+    if cached is not None and cached[0] is node:
+        return cached[1]
+    found: list[str] = []
+    pending: list[cst.CSTNode] = list(node.body.body)
+    while pending:
+        statement = pending.pop()
+        if isinstance(statement, cst.SimpleStatementLine):
+            for small in statement.body:
+                if isinstance(small, cst.Global):
+                    found.extend(item.name.value for item in small.names)
+        elif isinstance(statement, (cst.FunctionDef, cst.ClassDef)):
+            continue
+        elif isinstance(statement, cst.BaseCompoundStatement):
+            pending.extend(_blocks_of(statement))
+    names = tuple(dict.fromkeys(found))
+    if len(_GLOBALS) > 4096:
+        _GLOBALS.clear()
+    _GLOBALS[id(node)] = (node, names)
+    return names
+
+
+def _blocks_of(statement: cst.BaseCompoundStatement) -> list[cst.CSTNode]:
+    """The statements of a compound statement's bodies (if/else, loops, try/except/finally, with)."""
+    blocks: list[cst.CSTNode] = []
+    for child in statement.children:
+        if isinstance(child, cst.IndentedBlock):
+            blocks.extend(child.body)
+        elif isinstance(child, (cst.Else, cst.Finally, cst.ExceptHandler, cst.ExceptStarHandler, cst.If)):
+            if isinstance(child, cst.If):
+                blocks.append(child)
+            else:
+                body = child.body
+                blocks.extend(body.body if isinstance(body, cst.IndentedBlock) else ())
+    return blocks
 
 
 def _is_main_guard(test: cst.BaseExpression) -> bool:

@@ -8,7 +8,8 @@ than the parse.
 from __future__ import annotations
 
 import ast
-from dataclasses import dataclass, replace
+from dataclasses import dataclass, field, replace
+from pathlib import Path
 
 import libcst as cst
 
@@ -23,6 +24,8 @@ from kerascheck.rules.tool import UnusedNoqaRule, tool_diagnostic
 from kerascheck.static import guard
 from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 from kerascheck.static.positions import NodePositions
+from kerascheck.static.prefilter import text_to_parse
+from kerascheck.static.project import Project, Session
 from kerascheck.static.source import BrokenCell, Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import Suppressions, mentions_suppression, read_suppressions
 
@@ -30,18 +33,23 @@ from kerascheck.suppress import Suppressions, mentions_suppression, read_suppres
 def parse(program: Program) -> cst.Module:
     """libcst's parse behind the guard (see guard.py): raises SyntaxError,
     ``cst.ParserSyntaxError`` or :class:`OverBudget`, never crashes the process."""
-    guard.check(program.text)
-    return cst.parse_module(program.text)
+    return parse_text(program.text)
 
 
-def extract_facts(module: cst.Module) -> ProgramFacts:
+def parse_text(text: str) -> cst.Module:
+    guard.check(text)
+    return cst.parse_module(text)
+
+
+def extract_facts(module: cst.Module, session: Session | None = None) -> ProgramFacts:
     """Source facts for a parsed module (the static front-end's whole answer).
 
     Code nested deeper than the interpreter can follow yields no facts: silence,
-    not a guess and not a crash.
+    not a guess and not a crash. With a ``session``, imports of the project's own
+    modules are followed (static/project.py).
     """
     try:
-        return Interpreter().run(module)
+        return Interpreter(session=session).run(module)
     except RecursionError:
         return ProgramFacts()
 
@@ -195,13 +203,46 @@ class Analysis:
     diagnostics: list[Diagnostic]
     module: cst.Module | None = None
     facts: ProgramFacts | None = None
+    # Project modules the findings depend on (resolved path -> digest of its bytes), and notes on
+    # what the analysis could not follow (an import cycle, a module that does not parse, ...).
+    deps: dict[str, str] = field(default_factory=dict)
+    notes: list[str] = field(default_factory=list)
+
+
+def session_for(project: Project | None, filename: str) -> Session | None:
+    """A project session for a real file (``<string>`` and stdin without a name have no project)."""
+    if project is None or not filename.endswith((".py", ".ipynb")):
+        return None
+    path = Path(filename).resolve()
+    return Session(project, path) if path.parent.is_dir() else None
 
 
 def analyse_program(
-    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+    program: Program,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
+    *,
+    prune: bool = False,
 ) -> Analysis:
-    if not (mentions_keras(program.text) if program.keras is None else program.keras):
-        return Analysis([])
+    """``prune``: parse only the definitions that can matter (for reporting; never for fixing)."""
+    session = session_for(project, filename)
+    original = program
+    if program.cell_starts:  # a notebook is a program, never a library module: only the keras test
+        if not (mentions_keras(program.text) if program.keras is None else program.keras):
+            return Analysis([])
+    elif selection.enabled(UnusedNoqaRule) and mentions_suppression(program.text):
+        # KC010 judges every suppression comment of a Keras file: the whole file, parsed whole.
+        asks = session.imports_keras_module if session is not None else None
+        if not mentions_keras(program.text) and not (asks is not None and asks(program.text)):
+            return Analysis([])
+    else:
+        asks = session.imports_keras_module if session is not None else None
+        to_parse = text_to_parse(program.text, asks, pruning=prune)
+        if to_parse is None:
+            return Analysis([])  # nothing here can be a finding: not even parsed (static/prefilter.py)
+        if to_parse is not program.text:
+            program = replace(program, text=to_parse)  # same lines, unneeded definitions blanked
     broken: list[Diagnostic] = []
     if program.cell_starts:
         parsed, program, broken = parse_notebook(program, filename)
@@ -210,7 +251,13 @@ def analyse_program(
         module = parsed
     else:
         try:
-            module = parse(program)
+            if session is not None and session.path is not None:
+                from kerascheck.cache import digest
+
+                text_digest = digest(program.text.encode("utf-8", "surrogatepass"))
+                module = session.project.parse(session.path, text_digest, program.text)
+            else:
+                module = parse(program)
         except cst.ParserSyntaxError as error:
             return Analysis([syntax_error(error, program, filename)])
         except SyntaxError as error:
@@ -222,16 +269,21 @@ def analyse_program(
         except (RecursionError, MemoryError):
             return Analysis([tool_diagnostic("KC001", "cannot parse: the file is nested too deeply", filename)])
     try:
-        facts = extract_facts(module)
+        facts = extract_facts(module, session)
     except OverBudget as error:
         return Analysis([*broken, over_budget(str(error), filename)])
     except InvalidLiteral as error:
         return Analysis([*broken, invalid_literal(error, program, filename)])
     found = engine.run_rules(facts, selection)
-    unused_wanted = selection.enabled(UnusedNoqaRule) and mentions_suppression(program.text)
+    deps = {str(path): content for path, content in session.deps.items()} if session is not None else {}
+    notes = list(session.notes) if session is not None else []
+    if session is not None:
+        session.text = original.text
+        found = [moved for moved in (session.relocate(d, filename) for d in found) if moved is not None]
+    unused_wanted = selection.enabled(UnusedNoqaRule) and mentions_suppression(original.text)
     if not found and not unused_wanted:
-        return Analysis(broken, module, facts)
-    table = read_suppressions(program.text)
+        return Analysis(broken, module, facts, deps, notes)
+    table = read_suppressions(original.text)
     starts = dict(program.cell_starts)
 
     def suppressed(diagnostic: Diagnostic) -> bool:
@@ -245,9 +297,11 @@ def analyse_program(
     located = engine.finalize(found, filename=filename, locate=_Locator(module, program), is_suppressed=suppressed)
     if not broken:  # a notebook with a broken cell cannot be fixed: no fix would re-parse
         located = mark_fix_safety(located, FixContext(module=module, facts=facts, text=program.text), selection.rules())
+        # A finding through another module's code is never fixed in this file (nor by the fixer).
+        located = [replace(d, fix_safety=None) if d.related else d for d in located]
     if unused_wanted:
         located.extend(_unused_suppressions(table, program, filename, selection))
-    return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts)
+    return Analysis(sorted([*broken, *located], key=Diagnostic.sort_key), module, facts, deps, notes)
 
 
 def _unused_suppressions(
@@ -281,15 +335,32 @@ def invalid_literal(error: InvalidLiteral, program: Program, filename: str) -> D
 
 
 def lint_program(
-    program: Program, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION
+    program: Program,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
 ) -> list[Diagnostic]:
-    return analyse_program(program, filename, selection).diagnostics
+    return analyse_program(program, filename, selection, project).diagnostics
 
 
-def lint_bytes(raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION) -> list[Diagnostic]:
-    """Lint a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
+def analyse_bytes(
+    raw: bytes,
+    filename: str,
+    selection: engine.Selection = engine.DEFAULT_SELECTION,
+    project: Project | None = None,
+    *,
+    prune: bool = False,
+) -> Analysis:
+    """Analyse a file's bytes (``.py`` or ``.ipynb``); unreadable input becomes KC002."""
     try:
         program = load_program(raw, filename)
     except UnreadableSource as error:
-        return [tool_diagnostic("KC002", str(error), filename)]
-    return lint_program(program, filename, selection)
+        return Analysis([tool_diagnostic("KC002", str(error), filename)])
+    return analyse_program(program, filename, selection, project, prune=prune)
+
+
+def lint_bytes(
+    raw: bytes, filename: str, selection: engine.Selection = engine.DEFAULT_SELECTION, project: Project | None = None
+) -> list[Diagnostic]:
+    """Lint a file's bytes; imports of the project's own modules are followed (a fresh project if none given)."""
+    return analyse_bytes(raw, filename, selection, project if project is not None else Project()).diagnostics
