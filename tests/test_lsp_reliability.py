@@ -21,9 +21,9 @@ import pytest
 from helpers import BAD_PROGRAM
 
 TIMEOUT = 60.0  # shared CI cores; a healthy server answers in milliseconds
-DEEP = "import keras\nmodel = keras.Sequential()\nx = " + " and ".join(["a"] * 8000) + "\n"  # segfaulted libcst's parser
-FOLDING = "import keras\nmodel = keras.Sequential()\nx = 99999999\n" + "x = x * x\n" * 30  # froze the server
-SUM = "import keras\nmodel = keras.Sequential()\nx = " + "+".join(["1"] * 3000) + "\n"  # blocked every request for seconds
+DEEP = "import keras\nx = " + " and ".join(["a"] * 8000) + "\n"  # segfaulted libcst's parser
+FOLDING = "import keras\nx = 99999999\n" + "x = x * x\n" * 30  # froze the server
+SUM = "import keras\nx = " + "+".join(["1"] * 3000) + "\n"  # blocked every request for seconds
 
 
 def frame(message: dict[str, Any]) -> bytes:
