@@ -35,6 +35,33 @@ class Anchor:
 
 NOWHERE = Anchor()
 
+Shape = tuple[int | None, ...]
+"""A per-sample shape: every axis after the batch axis; ``None`` is an unknown dimension."""
+
+
+@dataclass(frozen=True)
+class Geometry:
+    """The parameters that decide a layer's output shape, read by :mod:`kerascheck.shapes`.
+
+    Defaults are filled in (a ``Conv2D`` with no ``strides`` has ``(1, 1)``); a field
+    is ``None`` when the parameter is given but cannot be read (a variable, ``**kwargs``).
+    """
+
+    kernel: Shape | None = None
+    strides: Shape | None = None
+    dilation: Shape | None = None
+    padding: str | None = None
+    data_format: str | None = None
+    pool: Shape | None = None  # pooling windows
+    target: Shape | None = None  # Reshape target_shape, Permute dims, UpSampling size, RepeatVector n
+    margins: tuple[tuple[int, int], ...] | None = None  # ZeroPadding / Cropping, per spatial axis
+    width: int | None = None  # Embedding output_dim, DepthwiseConv depth_multiplier
+    axis: int | None = -1  # Concatenate axis (Keras counts the batch axis as 0)
+    return_state: bool | None = False
+    merge_mode: str | None = "concat"  # Bidirectional; "none" when merge_mode=None (two outputs)
+    keepdims: bool | None = False  # global pooling
+    inner: Layer | None = None  # the layer a wrapper wraps
+
 
 @dataclass(frozen=True)
 class Layer:
@@ -55,6 +82,7 @@ class Layer:
     # Names this layer instance in its program: the static front-end numbers layers in the
     # order they are built ("L3"), the runtime front-end uses the layer's unique name.
     key: str | None = field(default=None, compare=False)
+    geometry: Geometry | None = None  # None: a layer whose shape rules are not known
 
     @property
     def label(self) -> str:
@@ -153,6 +181,7 @@ class Head:
     activation_anchor: Anchor = NOWHERE
     loss: Loss | None = None
     metrics: tuple[Metric, ...] | None = None
+    output_shape: Shape | None = None  # per sample; None when not known
 
     @property
     def output_layer(self) -> Layer | None:
@@ -225,6 +254,66 @@ class Fit:
 
 
 @dataclass(frozen=True)
+class ArrayShape:
+    """The shape of an array (or of what a dataset or generator yields) given to a model.
+
+    ``sample`` is one sample's shape, the batch axis kept apart; ``count`` the
+    number of samples if known. ``batched`` is False for a single sample that has
+    lost its batch axis (``x_test[0]``): then ``sample`` is its whole shape and
+    Keras would read its first axis as the batch. ``source`` says where the shape
+    came from, in words for messages (``"mnist.load_data()"``).
+    """
+
+    sample: Shape
+    count: int | None = None
+    batched: bool = True
+    source: str | None = None
+    anchor: Anchor = NOWHERE
+
+
+@dataclass(frozen=True)
+class ModelInput:
+    """One declared model input: its per-sample shape and where it was declared."""
+
+    shape: Shape | None
+    anchor: Anchor = NOWHERE
+    name: str | None = None
+    source: str | None = None  # e.g. "keras.Input(shape=(10,))", "input_dim=10 of Dense"
+
+
+@dataclass(frozen=True)
+class DataCall:
+    """Data handed to the model: ``fit``/``evaluate``/``predict``/a direct call, or ``inspect``.
+
+    ``inputs`` is aligned with the model's inputs and ``targets`` with its heads;
+    ``None`` entries (or empty tuples) are unknown.
+    """
+
+    method: str
+    anchor: Anchor = NOWHERE
+    inputs: tuple[ArrayShape | None, ...] = ()
+    targets: tuple[ArrayShape | None, ...] = ()
+    encodings: tuple[LabelEncoding | None, ...] = ()  # what is known of each target's encoding
+
+
+@dataclass(frozen=True)
+class ShapeConflict:
+    """Shape inference found a layer Keras cannot build on the shapes it receives.
+
+    ``kind`` is ``"non-positive"`` (a spatial size shrinks to <= 0) or
+    ``"incompatible"`` (inputs of a merge disagree, a Reshape changes the number
+    of elements, a layer gets the wrong rank or width). ``detail`` says how, in words.
+    """
+
+    kind: str
+    layer: Layer
+    inputs: tuple[Shape | None, ...]
+    detail: str
+    anchor: Anchor = NOWHERE
+    previous: Layer | None = None  # the layer whose output it gets (on a single-input path)
+
+
+@dataclass(frozen=True)
 class Epoch:
     """One epoch's logs as Keras reports them (``loss``, ``val_loss``, metrics)."""
 
@@ -265,6 +354,8 @@ class Model:
     key: int | None = None
     # evaluate / predict calls after this compile, with their labels and inputs.
     evaluations: tuple[Fit, ...] = ()
+    inputs: tuple[ModelInput, ...] = ()  # empty: unknown
+    data_calls: tuple[DataCall, ...] = ()
 
     @property
     def loss_in_use(self) -> bool:
@@ -346,6 +437,9 @@ class ProgramFacts:
     removed_calls: tuple[RemovedApiCall, ...] = ()
     preprocessing_fits: tuple[PreprocessingFit, ...] = ()
     splits: tuple[DataSplit, ...] = ()
+    # Layers Keras could not build on the shapes they get (static shape inference only:
+    # a model that exists at runtime was built, so it has none).
+    shape_conflicts: tuple[ShapeConflict, ...] = ()
 
     def model_at(self, key: int | None) -> Model | None:
         """The model with this key, as last compiled (None if unknown)."""

@@ -14,7 +14,8 @@ from dataclasses import replace
 from typing import Protocol
 
 from kerascheck import vocabulary as kv
-from kerascheck.facts import Anchor, Layer
+from kerascheck.facts import Anchor, Geometry, Layer
+from kerascheck.shapes.geometry import geometry_of
 
 Shape = tuple[int | None, ...]
 
@@ -60,15 +61,26 @@ class LayerParams(Protocol):
         """Whether ``axis`` is absent or the last axis (-1)."""
         ...
 
+    def raw(self, name: str, position: int | None) -> object:
+        """A parameter as a plain Python literal (tuples for sequences), or
+        :data:`kerascheck.shapes.geometry.MISSING` / ``UNREADABLE``."""
+        ...
+
 
 def layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:
-    """The fact for a layer of class ``kind`` with these parameters.
+    """The fact for a layer of class ``kind`` with these parameters, with its shape geometry.
 
     A runtime layer's name (``anchor.layer``) is unique in its model and becomes
     its key; the static front-end sets its own keys.
     """
     fact = _layer_fact(kind, params, anchor)
-    return replace(fact, key=anchor.layer) if anchor.layer is not None else fact
+    if anchor.layer is not None:
+        fact = replace(fact, key=anchor.layer)
+    if fact.kind == "InputLayer":
+        return replace(fact, geometry=Geometry())
+    inner = params.inner_layer() if kind in WRAPPERS else None
+    geometry = geometry_of(kind, params.raw, inner)
+    return replace(fact, geometry=geometry) if geometry is not None else fact
 
 
 def _layer_fact(kind: str, params: LayerParams, anchor: Anchor) -> Layer:

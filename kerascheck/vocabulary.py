@@ -206,6 +206,13 @@ INPUT_SCALING_LAYERS = frozenset(
 )
 FEATURE_MAP_LAYERS = frozenset(
     {
+        "Conv1D",
+        "SeparableConv1D",
+        "Conv1DTranspose",
+        "MaxPooling1D",
+        "AveragePooling1D",
+        "MaxPool1D",
+        "AvgPool1D",
         "Conv2D",
         "Conv3D",
         "SeparableConv2D",

@@ -235,3 +235,27 @@ def test_notebook_with_a_broken_cell_is_reported_not_fixed(tmp_path: Path) -> No
     before = path.read_bytes()
     assert main(["--no-cache", "--fix", str(path)]) == 1
     assert path.read_bytes() == before
+
+
+def test_a_fix_in_a_dedented_cell_keeps_the_users_indentation(tmp_path: Path) -> None:
+    """IPython dedents an indented cell: the fix is computed on the dedented code, applied to the user's."""
+    cells = [
+        "import keras\nfrom keras import layers\n",
+        "    model = keras.Sequential([keras.Input((4,)), layers.Dense(3, activation='softmax')])\n"
+        "    model.compile(loss=keras.losses.CategoricalCrossentropy(from_logits=True))\n",
+        "%%time\n!ls\n",
+    ]
+    document = {
+        "nbformat": 4,
+        "nbformat_minor": 5,
+        "metadata": {},
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells
+        ],
+    }
+    path = tmp_path / "nb.ipynb"
+    path.write_text(json.dumps(document, indent=1) + "\n")
+    assert main(["--no-cache", "--fix", str(path)]) == 0
+    fixed = json.loads(path.read_text())
+    assert fixed["cells"][1]["source"] == cells[1].replace("from_logits=True", "from_logits=False")
+    assert [cell["source"] for cell in fixed["cells"][::2]] == cells[::2]

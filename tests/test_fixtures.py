@@ -61,7 +61,12 @@ def test_fixture(path: Path) -> None:
 
 
 def test_enough_fixtures() -> None:
-    for folder, bad_needed, good_needed in (("core", 25, 10), ("data", 25, 10), ("labels", 25, 15)):
+    for folder, bad_needed, good_needed in (
+        ("core", 25, 10),
+        ("data", 25, 10),
+        ("labels", 25, 15),
+        ("shapes", 25, 15),
+    ):
         bad = list((FIXTURES / folder).glob("bad_*.py"))
         good = list((FIXTURES / folder).glob("good_*.py"))
         assert len(bad) >= bad_needed and len(good) >= good_needed

@@ -178,6 +178,20 @@ def test_kc301_two_classes_on_two_sigmoid_units_is_a_warning() -> None:
     assert (warning.severity, error.severity) == (Severity.WARNING, Severity.ERROR)
 
 
+def test_kc301_two_sigmoid_units_on_one_hot_labels_of_unknown_width_is_a_warning() -> None:
+    """flow_from_directory(class_mode="categorical") on two sigmoid units: only two classes can train."""
+    generator = (
+        "from keras.preprocessing.image import ImageDataGenerator\n"
+        "train = ImageDataGenerator(rescale=1 / 255).flow_from_directory('d', class_mode='categorical')\n"
+    )
+    (diagnostic,) = found(
+        generator + model("layers.Dense(2, activation='sigmoid')", "'binary_crossentropy'") + "model.fit(train)\n",
+        "KC301",
+    )
+    assert diagnostic.severity is Severity.WARNING
+    assert "flow_from_directory(class_mode='categorical')" in diagnostic.message
+
+
 def test_kc312_names_both_preprocessings_at_the_evaluate_call() -> None:
     body = (
         "(a, ya), (b, yb) = keras.datasets.mnist.load_data()\na = a / 255.0\n"

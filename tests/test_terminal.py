@@ -129,3 +129,29 @@ def test_full_format_shows_the_notebook_cell_and_aligns_wide_characters(tmp_path
     source, carets = wide_block.splitlines()[3:5]
     assert source.startswith("4 | 模型 = model")
     assert carets == "  |" + " " * (52 + 2 + 5) + "^" * 15 + " KC101"  # two wide characters take four columns
+
+
+def test_full_format_shows_the_text_of_a_notebook_cell_that_does_not_parse(tmp_path: Path) -> None:
+    """A broken cell is blank in the checked program; its KC001 frame shows what the user wrote."""
+    import json
+
+    from kerascheck.api import check_paths
+    from kerascheck.report.text import file_lines, render_full
+
+    cells = [
+        ["import keras\n"],
+        ["def show(images, k):\n", "    print(k)\n", "      print(images[k])\n", "\n", "show([1], 0)\n"],
+    ]
+    notebook = {
+        "cells": [
+            {"cell_type": "code", "metadata": {}, "source": c, "outputs": [], "execution_count": None} for c in cells
+        ],
+        "metadata": {},
+        "nbformat": 4,
+        "nbformat_minor": 5,
+    }
+    (tmp_path / "nb.ipynb").write_text(json.dumps(notebook), encoding="utf-8")
+    found = check_paths([tmp_path / "nb.ipynb"]).diagnostics
+    assert [(d.code, d.cell, d.line) for d in found] == [("KC001", 2, 3)]
+    frame = render_full(found, sources=file_lines(), summary=False).splitlines()
+    assert frame[1:6] == ["  |", "2 |     print(k)", "3 |       print(images[k])", "  |      ^ KC001", "4 | "]

@@ -188,25 +188,34 @@ def statistics_json(diagnostics: Sequence[Diagnostic], fixes: Fixes = applicabil
 
 def file_lines(raw_by_name: dict[str, bytes] | None = None) -> SourceLines:
     """Source lines for the full format: the file's (or notebook cell's) lines, read once per file."""
-    from kerascheck.static.source import UnreadableSource, load_program
+    from kerascheck.static.source import UnreadableSource, decode, load_notebook, load_program, notebook_cells
 
-    cache: dict[str, tuple[list[str], dict[int, int]] | None] = {}
+    cache: dict[str, tuple[list[str], dict[int, int], dict[int, list[str]]] | None] = {}
 
     def lines_for(diagnostic: Diagnostic) -> list[str] | None:
         name = diagnostic.filename
         if name not in cache:
             try:
                 raw = (raw_by_name or {}).get(name)
-                program = load_program(raw if raw is not None else Path(name).read_bytes(), name)
-                cache[name] = (program.text.split("\n"), dict(program.cell_starts))
+                data = raw if raw is not None else Path(name).read_bytes()
+                program = load_program(data, name)
+                # A cell Python cannot parse is blank in the program: show the user's text for it.
+                broken = {cell.cell for cell in program.broken}
+                originals: dict[int, list[str]] = {}
+                if broken:
+                    document = load_notebook(decode(data, "notebook"))
+                    originals = {n: src.split("\n") for n, src, _listed in notebook_cells(document) if n in broken}
+                cache[name] = (program.text.split("\n"), dict(program.cell_starts), originals)
             except (OSError, UnreadableSource, ValueError):
                 cache[name] = None
         found = cache[name]
         if found is None:
             return None
-        lines, starts = found
+        lines, starts, originals = found
         if diagnostic.cell is None:
             return lines
+        if diagnostic.cell in originals:
+            return originals[diagnostic.cell]
         start = starts.get(diagnostic.cell)
         if start is None:
             return None

@@ -879,16 +879,19 @@ class RnnStackMissingReturnSequences(Rule):
 class DenseOnFeatureMaps(Rule):
     """
     ## What it does
-    Flags a classifier whose Dense layer directly follows 2-D/3-D feature
-    maps that were pooled (and not upsampled again), with no Flatten or global
-    pooling anywhere before the output. A Dense on full-resolution feature
-    maps can be a per-pixel classifier (segmentation) and is not flagged.
+    Flags a classifier whose Dense layer directly follows 1-D, 2-D or 3-D
+    feature maps that were pooled (and not upsampled again), with no Flatten,
+    global pooling or recurrent layer anywhere before the output. A Dense on
+    full-resolution feature maps can be a per-pixel or per-timestep
+    classifier (segmentation, sequence labelling) and is not flagged.
 
     ## Why is this bad?
     Dense acts on the last axis only: on a (height, width, channels) feature
-    map it classifies every pixel separately, and the output has shape
-    (batch, h, w, classes) instead of (batch, classes). Keras then fails on
-    the labels' shape or, worse, broadcasts and reports nonsense metrics.
+    map it classifies every pixel separately, and on a (timesteps, channels)
+    map from `Conv1D`/`MaxPooling1D` every timestep; the output has shape
+    (batch, h, w, classes) or (batch, steps, classes) instead of (batch,
+    classes). Keras then fails on the labels' shape at the first batch or,
+    with a regression loss, broadcasts and reports nonsense metrics.
 
     ## Example
     ```python
@@ -915,7 +918,7 @@ class DenseOnFeatureMaps(Rule):
     code = "KC407"
     name = "dense-on-feature-maps"
     severity = Severity.WARNING
-    fix = "add Flatten() or GlobalAveragePooling2D() before the Dense layers"
+    fix = "add Flatten() or global pooling (GlobalAveragePooling2D(), GlobalMaxPooling1D()) before the Dense layers"
     BAD = (
         Bad(
             """
@@ -932,6 +935,22 @@ class DenseOnFeatureMaps(Rule):
             """,
             line=8,
             message="Dense is applied to the feature maps of MaxPooling2D with no Flatten or global",
+        ),
+        Bad(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+            line=8,
+            message="Dense is applied to the feature maps of MaxPooling1D",
         ),
     )
     GOOD = (
@@ -978,6 +997,50 @@ class DenseOnFeatureMaps(Rule):
             model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
             """,
         ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.GlobalMaxPooling1D(),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 5, activation="relu"),
+                layers.MaxPooling1D(2),
+                layers.Dense(16, activation="relu"),
+                layers.LSTM(16),
+                layers.Dense(5, activation="softmax"),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
+        Good(
+            """
+            import keras
+            from keras import layers
+
+            model = keras.Sequential([
+                keras.Input(shape=(100, 8)),
+                layers.Conv1D(32, 3, padding="same", activation="relu"),
+                layers.TimeDistributed(layers.Dense(5, activation="softmax")),
+            ])
+            model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+            """,
+        ),
     )
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
@@ -995,7 +1058,7 @@ class DenseOnFeatureMaps(Rule):
                 rest = chain[following[0] :]
                 if not _downsampled_for_classification(chain[: index + 1]):
                     continue
-                if all(later.kind is not None and later.kind not in kv.FLATTENING_LAYERS for later in rest):
+                if all(later.kind is not None and later.kind not in _COLLAPSING for later in rest):
                     yield self.report(
                         following[1].anchor,
                         f"{following[1].label} is applied to the feature maps of {layer.label} "
@@ -1003,9 +1066,20 @@ class DenseOnFeatureMaps(Rule):
                     )
 
 
+# Layers that end the feature maps: flattening, global pooling, and recurrent layers over time.
+_COLLAPSING = kv.FLATTENING_LAYERS | kv.RECURRENT_LAYERS | {"Bidirectional"}
 _POOLING = frozenset(kind for kind in kv.FEATURE_MAP_LAYERS if "Pool" in kind)
 _UPSAMPLING = frozenset(
-    {"UpSampling2D", "UpSampling3D", "Conv2DTranspose", "Conv3DTranspose", "Resizing", "ZeroPadding2D"}
+    {
+        "UpSampling1D",
+        "UpSampling2D",
+        "UpSampling3D",
+        "Conv1DTranspose",
+        "Conv2DTranspose",
+        "Conv3DTranspose",
+        "Resizing",
+        "ZeroPadding2D",
+    }
 )
 
 

@@ -181,7 +181,9 @@ class OneHotWithSigmoid(Rule):
                     f"one-hot labels{_origin(labels)} train a sigmoid output with {loss.kind}: "
                     "a single-label problem scored as independent yes/no cells",
                 )
-                if labels.num_classes == 2 and head.units == 2:
+                # Two sigmoid units only train on labels two columns wide: with the class
+                # count unknown (flow_from_directory), it is the two-class case too.
+                if head.units == 2 and labels.num_classes in (2, None):
                     found = replace(found, severity=Severity.WARNING)
                 yield found
 
@@ -709,6 +711,9 @@ class PreprocessingBeforeSplit(Rule):
     ## What it does
     Flags a scaler, imputer or PCA fitted on the whole data set before
     `train_test_split`.
+
+    The one-call `sklearn.preprocessing.scale()` and `minmax_scale()` count
+    as fitted scalers; `normalize()` does not (it scales each row on its own).
 
     ## Why is this bad?
     The scaler's mean and variance (the imputer's fill values) are then

@@ -222,6 +222,7 @@ class TrainingMonitor:
                 partial=arguments.partial,
                 validation_data=arguments.validation_data,
                 validation_split=arguments.validation_split,
+                method="fit",
             )
             found = diagnostics_for(facts, self.selection, self._filename)
         except Exception as error:  # never let the linter break the user's training run

@@ -37,6 +37,7 @@ class Sample:
     x: Any
     y: Any
     complete: bool
+    batched_source: bool = False  # read from a dataset or generator: x and y are batches joined
 
 
 # -- reading the data ---------------------------------------------------------
@@ -153,7 +154,7 @@ def read_sample(x: Any, y: Any) -> Sample:
             ys.append(by)
     except Exception:
         pass  # a pipeline that fails while being read tells us nothing more
-    return Sample(x=_combine(xs, stack), y=_combine(ys, stack), complete=False)
+    return Sample(x=_combine(xs, stack), y=_combine(ys, stack), complete=False, batched_source=True)
 
 
 def _bounded(y: Any) -> tuple[Any, bool]:
@@ -361,7 +362,24 @@ def fit_from_data(
     """
     sample = read_sample(x, y)
     if partial:
-        sample = Sample(x=sample.x, y=sample.y, complete=False)
+        sample = Sample(x=sample.x, y=sample.y, complete=False, batched_source=sample.batched_source)
+    return fit_from_sample(
+        heads, sample, x, y, has_validation=has_validation, validation_data=validation_data,
+        validation_split=validation_split,
+    )  # fmt: skip
+
+
+def fit_from_sample(
+    heads: tuple[kf.Head, ...],
+    sample: Sample,
+    x: Any,
+    y: Any,
+    *,
+    has_validation: bool | None = None,
+    validation_data: Any = None,
+    validation_split: float | None = None,
+) -> kf.Fit:
+    """The Fit fact for what :func:`read_sample` read of (x, y)."""
     labels: tuple[kf.Labels | None, ...] = ()
     if sample.y is not None:
         labels = tuple(

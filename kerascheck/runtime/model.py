@@ -14,10 +14,12 @@ layer, back to the model input, through nested models.
 
 from __future__ import annotations
 
+from dataclasses import replace
 from typing import Any
 
 from kerascheck import facts as kf
 from kerascheck.runtime import serialized as ks
+from kerascheck.runtime import shapes
 from kerascheck.runtime.compiled import compile_config_of
 from kerascheck.runtime.graph import NotAModelError, chain_to, is_keras_model, model_name, symbolic_outputs
 from kerascheck.runtime.subclassed import is_sequential, layer_order_chain, trace_subclassed
@@ -33,6 +35,7 @@ def facts_from_model(
     partial: bool = False,
     validation_data: Any = None,
     validation_split: float | None = None,
+    method: str = "inspect",
 ) -> kf.ProgramFacts:
     """Facts about a built (or buildable) Keras model and, optionally, its data.
 
@@ -40,7 +43,8 @@ def facts_from_model(
     ``tf.data.Dataset`` or a generator of ``(x, y)`` batches (a bounded number
     of batches is read; a generator is consumed that far). ``partial`` says
     in-memory ``x``/``y`` are only a sample (the callback's first batch), so
-    class counts are not taken from them.
+    class counts are not taken from them. ``method`` names the call the data
+    went to in shape messages (``"fit"`` from the training callback).
     """
     if not is_keras_model(model):
         raise NotAModelError(f"expected a Keras model, got {type(model).__name__}")
@@ -49,18 +53,41 @@ def facts_from_model(
     if compile_config is not None:
         loss, metrics = ks.compile_specs(compile_config)
         heads = ks.attach_compile(heads, loss, metrics)
+    heads = tuple(
+        replace(head, output_shape=shape)
+        for head, shape in zip(heads, shapes.output_shapes(model, len(heads)), strict=True)
+    )
     fits: tuple[kf.Fit, ...] = ()
+    calls: tuple[kf.DataCall, ...] = ()
     if x is not None or y is not None:
         from kerascheck.runtime import labels  # numpy: only when there is data
 
-        fits = (
-            labels.fit_from_data(
-                heads, x, y, partial=partial, validation_data=validation_data, validation_split=validation_split
-            ),
+        sample = labels.read_sample(x, y)
+        if partial:
+            sample = replace(sample, complete=False)
+        fit = labels.fit_from_sample(
+            heads, sample, x, y, validation_data=validation_data, validation_split=validation_split
         )
+        fits = (fit,)
+        per_head = labels.labels_per_head(sample.y, heads) if sample.y is not None else None
+        call = shapes.data_call(
+            model, heads, sample.x, per_head, fit, method=method, first_batch=sample.batched_source or partial
+        )
+        calls = (call,) if call is not None else ()
     name = model_name(model)
     return kf.ProgramFacts(
-        models=(kf.Model(heads=heads, anchor=kf.Anchor(layer=name), name=name, compiled=compiled, fits=fits, key=0),)
+        models=(
+            kf.Model(
+                heads=heads,
+                anchor=kf.Anchor(layer=name),
+                name=name,
+                compiled=compiled,
+                fits=fits,
+                key=0,
+                inputs=shapes.model_inputs(model),
+                data_calls=calls,
+            ),
+        )
     )
 
 

@@ -19,6 +19,7 @@ from typing import Any
 from kerascheck import facts as kf
 from kerascheck import vocabulary as kv
 from kerascheck.layer_facts import layer_fact
+from kerascheck.shapes.geometry import MISSING, UNREADABLE
 
 # Top-level packages whose classes are Keras's own (tf.keras lives under tensorflow or keras).
 KERAS_ROOTS = frozenset({"keras", "tf_keras", "tensorflow"})
@@ -154,6 +155,18 @@ class _ConfigParams:
 
     def has_default_axis(self) -> bool:
         return self.config.get("axis", -1) in (-1, [-1])
+
+    def raw(self, name: str, position: int | None) -> object:
+        return _plain(self.config[name]) if name in self.config else MISSING
+
+
+def _plain(value: Any) -> object:
+    """A config value with lists turned into tuples (configs come from JSON)."""
+    if isinstance(value, (list, tuple)):
+        return tuple(_plain(item) for item in value)
+    if value is None or isinstance(value, (int, float, str, bool)):
+        return value
+    return UNREADABLE
 
 
 def layer_from_config(class_name: str, config: Mapping[str, Any], *, known: bool = True) -> kf.Layer:

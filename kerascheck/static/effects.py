@@ -52,23 +52,29 @@ def leaves_early(body: Block) -> bool:
     return False
 
 
-def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str]]:
+def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
-    ``del p[k]``), and the names it assigns (its own locals).
+    ``del p[k]``), the names it assigns (its own locals), and the names it declares
+    ``global``/``nonlocal`` and assigns or changes: those rebind the caller's variable
+    (``global y_train; y_train = to_categorical(y_train)``), whatever value it held.
 
     Reads statements only (a method call that mutates is nearly always a statement of its
     own, or the value of an assignment): a full visitor would cost as much as the analysis.
     """
     mutated: set[str] = set()
     assigned: set[str] = set()
-    _scan_mutations(node.body.body, mutated, assigned)
-    return frozenset(mutated), frozenset(assigned)
+    declared: set[str] = set()
+    _scan_mutations(node.body.body, mutated, assigned, declared)
+    outer = declared & (mutated | assigned)
+    return frozenset(mutated), frozenset(assigned - outer), frozenset(outer)
 
 
-def _scan_mutations(body: Block, mutated: set[str], assigned: set[str]) -> None:
+def _scan_mutations(body: Block, mutated: set[str], assigned: set[str], declared: set[str]) -> None:
     for statement in body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
+                if isinstance(small, (cst.Global, cst.Nonlocal)):
+                    declared.update(item.name.value for item in small.names)
                 _scan_small(small, mutated, assigned)
         elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):
             if isinstance(statement, cst.For):
@@ -78,10 +84,10 @@ def _scan_mutations(body: Block, mutated: set[str], assigned: set[str]) -> None:
                     if item.asname is not None:
                         _assigned_names(item.asname.name, assigned)
             for inner in _inner_bodies(statement):
-                _scan_mutations(inner, mutated, assigned)
+                _scan_mutations(inner, mutated, assigned, declared)
         elif isinstance(statement, cst.Match):
             for case in statement.cases:
-                _scan_mutations(case.body.body, mutated, assigned)
+                _scan_mutations(case.body.body, mutated, assigned, declared)
 
 
 def _inner_bodies(statement: cst.BaseCompoundStatement) -> list[Block]:

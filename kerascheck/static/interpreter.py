@@ -26,7 +26,7 @@ from kerascheck import facts as kf
 from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, model_shapes, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -111,7 +111,7 @@ class Interpreter:
         self.depth = 0
         self.unrolled = 0  # how many loops over literal lists enclose the current statement
         # function node -> (names whose list/dict it changes in place, names it assigns)
-        self.mutations: dict[int, tuple[frozenset[str], frozenset[str]]] = {}
+        self.mutations: dict[int, tuple[frozenset[str], frozenset[str], frozenset[str]]] = {}
         self.frames: list[_Frame] = []
         self.current_statement: cst.CSTNode | None = None  # the anchor statement of facts made now
 
@@ -143,6 +143,7 @@ class Interpreter:
             removed_calls=tuple(data.removed_calls),
             preprocessing_fits=tuple(data.preprocessing_fits),
             splits=tuple(data.splits),
+            shape_conflicts=tuple(data.shape_conflicts),
         )
 
     # -- statements -------------------------------------------------------
@@ -284,13 +285,17 @@ class Interpreter:
         mutated = self.mutations.get(key)
         if mutated is None:
             mutated = self.mutations[key] = mutated_names(function.node)
-        if not mutated[0]:
+        changed, local, outer = mutated
+        for scope in (env, function.closure):
+            for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
+                if name in scope:
+                    scope[name] = UNKNOWN
+        if not changed:
             return
         params = function.node.params
         names = [param.name.value for param in (*params.posonly_params, *params.params)][1 if bound else 0 :]
-        changed, local = mutated
         for scope in (env, function.closure):
-            for name in changed - local - set(names):
+            for name in changed - local - outer - set(names):
                 if isinstance(scope.get(name), (Seq, Mapping)):
                     scope[name] = UNKNOWN
         position = 0
@@ -515,7 +520,10 @@ class Interpreter:
         for element in node.slice:
             part = element.slice
             if isinstance(part, cst.Index):
-                elements.append(operators.Index(self.eval(part.value, env)))
+                if isinstance(part.value, cst.Ellipsis):
+                    elements.append(operators.Index(UNKNOWN, ellipsis=True))
+                else:
+                    elements.append(operators.Index(self.eval(part.value, env)))
             elif isinstance(part, cst.Slice):
                 whole = part.lower is None and part.upper is None and part.step is None
                 bounds = (self.slice_bound(part.lower, env), self.slice_bound(part.upper, env))
@@ -705,9 +713,10 @@ class Interpreter:
     def model_facts(self, model: ModelObj) -> list[kf.Model]:
         """One Model fact per compile of the model (each with the fits that followed it)."""
         heads = tuple(kf.make_head(chain, name=name) for chain, name in model.chains())
+        heads = model_shapes.heads_with_shapes(self.state, model, heads)
         phases = [*model.earlier_phases, (model.loss_spec, model.metric_spec, model.compile_anchor, model.fits)]
         facts = []
-        for loss_spec, metric_spec, compile_anchor, fits in phases:
+        for phase, (loss_spec, metric_spec, compile_anchor, fits) in enumerate(phases):
             facts.append(
                 kf.Model(
                     heads=kf.with_compile(heads, loss_spec, metric_spec) if model.compiled else heads,
@@ -721,6 +730,8 @@ class Interpreter:
                     predicts=model.inference,
                     key=model.index,
                     evaluations=tuple(fit for fit in fits if fit.method != "fit"),
+                    inputs=model.declared_inputs,
+                    data_calls=model_shapes.calls_in_phase(model, phase),
                 )
             )
         return facts

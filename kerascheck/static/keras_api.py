@@ -14,6 +14,7 @@ import libcst as cst
 from kerascheck import vocabulary as kv
 from kerascheck.facts import Anchor, Layer, Loss, LossSpec, Metric, MetricList, MetricSpec
 from kerascheck.layer_facts import layer_fact
+from kerascheck.shapes.geometry import MISSING, UNREADABLE
 from kerascheck.static.values import (
     UNKNOWN,
     Const,
@@ -150,6 +151,20 @@ class _CallParams:
 
     def has_default_axis(self) -> bool:
         return self.args.get("axis") in (None, Const(-1))
+
+    def raw(self, name: str, position: int | None) -> object:
+        value = self.args.get(name, position)
+        return MISSING if value is None else plain(value)
+
+
+def plain(value: Value) -> object:
+    """An abstract value as a plain Python literal (tuples for sequences), or ``UNREADABLE``."""
+    if isinstance(value, Const):
+        return value.value
+    if isinstance(value, Seq):
+        items = tuple(plain(item) for item in value.items)
+        return UNREADABLE if any(item is UNREADABLE for item in items) else items
+    return UNREADABLE
 
 
 def make_layer(kind: str, args: Args, anchor: Anchor) -> Value:

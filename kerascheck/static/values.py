@@ -13,7 +13,22 @@ from typing import Any
 
 import libcst as cst
 
-from kerascheck.facts import Anchor, Fit, Labels, Layer, Loss, LossSpec, Metric, MetricSpec, Split, ValueRange
+from kerascheck.facts import (
+    Anchor,
+    ArrayShape,
+    DataCall,
+    Fit,
+    Labels,
+    Layer,
+    Loss,
+    LossSpec,
+    Metric,
+    MetricSpec,
+    ModelInput,
+    Shape,
+    Split,
+    ValueRange,
+)
 
 
 class Value:
@@ -104,9 +119,13 @@ class LayerObj(Value):
 
 @dataclass(frozen=True)
 class Tensor(Value):
-    """A symbolic tensor in a functional graph: the layer chain that produced it."""
+    """A symbolic tensor in a functional graph: the layer chain that produced it.
+
+    ``shape`` is its per-sample shape (None: unknown), from :mod:`kerascheck.shapes`.
+    """
 
     chain: tuple[Layer, ...]
+    shape: Shape | None = None
 
 
 @dataclass(frozen=True)
@@ -205,6 +224,10 @@ class Data(Value):
     steps: tuple[Step, ...] | None = ()
     parent: Data | None = field(default=None, compare=False, hash=False, repr=False)
     empty: bool = False  # known to hold no rows yet (``np.array([])``, ``np.empty(0)``): grown by appending
+    # Its shape (for a dataset or generator: of the inputs it yields) and, for a dataset or
+    # generator, the shape of the labels it yields; see kerascheck.static.semantics.shapes.
+    shape: ArrayShape | None = None
+    target_shape: ArrayShape | None = None
 
     def transformed(self, step: str) -> Data:
         """This data with one more transform recorded."""
@@ -221,6 +244,7 @@ class Filled(Value):
     """``np.zeros(n)`` / ``np.ones(n)`` / ``np.full(n, k)``: a block of one constant label."""
 
     value: object
+    shape: ArrayShape | None = None
 
 
 @dataclass(frozen=True)
@@ -288,6 +312,12 @@ class ModelObj(Value):
         self.trained = False  # fit / train_on_batch / evaluate seen
         self.nested = False  # used as a layer of another model
         self.inference = False  # predict / load_weights seen
+        # Shapes (kerascheck.static.semantics.model_shapes): declared inputs, one output shape
+        # per head, and the shapes each fit/evaluate/predict got, with its compile phase.
+        self.declared_inputs: tuple[ModelInput, ...] = ()
+        self.output_shapes: list[Shape | None] = []
+        self.data_calls: list[tuple[int, DataCall]] = []
+        self.shapes_done = False
 
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""

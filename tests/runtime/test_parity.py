@@ -32,18 +32,27 @@ class MissingModule(Exception):
     """An example imports an optional library (e.g. scikit-learn) that is not installed."""
 
 
-def _run_snippet(snippet: str) -> tuple[dict[str, Any], dict[int, tuple[Any, Any]]]:
-    """Execute an example; returns its namespace and the (x, y) each model was fitted on."""
+def _run_snippet(
+    snippet: str,
+) -> tuple[dict[str, Any], dict[int, tuple[Any, Any]], dict[int, list[Any]]]:
+    """Execute an example; returns its namespace, the (x, y) each model was fitted on, and
+    the inputs each model was asked to predict on."""
     keras.utils.clear_session(free_memory=False)
     fitted: dict[int, tuple[Any, Any]] = {}
+    predicted: dict[int, list[Any]] = {}
 
     def record_fit(model: keras.Model, x: Any = None, y: Any = None, *args: Any, **kwargs: Any) -> Any:
         fitted[id(model)] = (x, y)
         return keras.callbacks.History()
 
+    def record_predict(model: keras.Model, x: Any = None, *args: Any, **kwargs: Any) -> Any:
+        predicted.setdefault(id(model), []).append(x)
+        return None
+
     namespace: dict[str, Any] = {"__name__": "__kerascheck_example__"}
-    original_fit = keras.Model.fit
+    original_fit, original_predict = keras.Model.fit, keras.Model.predict
     keras.Model.fit = record_fit  # type: ignore[method-assign]
+    keras.Model.predict = record_predict  # type: ignore[method-assign]
     try:
         with warnings.catch_warnings():
             warnings.simplefilter("ignore")
@@ -52,11 +61,12 @@ def _run_snippet(snippet: str) -> tuple[dict[str, Any], dict[int, tuple[Any, Any
         raise MissingModule(error.name or str(error)) from error
     finally:
         keras.Model.fit = original_fit  # type: ignore[method-assign]
-    return namespace, fitted
+        keras.Model.predict = original_predict  # type: ignore[method-assign]
+    return namespace, fitted, predicted
 
 
 def runtime_codes(snippet: str) -> set[str]:
-    namespace, fitted = _run_snippet(snippet)
+    namespace, fitted, predicted = _run_snippet(snippet)
     models = [value for value in namespace.values() if isinstance(value, keras.Model)]
     assert models, "the example builds no keras.Model"
     found: set[str] = set()
@@ -64,6 +74,8 @@ def runtime_codes(snippet: str) -> set[str]:
         x, y = fitted.get(id(model), (namespace.get("x"), namespace.get("y")))
         diagnostics = inspect(model, x=x, y=y, select=["ALL"])
         found |= {d.code for d in diagnostics}
+        for inputs in predicted.get(id(model), []):  # what predict() got: the KC6xx input checks
+            found |= {d.code for d in inspect(model, x=inputs, select=["KC6"])}
     return found & MODEL_CODES
 
 
@@ -110,7 +122,7 @@ def test_every_model_rule_example_gives_the_same_codes_at_runtime() -> None:
 
 def test_parity_covers_every_family_with_model_rules() -> None:
     families = {code[:3] for code in MODEL_CODES}
-    assert {"KC1", "KC4"} <= families
+    assert {"KC1", "KC4", "KC6"} <= families
     assert all(rule.BAD for rule in MODEL_RULES.values()), "a model rule without BAD examples"
 
 

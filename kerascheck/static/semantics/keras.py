@@ -26,7 +26,7 @@ from kerascheck.static.keras_api import (
     make_metric,
     metric_spec_of,
 )
-from kerascheck.static.semantics import arrays
+from kerascheck.static.semantics import arrays, model_shapes, shapes
 from kerascheck.static.semantics.common import argmax_call, describe, given, is_number, one_hot
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY, Precedence
@@ -34,6 +34,7 @@ from kerascheck.static.values import (
     UNKNOWN,
     Const,
     Data,
+    Filled,
     ImageGenerator,
     LayerObj,
     Mapping,
@@ -114,7 +115,9 @@ def first_input(args: Args) -> Value | None:
 @REGISTRY.function("keras.Input", "keras.layers.Input", precedence=Precedence.KERAS_BUILD)
 def input_tensor(ctx: CallContext) -> Value:
     layer = make_layer("Input", ctx.args, ctx.anchor)
-    return Tensor((replace(layer.layer, key=ctx.state.layer_key()),)) if isinstance(layer, LayerObj) else UNKNOWN
+    if not isinstance(layer, LayerObj):
+        return UNKNOWN
+    return model_shapes.input_tensor(replace(layer.layer, key=ctx.state.layer_key()))
 
 
 @REGISTRY.family(
@@ -128,7 +131,36 @@ def layer(ctx: CallContext) -> Value:
 @REGISTRY.method(LayerObj, "__call__")
 def apply_layer(ctx: CallContext) -> Value:
     assert isinstance(ctx.receiver, LayerObj)
-    return Tensor((*chain_of(first_input(ctx.args)), ctx.receiver.layer))
+    inputs = first_input(ctx.args)
+    shape = model_shapes.applied(ctx.state, ctx.receiver.layer, inputs, ctx.anchor)
+    return Tensor((*chain_of(inputs), ctx.receiver.layer), shape=shape)
+
+
+# keras.layers.concatenate([a, b], axis=-1) and friends: the merge layer, built and applied at once.
+_MERGE_FUNCTIONS = {
+    "concatenate": "Concatenate",
+    "add": "Add",
+    "subtract": "Subtract",
+    "multiply": "Multiply",
+    "average": "Average",
+    "maximum": "Maximum",
+    "minimum": "Minimum",
+}
+
+
+@REGISTRY.function(*(f"keras.layers.{name}" for name in _MERGE_FUNCTIONS), precedence=Precedence.KERAS_BUILD)
+def merge_function(ctx: CallContext) -> Value | None:
+    inputs = first_input(ctx.args)
+    if not isinstance(inputs, Seq) or not any(isinstance(item, Tensor) for item in inputs.items):
+        return None
+    # The layer's own arguments follow the inputs (``axis`` is the function's second parameter).
+    own = Args(ctx.args.positional[1:], ctx.args.keywords, ctx.args.has_star, None)
+    made = make_layer(_MERGE_FUNCTIONS[ctx.qualname.rsplit(".", 1)[1]], own, ctx.anchor)
+    if not isinstance(made, LayerObj):
+        return None
+    merge = replace(made.layer, key=ctx.state.layer_key())
+    shape = model_shapes.applied(ctx.state, merge, inputs, ctx.anchor)
+    return Tensor((*chain_of(inputs), merge), shape=shape)
 
 
 @REGISTRY.family("any call on a symbolic tensor", lambda q: True, precedence=Precedence.TENSOR_OP)
@@ -142,7 +174,8 @@ def tensor_operation(ctx: CallContext) -> Value | None:
     if axis is not None and axis != Const(-1):
         activation = None  # tf.nn.softmax(x, axis=1): over another axis (attention pooling)
     if activation is not None:
-        return Tensor((*first.chain, kf.Layer(kind="Activation", anchor=ctx.anchor, activation=activation)))
+        step = kf.Layer(kind="Activation", anchor=ctx.anchor, activation=activation)
+        return Tensor((*first.chain, step), shape=first.shape)
     return Tensor((*first.chain, UNKNOWN_LAYER))
 
 
@@ -165,8 +198,11 @@ def sequential(ctx: CallContext) -> Value:
 def functional(ctx: CallContext) -> Value:
     outputs = ctx.arg("outputs", 1)
     if outputs is None:
+        outputs = ctx.arg("output")  # Keras 1's Model(input=..., output=...), accepted up to Keras 2.2
+    if outputs is None:
         return UNKNOWN
     model = ctx.state.register(ModelObj(ctx.anchor, "functional", const_str(ctx.arg("name"))))
+    model_shapes.declare_functional(model, ctx.arg("inputs", 0), outputs)
     if isinstance(outputs, Tensor):
         model.outputs.append((outputs.chain, None))
     elif isinstance(outputs, Seq) and outputs.closed:
@@ -189,6 +225,10 @@ def apply_model(ctx: CallContext) -> Value:
     model = ctx.receiver
     assert isinstance(model, ModelObj)
     inputs = first_input(ctx.args)
+    if isinstance(inputs, (Data, Filled)):  # model(x) on an array: a prediction, not a layer
+        model.inference = True
+        model_shapes.record_data_call(model, "__call__", ctx.args, ctx.anchor)
+        return UNKNOWN
     model.nested = True
     chains = model.chains()
     if len(chains) != 1:
@@ -249,6 +289,7 @@ def model_fit(ctx: CallContext) -> Value:
     model = _model(ctx)
     model.trained = True
     model.fits.append(fit_fact(model, ctx.args, ctx.anchor))
+    model_shapes.record_data_call(model, ctx.method, ctx.args, ctx.anchor)
     return UNKNOWN
 
 
@@ -256,6 +297,7 @@ def model_fit(ctx: CallContext) -> Value:
 def model_evaluate(ctx: CallContext) -> Value:
     model = _model(ctx)
     model.trained = True
+    model_shapes.record_data_call(model, ctx.method, ctx.args, ctx.anchor)
     if ctx.method == "evaluate":
         model.fits.append(evaluation_fact(model, ctx.method, ctx.args, ctx.anchor))
     return UNKNOWN
@@ -265,6 +307,7 @@ def model_evaluate(ctx: CallContext) -> Value:
 def model_predict(ctx: CallContext) -> Value:
     model = _model(ctx)
     model.inference = True
+    model_shapes.record_data_call(model, ctx.method, ctx.args, ctx.anchor)
     if ctx.method in ("predict", "predict_on_batch"):
         model.fits.append(evaluation_fact(model, ctx.method, ctx.args, ctx.anchor))
         return Prediction(model.index)
@@ -396,7 +439,20 @@ def _labels_of(value: Value | None) -> kf.Labels | None:
 @REGISTRY.function("keras.utils.to_categorical")
 def to_categorical(ctx: CallContext) -> Value:
     classes = const_int(ctx.arg("num_classes", 1))
-    return one_hot(classes, ctx.arg("y", 0), ctx.anchor, "to_categorical(...)")
+    encoded = one_hot(classes, ctx.arg("y", 0), ctx.anchor, "to_categorical(...)")
+    return shapes.with_shape(encoded, shapes.one_hot_shape(ctx.arg("y", 0), classes))
+
+
+@REGISTRY.function("keras.utils.pad_sequences", "keras.preprocessing.sequence.pad_sequences")
+def pad_sequences(ctx: CallContext) -> Value:
+    """``pad_sequences(seqs, maxlen=200)``: (samples, 200); without ``maxlen`` the length is unknown."""
+    sequences = shapes.shape_of(ctx.first)
+    maxlen = ctx.arg("maxlen")
+    length = None if maxlen is None else const_int(maxlen)
+    if (maxlen is not None and length is None) or ctx.args.has_star:
+        return UNKNOWN
+    count = sequences.count if sequences is not None else None
+    return Data(shape=shapes.array((count, length), "pad_sequences(...)", ctx.anchor))
 
 
 @REGISTRY.function("keras.ops.one_hot")
@@ -431,7 +487,7 @@ def load_dataset(ctx: CallContext) -> Value:
     for split in (Split.TRAIN, Split.TEST):
         inputs = Data(raw_images=images, split=split, origin=origin, values=pixels)
         sides.append(Seq((inputs, Data(labels=labels, split=split))))
-    return Seq(tuple(sides))
+    return shapes.dataset_shapes(name, ctx.args, Seq(tuple(sides)))
 
 
 @REGISTRY.family(
@@ -455,10 +511,11 @@ def directory_dataset(ctx: CallContext) -> Value:
         )
     split = Split.TEST if "test" in (const_str(ctx.arg("subset")) or "") else None
     images = "image" in ctx.qualname
-    return Data(
+    found = Data(
         labels=labels, raw_images=images, dataset=True, split=split,
         origin=arrays.IMAGE_FILES if images else None, values=arrays.PIXELS if images else None,
     )  # fmt: skip
+    return shapes.image_directory_shapes(ctx.args, found) if images else found
 
 
 @REGISTRY.function("keras.preprocessing.image.ImageDataGenerator")
@@ -480,7 +537,8 @@ def flow_from_directory(ctx: CallContext) -> Value:
     if mode in _CLASS_MODES:
         labels = kf.Labels(encoding=_CLASS_MODES[mode], anchor=ctx.anchor, source=f"{ctx.method}(class_mode={mode!r})")
     facts = arrays.generator_output(generator.steps, None)
-    return Data(labels=labels, raw_images=not generator.rescales, dataset=True, **facts)  # type: ignore[arg-type]
+    found = Data(labels=labels, raw_images=not generator.rescales, dataset=True, **facts)  # type: ignore[arg-type]
+    return shapes.generator_shapes(ctx.method, ctx.args, found)
 
 
 @REGISTRY.method(ImageGenerator, "flow")
@@ -491,7 +549,8 @@ def flow(ctx: CallContext) -> Value:
     raw = isinstance(x, Data) and x.raw_images and not generator.rescales
     facts = arrays.generator_output(generator.steps, x) if isinstance(x, Data) else {"steps": None}
     labels = y.labels if isinstance(y, Data) else None
-    return Data(labels=labels, raw_images=raw, dataset=True, **facts)
+    found = Data(labels=labels, raw_images=raw, dataset=True, **facts)
+    return shapes.generator_shapes("flow", ctx.args, found)
 
 
 REGISTRY.methods_on(ImageGenerator)

@@ -15,9 +15,10 @@ import libcst as cst
 
 from kerascheck import budget
 from kerascheck.facts import LabelEncoding
-from kerascheck.static.semantics import arrays
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import is_number, one_hot
-from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Mapping, Prediction, Seq, Value
+from kerascheck.static.semantics.shapes import shape_of
+from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Filled, Mapping, Prediction, Seq, Value
 
 _ARITHMETIC: dict[type[cst.CSTNode], Callable[[object, object], object]] = {
     cst.Add: operator.add,
@@ -42,9 +43,10 @@ _OPERATION_NAMES: dict[type[cst.CSTNode], str] = {
 
 @dataclass(frozen=True)
 class Index:
-    """One subscript element that is an expression: ``y[0]``, ``frame["label"]``, ``x[mask]``."""
+    """One subscript element that is an expression: ``y[0]``, ``frame["label"]``, ``x[mask]``, ``...``."""
 
     value: Value
+    ellipsis: bool = False
 
 
 @dataclass(frozen=True)
@@ -63,6 +65,32 @@ Subscript = Sequence[Index | Slice]
 
 
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
+    """``left op right``; arithmetic with a number keeps an array's shape, so does one of two equal shapes."""
+    result = _binary_operation(left, op, right)
+    if (
+        result is UNKNOWN
+        and _ARITHMETIC.get(type(op)) is not None
+        and any(isinstance(s, Filled) for s in (left, right))
+    ):
+        result = Data(transforms=("arithmetic",))  # np.zeros((n, 4)) + 1: an array, its labels unknown
+    if isinstance(result, Data):
+        left_shape, right_shape = shape_of(left), shape_of(right)
+        if left_shape is not None and (
+            _is_scalar(right)
+            or right_shape == left_shape
+            or (right_shape and shapes.broadcast_keeps(left_shape, right_shape))
+        ):
+            return replace(result, shape=left_shape)
+        if right_shape is not None and _is_scalar(left):
+            return replace(result, shape=right_shape)
+    return result
+
+
+def _is_scalar(value: Value) -> bool:
+    return isinstance(value, Const) and is_number(value.value)
+
+
+def _binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     function = _ARITHMETIC.get(type(op))
     if isinstance(left, Seq) and isinstance(right, Seq) and isinstance(op, (cst.Add, cst.AddAssign)):
         if len(left.items) + len(right.items) > MAX_LIST_ITEMS:
@@ -112,6 +140,24 @@ def unpack(value: Value, count: int) -> list[Value] | None:
 
 def subscript(value: Value, elements: Subscript, of: str | None = None) -> Value:
     """``value[elements]``; ``of`` names the variable subscripted, if it is a plain name."""
+    result = _subscript(value, elements, of)
+    shape = shape_of(value)
+    if shape is not None and isinstance(value, (Data, Filled)):
+        parts: list[shapes.Element] = []
+        for element in elements:
+            if isinstance(element, Slice):
+                parts.append(("slice", element.bounds))
+            else:
+                parts.append(("ellipsis", UNKNOWN) if element.ellipsis else ("index", element.value))
+        return shapes.with_shape(result, shapes.index_shape(shape, parts))
+    if isinstance(value, Eye) and value.size is not None and len(elements) == 1 and isinstance(elements[0], Index):
+        labels = shape_of(elements[0].value)
+        if labels is not None and labels.batched and not labels.sample:
+            return shapes.with_shape(result, shapes.like(labels, (labels.count, value.size)))
+    return result
+
+
+def _subscript(value: Value, elements: Subscript, of: str | None = None) -> Value:
     single = elements[0] if len(elements) == 1 and isinstance(elements[0], Index) else None
     if isinstance(value, Eye) and isinstance(single, Index):
         return one_hot(value.size, single.value, None, "np.eye(n)[y]")

@@ -13,11 +13,11 @@ from dataclasses import replace
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding, Split
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics import arrays
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import describe, is_number, operand, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
-from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Seq, Value
+from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Mapping, Seq, Value
 
 # Estimators whose fit learns statistics of the data: fitting them before a split leaks.
 LEAKY_ESTIMATORS = frozenset(
@@ -64,7 +64,7 @@ def train_test_split(ctx: CallContext) -> Value:
         base = replace(base, fitted_by=(), origin=origin, steps=())
         parts += [replace(base, split=Split.TRAIN), replace(base, split=Split.TEST)]
     ctx.state.splits.append(kf.DataSplit(anchor=ctx.anchor, preprocessed_by=tuple(preprocessed_by)))
-    return Seq(tuple(parts))
+    return shapes.split_shapes(ctx.args, Seq(tuple(parts)))
 
 
 @REGISTRY.function("sklearn.utils.shuffle")
@@ -105,13 +105,24 @@ def make_classification(ctx: CallContext) -> Value:
         encoding=encoding, num_classes=classes, minority_fraction=minority, anchor=ctx.anchor,
         source="make_classification(...)",
     )  # fmt: skip
-    return Seq((Data(), Data(labels=labels)))
+    return shapes.sklearn_shapes("make_classification", ctx.args, Seq((Data(), Data(labels=labels))), ctx.anchor)
 
 
 @REGISTRY.function("sklearn.datasets.make_regression")
 def make_regression(ctx: CallContext) -> Value:
     labels = kf.Labels(encoding=LabelEncoding.CONTINUOUS, anchor=ctx.anchor, source="make_regression(...)")
-    return Seq((Data(), Data(labels=labels)))
+    return shapes.sklearn_shapes("make_regression", ctx.args, Seq((Data(), Data(labels=labels))), ctx.anchor)
+
+
+@REGISTRY.function(
+    *(f"sklearn.datasets.{name}" for name in shapes.SKLEARN_LOADERS),
+    "sklearn.datasets.make_blobs",
+    "sklearn.datasets.make_moons",
+    "sklearn.datasets.make_circles",
+)
+def dataset(ctx: CallContext) -> Value:
+    """scikit-learn's bundled data sets and generators: arrays of known shape (``load_iris().data``)."""
+    return shapes.sklearn_shapes(ctx.qualname.rsplit(".", 1)[1], ctx.args, UNKNOWN, ctx.anchor)
 
 
 # -- estimator methods ----------------------------------------------------
@@ -154,7 +165,9 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
         scaled = arrays.scaler_output(base, kind, custom_range=estimator.custom_range)
         if not isinstance(data, Data):
             scaled = replace(scaled, steps=None)  # the steps before are unknown; the output range is not
-        return replace(scaled, fitted_by=fitted_by).transformed(kind)
+        # Scalers and imputers keep the array's shape; PCA keeps only its number of rows.
+        shape = base.shape if kind != "PCA" else None
+        return replace(scaled, fitted_by=fitted_by, shape=shape).transformed(kind)
     encoding: LabelEncoding | None = None
     classes = estimator.classes
     if kind == "OneHotEncoder":
@@ -166,7 +179,9 @@ def transformed(estimator: Estimator, data: Value | None, anchor: kf.Anchor) -> 
     elif kind == "LabelEncoder":
         encoding = LabelEncoding.INTEGER
     labels = kf.Labels(encoding=encoding, num_classes=classes, anchor=anchor, source=f"{kind}")
-    return replace(base, labels=labels if encoding else None, raw_images=False).transformed(kind)
+    # Encoders change the width (one column per class); LabelEncoder keeps a 1-D array 1-D.
+    shape = base.shape if kind == "LabelEncoder" else None
+    return replace(base, labels=labels if encoding else None, raw_images=False, shape=shape).transformed(kind)
 
 
 # Functions that standardise or rescale an array in one call, and the range of what they return.
@@ -177,6 +192,11 @@ _SCALING_FUNCTIONS: dict[str, tuple[str, kf.ValueRange | None]] = {
 }
 
 
+# The ones among them that learn per-feature statistics from the array they scale (not
+# ``normalize``, which works sample by sample): called before a split, they leak like a scaler.
+_FITTING_FUNCTIONS = {"sklearn.preprocessing.scale": "scale()", "sklearn.preprocessing.minmax_scale": "minmax_scale()"}
+
+
 @REGISTRY.function(*_SCALING_FUNCTIONS)
 def scaling_function(ctx: CallContext) -> Value:
     first = ctx.first
@@ -184,4 +204,24 @@ def scaling_function(ctx: CallContext) -> Value:
         return UNKNOWN
     how, values = _SCALING_FUNCTIONS[ctx.qualname]
     kind = ctx.qualname.rsplit(".", 1)[1]
-    return arrays.rescaled(first, how, values, kind).transformed(kind)
+    result = arrays.rescaled(first, how, values, kind).transformed(kind)
+    estimator = _FITTING_FUNCTIONS.get(ctx.qualname)
+    if estimator is not None and first.split is None:
+        key = len(ctx.state.preprocessing_fits)
+        fitted_on = describe(first, ctx.args.node("X", 0))
+        ctx.state.preprocessing_fits.append(
+            kf.PreprocessingFit(anchor=ctx.anchor, estimator=estimator, fitted_on=fitted_on, key=key)
+        )
+        result = replace(result, fitted_by=(*first.fitted_by, key))
+    return result
+
+
+@REGISTRY.attribute(Mapping, "data")
+def bunch_data(owner: Value) -> Value | None:
+    """``load_iris().data``: a loader's Bunch is a mapping with attribute access."""
+    return owner.get("data") if isinstance(owner, Mapping) else None
+
+
+@REGISTRY.attribute(Mapping, "target")
+def bunch_target(owner: Value) -> Value | None:
+    return owner.get("target") if isinstance(owner, Mapping) else None

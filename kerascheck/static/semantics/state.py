@@ -27,6 +27,11 @@ class ProgramState:
         self.removed_calls: list[kf.RemovedApiCall] = []
         self.preprocessing_fits: list[kf.PreprocessingFit] = []
         self.splits: list[kf.DataSplit] = []
+        # Shape inference: layers Keras could not build (once per place), and the input width
+        # each Dense layer object was first called on (a second width is a conflict).
+        self.shape_conflicts: list[kf.ShapeConflict] = []
+        self.conflict_places: set[int] = set()
+        self.dense_widths: dict[str, int] = {}
         self._instances = itertools.count(1)
         self._layers = itertools.count(1)
 
