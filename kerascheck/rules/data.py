@@ -1220,11 +1220,15 @@ class IntegerLabelsOnMultiUnitSigmoid(Rule):
     more sigmoid units trained with binary cross-entropy.
 
     ## Why is this bad?
-    Binary cross-entropy compares each unit with the label. A label of shape
-    (n,) or (n, 1) is broadcast to every unit, so all units learn the same
-    yes/no answer (for ids above 1, an answer that is not even a
-    probability). The class each unit was meant to stand for never enters
-    the loss; binary accuracy over the repeated cells looks fine.
+    Binary cross-entropy compares each unit with its own column of the
+    labels, and 1-D labels have one column. Keras 3 refuses the pair at the
+    first training step ("Arguments `target` and `output` must have the same
+    shape"), after the data pipeline has been built. Keras 2 (`tf.keras`)
+    broadcasts the label of shape (n,) or (n, 1) to every unit instead, so
+    all units learn the same yes/no answer (for ids above 1, an answer that
+    is not even a probability): the class each unit was meant to stand for
+    never enters the loss, and binary accuracy over the repeated cells looks
+    fine.
 
     ## Example
     ```python
@@ -1356,7 +1360,8 @@ class IntegerLabelsOnMultiUnitSigmoid(Rule):
             yield self.report(
                 _where(fit, head),
                 f"1-D {kind} labels{_origin(labels)} train {head.units} sigmoid units with {loss.kind}: "
-                "each unit is compared with the same label, so every unit learns the same answer",
+                f"one label column for {head.units} units (Keras 3 stops at the first training step; tf.keras "
+                "broadcasts the column, so every unit learns the same answer)",
             )
 
 
