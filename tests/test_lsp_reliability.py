@@ -21,9 +21,10 @@ import pytest
 from helpers import BAD_PROGRAM
 
 TIMEOUT = 60.0  # shared CI cores; a healthy server answers in milliseconds
-DEEP = "import keras\nx = " + " and ".join(["a"] * 8000) + "\n"  # segfaulted libcst's parser
-FOLDING = "import keras\nx = 99999999\n" + "x = x * x\n" * 30  # froze the server
-SUM = "import keras\nx = " + "+".join(["1"] * 3000) + "\n"  # blocked every request for seconds
+# Each builds a model, so the file can contribute a finding and is parsed (static/prefilter.py).
+DEEP = "import keras\nx = " + " and ".join(["a"] * 8000) + "\nm = keras.Sequential()\n"  # segfaulted libcst
+FOLDING = "import keras\nm = keras.Sequential()\nx = 99999999\n" + "x = x * x\n" * 30  # froze the server
+SUM = "import keras\nm = keras.Sequential()\nx = " + "+".join(["1"] * 3000) + "\n"  # blocked requests for seconds
 
 
 def frame(message: dict[str, Any]) -> bytes:

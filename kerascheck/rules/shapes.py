@@ -686,14 +686,14 @@ class IncompatibleLayerInput(Rule):
     ```python
     inputs = keras.Input(shape=(28, 28))
     x = layers.Reshape((30, 30))(inputs)
-    model = keras.Model(inputs, layers.Dense(1)(layers.Flatten()(x)))
+    model = keras.Model(inputs, x)
     ```
 
     ## Use instead
     ```python
     inputs = keras.Input(shape=(28, 28))
     x = layers.Reshape((28 * 28,))(inputs)  # the same number of elements
-    model = keras.Model(inputs, layers.Dense(1)(x))
+    model = keras.Model(inputs, x)
     ```
     """
 
