@@ -106,7 +106,7 @@ def decode(item: object, filename: str) -> Diagnostic:
         span=None if span is None else Span(*span),
         cell=cell,
         layer=layer,
-        fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,  # type: ignore[arg-type]
+        fix_safety=fix_safety if fix_safety in ("safe", "unsafe") else None,
         related=tuple(_related(item) for item in related),
     )
 

@@ -16,6 +16,7 @@ import os
 import sys
 from collections.abc import Sequence
 from pathlib import Path
+from typing import TYPE_CHECKING
 
 from kerascheck import __version__
 from kerascheck.api import Report, check_paths
@@ -30,6 +31,9 @@ from kerascheck.config import (
 from kerascheck.diagnostics import Diagnostic
 from kerascheck.engine import Selection
 from kerascheck.report import FORMATS, renderer
+
+if TYPE_CHECKING:
+    from kerascheck.rules.base import Rule
 
 EXIT_CLEAN, EXIT_FINDINGS, EXIT_ERROR = 0, 1, 2
 TEXT_FORMATS = ("full", "concise", "text")  # "text" is the old name of "concise"
@@ -447,16 +451,16 @@ def explain_rule(argv: list[str]) -> int:
     return EXIT_CLEAN
 
 
-def rule_record(rule: type) -> dict[str, object]:
+def rule_record(rule: type[Rule]) -> dict[str, object]:
     from kerascheck.report.fixability import applicability
 
     return {
-        "code": rule.code,  # type: ignore[attr-defined]
-        "name": rule.name,  # type: ignore[attr-defined]
-        "severity": rule.severity.value,  # type: ignore[attr-defined]
-        "summary": rule.summary(),  # type: ignore[attr-defined]
-        "default": Selection().enabled(rule),  # type: ignore[arg-type]
-        "fix": applicability(rule.code),  # type: ignore[attr-defined]
+        "code": rule.code,
+        "name": rule.name,
+        "severity": rule.severity.value,
+        "summary": rule.summary(),
+        "default": Selection().enabled(rule),
+        "fix": applicability(rule.code),
     }
 
 

@@ -187,7 +187,7 @@ def run(
     from kerascheck.api import Report
 
     roots = [Path(p) for p in paths]
-    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)  # type: ignore[assignment,return-value]
+    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)
     report = Report()
 
     def exclusion(directory: Path) -> tuple[tuple[str, ...], Path]:

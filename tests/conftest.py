@@ -5,10 +5,12 @@ report green while testing half the product.
 
 Markers (registered in ``pyproject.toml``): every test under ``tests/runtime``
 is ``tensorflow`` (it builds real Keras models); the tool gates that run ruff,
-mypy, pre-commit and the package build are ``tools``. The static inner loop is
-``pytest -m "not tensorflow and not tools"``; with ``not tensorflow`` in the
-expression the runtime modules are not even imported (importing TensorFlow
-alone takes seconds).
+mypy, pre-commit and the package build are ``tools``; the modules in
+``PROCESSES`` below are ``processes`` (they drive language servers, terminals,
+editors or many concurrent runs through subprocesses). The static inner loop
+is ``pytest -m "not tensorflow and not tools and not processes"``; with
+``not tensorflow`` in the expression the runtime modules are not even
+imported (importing TensorFlow alone takes seconds).
 """
 
 from __future__ import annotations
@@ -21,12 +23,19 @@ from pathlib import Path
 import pytest
 
 RUNTIME = Path(__file__).parent / "runtime"
+# Test modules whose tests mostly run subprocesses: servers over stdio, pseudo-terminals, Neovim,
+# the GitHub Action's script, the fuzzers' concurrent runs. A new such module belongs here.
+PROCESSES = frozenset(
+    {"test_lsp.py", "test_lsp_reliability.py", "test_terminal.py", "test_neovim.py", "test_action.py", "test_fuzz.py"}
+)
 
 
 def pytest_collection_modifyitems(items: list[pytest.Item]) -> None:
     for item in items:
         if RUNTIME in item.path.parents:
             item.add_marker(pytest.mark.tensorflow)
+        elif item.path.name in PROCESSES:
+            item.add_marker(pytest.mark.processes)
 
 
 def pytest_ignore_collect(collection_path: Path, config: pytest.Config) -> bool | None:

@@ -41,7 +41,7 @@ def fix_findings(
     diagnostics: list[Diagnostic], config: Config | Callable[[Path], Config], *, unsafe: bool, write: bool
 ) -> FixRun:
     """Fix the files behind ``diagnostics`` (``config``: one for all, or each file's); remaining findings, diffs."""
-    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)  # type: ignore[assignment,return-value]
+    configs: Callable[[Path], Config] = config if callable(config) else (lambda _path: config)
     codes = fixable_codes(unsafe)
     by_file: dict[str, list[Diagnostic]] = defaultdict(list)
     for diagnostic in diagnostics:

@@ -93,7 +93,7 @@ class KerascheckServer(LanguageServer):
 
     # -- transport --------------------------------------------------------------
 
-    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:  # type: ignore[override]
+    def start_io(self, stdin: BinaryIO | None = None, stdout: BinaryIO | None = None) -> None:
         """Serve over stdio with kerascheck's frame reader (see framing.py): garbage never ends the session."""
         from pygls.io_ import StdoutWriter
 
@@ -117,7 +117,7 @@ class KerascheckServer(LanguageServer):
         except (KeyboardInterrupt, SystemExit):
             pass
         finally:
-            self.shutdown()
+            self.shutdown()  # type: ignore[no-untyped-call]  # pygls's own method is unannotated
 
     # -- configuration ------------------------------------------------------
 
@@ -208,7 +208,8 @@ class KerascheckServer(LanguageServer):
         except Exception:  # no workspace yet
             document = None
         if document is not None:
-            return document.source.encode("utf-8", "surrogatepass")
+            source: str = document.source
+            return source.encode("utf-8", "surrogatepass")
         try:
             return path.read_bytes()
         except OSError:

@@ -185,7 +185,7 @@ _T = TypeVar("_T", int, float, str, bool)
 
 def option(default: _T, doc: str, *, minimum: float | None = None) -> _T:
     """A field of a rule's ``Options``: its default, what it means, and (for numbers) its least value."""
-    return dataclasses.field(default=default, metadata={"doc": doc, "minimum": minimum})  # type: ignore[no-any-return]
+    return dataclasses.field(default=default, metadata={"doc": doc, "minimum": minimum})
 
 
 @dataclass(frozen=True)

@@ -303,11 +303,12 @@ def _callback_base() -> type:
     try:
         import keras
 
-        return keras.callbacks.Callback
+        base: type = keras.callbacks.Callback
     except ImportError:
-        import tf_keras  # type: ignore[import-not-found]
+        import tf_keras
 
-        return tf_keras.callbacks.Callback
+        base = tf_keras.callbacks.Callback
+    return base
 
 
 def _build_callback_class() -> type:

@@ -245,7 +245,8 @@ def _cells(document: object) -> list[object] | None:
     if not isinstance(document, dict):
         return None
     if isinstance(document.get("cells"), list):
-        return document["cells"]
+        cells: list[object] = document["cells"]
+        return cells
     worksheets = document.get("worksheets")
     if isinstance(worksheets, list) and all(isinstance(w, dict) for w in worksheets):
         if not all(isinstance(sheet.get("cells", []), list) for sheet in worksheets):
