@@ -221,3 +221,14 @@ def test_spans_of_mutated_notebooks_stay_inside_their_cell() -> None:
             assert (d.span.line, d.span.column) <= (d.span.end_line, d.span.end_column), d
             source = json.loads(text)["cells"][d.cell - 1]["source"]
             assert 1 <= d.span.line <= d.span.end_line <= max(len(cell_lines("".join(source))), 1), d
+
+
+def test_a_cell_too_deep_to_check_costs_that_cell_only() -> None:
+    """Valid Python beyond the budgets (8 000 `and` terms, 5 000 `not`) is KC003 for its cell, not KC001."""
+    found = _found(
+        MODEL,
+        "x = " + " and ".join(["a"] * 8000) + "\n",
+        "y = " + "not " * 5000 + "a\n",
+        COMPILE,
+    )
+    assert [(code, cell) for code, cell, _line, _column in found] == [("KC101", 1), ("KC003", 2), ("KC003", 3)]

@@ -147,7 +147,7 @@ def test_conflicts_name_the_layer_and_the_sizes() -> None:
     assert found[0].kind == "non-positive" and found[0].layer.kind == "Conv2D" and found[0].inputs == ((4, 4, 8),)
     diagnostics = check_source(
         HEADER + "a = keras.Input(shape=(16,))\nshared = layers.Dense(8)\nx = shared(a)\n"
-        "b = keras.Input(shape=(32,))\ny = shared(b)\n",
+        "b = keras.Input(shape=(32,))\ny = shared(b)\nmodel = keras.Model([a, b], [x, y])\n",
         select=["KC606"],
     )
     assert [(d.code, d.line) for d in diagnostics] == [("KC606", 8)]
@@ -224,3 +224,14 @@ def test_embedding_input_length_declares_nothing() -> None:
         " layers.Dense(1)])\nmodel.predict(x)\n"
     )
     assert model.inputs == ()
+
+
+def test_build_declares_the_input_of_a_model_without_one() -> None:
+    body = (
+        "x = np.random.rand(64, 12)\n"
+        "model = keras.Sequential([layers.Dense(8, activation='relu'), layers.Dense(1)])\n"
+        "model.build((None, 10))\nmodel.compile(loss='mse')\nmodel.fit(x, np.random.rand(64))\n"
+    )
+    model = only_model(body)
+    assert [i.shape for i in model.inputs] == [(10,)] and model.heads[0].output_shape == (1,)
+    assert [d.code for d in check_source(HEADER + body, select=["KC6"])] == ["KC601"]

@@ -686,12 +686,14 @@ class IncompatibleLayerInput(Rule):
     ```python
     inputs = keras.Input(shape=(28, 28))
     x = layers.Reshape((30, 30))(inputs)
+    model = keras.Model(inputs, x)
     ```
 
     ## Use instead
     ```python
     inputs = keras.Input(shape=(28, 28))
     x = layers.Reshape((28 * 28,))(inputs)  # the same number of elements
+    model = keras.Model(inputs, x)
     ```
     """
 

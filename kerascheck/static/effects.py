@@ -55,8 +55,9 @@ def leaves_early(body: Block) -> bool:
 def mutated_names(node: cst.FunctionDef) -> tuple[frozenset[str], frozenset[str], frozenset[str]]:
     """Names whose list or dict the function changes in place (``p[k] = v``, ``p.append(x)``,
     ``del p[k]``), the names it assigns (its own locals), and the names it declares
-    ``global``/``nonlocal`` and assigns or changes: those rebind the caller's variable
-    (``global y_train; y_train = to_categorical(y_train)``), whatever value it held.
+    ``global`` and assigns or changes: those rebind the module's variable
+    (``global y_train; y_train = to_categorical(y_train)``); the interpreter binds
+    what the call left in them.
 
     Reads statements only (a method call that mutates is nearly always a statement of its
     own, or the value of an assignment): a full visitor would cost as much as the analysis.
@@ -73,7 +74,7 @@ def _scan_mutations(body: Block, mutated: set[str], assigned: set[str], declared
     for statement in body:
         if isinstance(statement, cst.SimpleStatementLine):
             for small in statement.body:
-                if isinstance(small, (cst.Global, cst.Nonlocal)):
+                if isinstance(small, cst.Global):
                     declared.update(item.name.value for item in small.names)
                 _scan_small(small, mutated, assigned)
         elif isinstance(statement, (cst.For, cst.While, cst.If, cst.With, cst.Try, cst.TryStar)):

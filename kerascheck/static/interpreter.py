@@ -285,11 +285,7 @@ class Interpreter:
         mutated = self.mutations.get(key)
         if mutated is None:
             mutated = self.mutations[key] = mutated_names(function.node)
-        changed, local, outer = mutated
-        for scope in (env, function.closure):
-            for name in outer:  # ``global name`` then ``name = ...``: the caller's binding changed
-                if name in scope:
-                    scope[name] = UNKNOWN
+        changed, local, outer = mutated  # globals it rebinds: call_function binds what it left
         if not changed:
             return
         params = function.node.params

@@ -26,7 +26,7 @@ from kerascheck.static.interpreter import Interpreter, InvalidLiteral
 from kerascheck.static.positions import NodePositions
 from kerascheck.static.prefilter import text_to_parse
 from kerascheck.static.project import Project, Session
-from kerascheck.static.source import Program, UnreadableSource, load_program, mentions_keras
+from kerascheck.static.source import BrokenCell, Program, UnreadableSource, load_program, mentions_keras
 from kerascheck.suppress import Suppressions, mentions_suppression, read_suppressions
 
 
@@ -139,11 +139,11 @@ def parse_notebook(program: Program, filename: str) -> tuple[cst.Module | None, 
     two whole-notebook parses, never one per broken cell, and never a cell
     silently skipped.
     """
-    broken = [_cell_syntax_diagnostic(filename, b.cell, b.line, b.column, b.message) for b in program.broken]
+    broken = [_broken_cell_diagnostic(filename, b) for b in program.broken]
     try:
         try:
             return parse(program), program, broken
-        except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError):
+        except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError, OverBudget):
             pass
         left_out = {b.cell for b in program.broken}
         for cell, _start in program.cell_starts:
@@ -151,6 +151,9 @@ def parse_notebook(program: Program, filename: str) -> tuple[cst.Module | None, 
                 continue
             try:
                 parse(Program(text=program.cell_text(cell)))
+            except OverBudget as error:  # one cell over the budget: that cell's line, the rest is checked
+                broken.append(replace(over_budget(str(error), filename), cell=cell))
+                program = program.without_cell(cell)
             except (cst.ParserSyntaxError, SyntaxError, RecursionError, MemoryError) as error:
                 line, column = _error_position(error)
                 message = error.message if isinstance(error, cst.ParserSyntaxError) else _error_message(error)
@@ -163,6 +166,12 @@ def parse_notebook(program: Program, filename: str) -> tuple[cst.Module | None, 
             return None, program, [*broken, tool_diagnostic("KC001", message, filename)]
     except OverBudget as error:  # the budget is the file's, not a cell's: one line for the notebook
         return None, program, [*broken, over_budget(str(error), filename)]
+
+
+def _broken_cell_diagnostic(filename: str, broken: BrokenCell) -> Diagnostic:
+    if broken.code == "KC003":
+        return replace(over_budget(broken.message, filename), cell=broken.cell)
+    return _cell_syntax_diagnostic(filename, broken.cell, broken.line, broken.column, broken.message)
 
 
 def _error_position(error: Exception) -> tuple[int, int]:

@@ -34,6 +34,7 @@ class BrokenCell:
     line: int  # 1-based, in the cell
     column: int  # 1-based, in the cell
     message: str
+    code: str = "KC001"  # KC003 for valid Python too deeply nested to check
 
 
 @dataclass(frozen=True)
@@ -144,8 +145,8 @@ def _compile(code: CellCode) -> ast.Module | BrokenCell:
         line = min(max(error.lineno or 1, 1), max(len(code.lines), 1))
         shift = code.shifts[line - 1] if line <= len(code.shifts) else 0
         return BrokenCell(0, line, max(error.offset or 1, 1) + shift, str(error.msg).replace("\n", " "))
-    except (RecursionError, MemoryError):
-        return BrokenCell(0, 1, 1, "the cell is nested too deeply")
+    except (RecursionError, MemoryError):  # valid Python, maybe, but beyond what can be checked
+        return BrokenCell(0, 1, 1, "too complex to check: the cell is nested too deeply", code="KC003")
     except ValueError as error:  # e.g. a NUL character
         return BrokenCell(0, 1, 1, str(error).replace("\n", " "))
     assert isinstance(tree, ast.Module)

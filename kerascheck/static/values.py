@@ -318,6 +318,7 @@ class ModelObj(Value):
         self.output_shapes: list[Shape | None] = []
         self.data_calls: list[tuple[int, DataCall]] = []
         self.shapes_done = False
+        self.built_shape: Shape | None = None  # from model.build((None, ...)), for a model with no Input
 
     def recompile(self) -> None:
         """Close the current compile phase before a new ``compile``."""

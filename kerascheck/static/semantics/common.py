@@ -14,7 +14,7 @@ import libcst as cst
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding
 from kerascheck.static.keras_api import const_int
-from kerascheck.static.semantics import arrays
+from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.state import ProgramState
 from kerascheck.static.values import UNKNOWN, Const, Data, Prediction, Value
@@ -26,7 +26,9 @@ def one_hot(classes: int | None, source: Value | None, anchor: kf.Anchor | None,
     if classes is None and base.labels is not None and base.labels.encoding is LabelEncoding.INTEGER:
         classes = base.labels.num_classes
     labels = kf.Labels(encoding=LabelEncoding.ONE_HOT, num_classes=classes, anchor=anchor or kf.NOWHERE, source=how)
-    return replace(base, labels=labels, raw_images=False).transformed("one-hot")
+    # The encoded array has one column per class, not the shape of the ids it came from.
+    shape = shapes.one_hot_shape(base, classes, how)
+    return replace(base, labels=labels, raw_images=False, shape=shape).transformed("one-hot")
 
 
 def argmax(state: ProgramState, value: Value | None, axis: Value | None, anchor: kf.Anchor) -> Value:

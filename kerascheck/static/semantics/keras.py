@@ -25,6 +25,7 @@ from kerascheck.static.keras_api import (
     make_loss,
     make_metric,
     metric_spec_of,
+    shape_of,
 )
 from kerascheck.static.semantics import arrays, model_shapes, shapes
 from kerascheck.static.semantics.common import argmax_call, describe, given, is_number, one_hot
@@ -312,6 +313,15 @@ def model_predict(ctx: CallContext) -> Value:
         model.fits.append(evaluation_fact(model, ctx.method, ctx.args, ctx.anchor))
         return Prediction(model.index)
     return UNKNOWN
+
+
+@REGISTRY.method(ModelObj, "build")
+def model_build(ctx: CallContext) -> Value:
+    """``model.build((None, 10))`` declares the input of a model that has none (a subclass, a bare Sequential)."""
+    model = _model(ctx)
+    if not ctx.state.conditional:
+        model_shapes.declare_built(model, shape_of(ctx.arg("input_shape", 0)))
+    return Const(None)
 
 
 @REGISTRY.method(ModelObj, "predict_classes", "predict_proba")

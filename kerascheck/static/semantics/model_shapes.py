@@ -118,6 +118,17 @@ def declare_functional(model: ModelObj, inputs: Value | None, outputs: Value | N
         model.output_shapes = [item.shape if isinstance(item, Tensor) else None for _key, item in outputs.items]
 
 
+def declare_built(model: ModelObj, batch_shape: kf.Shape | None) -> None:
+    """``model.build(batch_shape)``: the input, if the model declares none itself."""
+    if batch_shape is None or len(batch_shape) < 2 or model.declared_inputs:
+        return
+    declared = shape_layers.apply(kf.Layer(kind="InputLayer", input_shape=batch_shape[1:], geometry=kf.Geometry()), [])
+    if declared.shape is not None:
+        source = f"declared by build({describe(batch_shape[1:])})"
+        model.declared_inputs = (kf.ModelInput(shape=declared.shape, source=source),)
+        model.built_shape = declared.shape
+
+
 def _sequential(state: ProgramState, model: ModelObj) -> None:
     """Propagate a Sequential stack from its declared input (once), recording the first conflict."""
     chain = model.layers
@@ -129,7 +140,9 @@ def _sequential(state: ProgramState, model: ModelObj) -> None:
     declares = first is not None and first.input_shape and first.geometry is not None and first.kind != "Embedding"
     if first is not None and (first.kind == "InputLayer" or declares):
         model.declared_inputs = (model_input(first),)
-    outcomes, final = shape_layers.propagate(chain)
+        outcomes, final = shape_layers.propagate(chain)
+    else:
+        outcomes, final = shape_layers.propagate(chain, start=model.built_shape)
     for index, (layer, outcome) in enumerate(zip(chain, outcomes, strict=False)):
         if outcome.problem is not None:
             given = outcomes[index - 1].shape if index > 0 else None

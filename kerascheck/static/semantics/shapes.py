@@ -389,7 +389,8 @@ def stacked_shape(qualname: str, value: Value | None, args: Args) -> kf.ArraySha
     return like(first, concatenate(wholes, axis, qualname == "numpy.stack"))
 
 
-def one_hot_shape(labels: Value | None, classes: int | None) -> kf.ArrayShape | None:
+def one_hot_shape(labels: Value | None, classes: int | None, how: str | None = None) -> kf.ArrayShape | None:
+    """The shape of ``labels`` one-hot encoded: one more axis of ``classes`` (a trailing 1 dropped)."""
     shape = shape_of(labels)
     if shape is None or not shape.batched:
         return None
@@ -399,7 +400,7 @@ def one_hot_shape(labels: Value | None, classes: int | None) -> kf.ArrayShape | 
     return kf.ArrayShape(
         sample=(*dims[1:], classes),
         count=dims[0],
-        source=f"to_categorical(..., {classes})" if classes else "to_categorical(...)",
+        source=how or (f"to_categorical(..., {classes})" if classes else "to_categorical(...)"),
         anchor=shape.anchor,
     )
 
