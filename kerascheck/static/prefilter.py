@@ -13,7 +13,8 @@ Three steps, each cheaper than the next:
    modules that does (a training script that only calls ``build_model()``);
 2. text: a model-building or model-using call appears somewhere
    (``Sequential(``, ``.compile(``, ``.fit(``, ``load_model(``, a ``Model``
-   subclass, ``train_test_split``);
+   subclass, ``train_test_split``), or a functional graph starts (``Input(``:
+   its shapes are checked without a model);
 3. for larger files only (where docstrings full of examples are common, and
    the parse would be expensive): the stdlib ``ast`` confirms such a call is
    code, not an example inside a docstring or comment. ``self.fit(...)``
@@ -34,7 +35,8 @@ from collections.abc import Callable
 
 from kerascheck.static.source import mentions_keras
 
-_CONSTRUCTORS = frozenset({"Sequential", "Model", "Functional", "load_model", "train_test_split"})
+# ``Input``: a functional graph's shapes are checked from its input on, model or not (KC6xx).
+_CONSTRUCTORS = frozenset({"Sequential", "Model", "Functional", "Input", "load_model", "train_test_split"})
 _USES = frozenset(
     {
         "compile",
@@ -52,7 +54,7 @@ _USES = frozenset(
     }
 )
 _SIGNAL = re.compile(
-    r"\b(?:Sequential|Model|Functional|load_model|train_test_split)\s*\("
+    r"\b(?:Sequential|Model|Functional|Input|load_model|train_test_split)\s*\("
     r"|\.(?:" + "|".join(sorted(_USES)) + r")\s*\("
     r"|^\s*class\s+\w+\s*\([^)]*Model\b",
     re.M,
