@@ -14,6 +14,7 @@ from __future__ import annotations
 from collections.abc import Callable
 from typing import Final
 
+from kerascheck import vocabulary as kv
 from kerascheck.facts import Geometry, Layer, Shape
 
 
@@ -68,38 +69,29 @@ _GLOBAL_POOL_RANK = {
 _UPSAMPLING_RANK = {"UpSampling1D": 1, "UpSampling2D": 2, "UpSampling3D": 3}
 _ZERO_PADDING_RANK = {"ZeroPadding1D": 1, "ZeroPadding2D": 2, "ZeroPadding3D": 3}
 _CROPPING_RANK = {"Cropping1D": 1, "Cropping2D": 2, "Cropping3D": 3}
-# Layers that return their input's shape.
-SAME_SHAPE = frozenset(
-    {
-        "Dropout",
-        "SpatialDropout1D",
-        "SpatialDropout2D",
-        "SpatialDropout3D",
-        "GaussianNoise",
-        "GaussianDropout",
-        "AlphaDropout",
-        "ActivityRegularization",
-        "BatchNormalization",
-        "LayerNormalization",
-        "GroupNormalization",
-        "UnitNormalization",
-        "Normalization",
-        "Rescaling",
-        "Activation",
-        "ReLU",
-        "LeakyReLU",
-        "PReLU",
-        "ELU",
-        "Softmax",
-        "Masking",
-        "Identity",
-        "RandomFlip",
-        "RandomRotation",
-        "RandomZoom",
-        "RandomTranslation",
-        "RandomContrast",
-        "RandomBrightness",
-    }
+# Layers that return their input's shape: the layers that are identities at inference
+# and the ones that only apply an activation (one vocabulary, kerascheck.vocabulary), and these.
+SAME_SHAPE = (
+    kv.TRANSPARENT_LAYERS
+    | kv.ACTIVATION_LAYERS
+    | frozenset(
+        {
+            "BatchNormalization",
+            "LayerNormalization",
+            "GroupNormalization",
+            "UnitNormalization",
+            "Normalization",
+            "Rescaling",
+            "Masking",
+            "Identity",
+            "RandomFlip",
+            "RandomRotation",
+            "RandomZoom",
+            "RandomTranslation",
+            "RandomContrast",
+            "RandomBrightness",
+        }
+    )
 )
 MERGE_ELEMENTWISE = frozenset({"Add", "Subtract", "Multiply", "Average", "Maximum", "Minimum"})
 RECURRENT = frozenset({"SimpleRNN", "LSTM", "GRU"})
