@@ -66,9 +66,14 @@ Subscript = Sequence[Index | Slice]
 
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     """``left op right``; arithmetic with a number keeps an array's shape, so does one of two equal shapes."""
-    result = _binary_operation(left, op, right)
+    result = _shaped_operation(left, op, right)
     if isinstance(result, Data):  # a copy of an operand's facts: its dtype is decided here
-        result = replace(result, dtype=dtypes.arithmetic(left, _OPERATION_NAMES.get(type(op), ""), right))
+        return replace(result, dtype=dtypes.arithmetic(left, _OPERATION_NAMES.get(type(op), ""), right))
+    return result
+
+
+def _shaped_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
+    result = _binary_operation(left, op, right)
     if (
         result is UNKNOWN
         and _ARITHMETIC.get(type(op)) is not None
