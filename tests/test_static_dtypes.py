@@ -158,3 +158,19 @@ def test_the_shape_fact_carries_the_dtype() -> None:
     assert inputs is not None and inputs.sample == (4,) and inputs.dtype == FLOAT64
     assert targets is not None and targets.sample == () and targets.dtype == INTEGER
     assert str(inputs.dtype) == "float64" and str(targets.dtype) == "integer (width unknown)"
+
+
+def test_branches_that_differ_only_in_the_dtype_keep_the_array_without_one() -> None:
+    body = """
+    if half:
+        x = np.zeros((10, 4), dtype="float16")
+    else:
+        x = np.zeros((10, 4), dtype="float32")
+    y = np.ones(10, "int8") if half else np.ones(10, "int8")
+    model.fit(x, y)
+    """
+    fit, call = fit_of(body)
+    assert fit.x is not None and fit.x.dtype is None
+    assert fit.y is not None and fit.y.dtype == DType(K.INTEGER, "int8")
+    assert call is not None and call.inputs[0] is not None and call.inputs[0].sample == (4,)  # the shape survives
+    assert call.inputs[0].dtype is None

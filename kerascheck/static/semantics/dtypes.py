@@ -239,3 +239,12 @@ def arithmetic(left: Value, op: str, right: Value) -> DType | None:
         if known.kind in (DTypeKind.INTEGER, DTypeKind.BOOL):
             return dtypes.FLOAT64
     return dtypes.FLOAT
+
+
+def without_dtype(a: Value, b: Value) -> Value | None:
+    """Two arrays that differ only in their dtype (two branches): that array, dtype unknown; else None."""
+    if type(a) is type(b) and isinstance(a, (Data, Filled)) and isinstance(b, (Data, Filled)):
+        plain = replace(a, dtype=None)
+        if plain == replace(b, dtype=None):
+            return plain
+    return None
