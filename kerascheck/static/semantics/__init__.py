@@ -52,7 +52,8 @@ range, lineage) are fields of :class:`~kerascheck.static.values.Data`; a
 handler that creates or transforms an array sets them, in the module of the
 library whose call it is (``np.reshape`` in ``numpy``, ``x.reshape`` as the
 method ``(Data, "reshape")`` in ``numpy``, ``tf.data`` steps in ``tfdata``).
-Arithmetic and subscripts on arrays are in ``operators``.
+Arithmetic and subscripts on arrays are in ``operators``. The dtype is the
+exception: :mod:`.dtypes` decides it for every call's result, from tables.
 """
 
 from __future__ import annotations
