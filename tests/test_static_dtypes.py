@@ -63,7 +63,7 @@ def dtypes_of(body: str) -> tuple[DType | None, DType | None]:
         # Constructors: numpy's defaults where certain, dtype= where given.
         ("model.fit(np.zeros((10, 4)), np.ones(10, dtype=np.int32))", (FLOAT64, DType(K.INTEGER, "int32"))),
         ("model.fit(np.empty((10, 4), 'float32'), np.full(10, 2))", (FLOAT32, INTEGER)),
-        ("model.fit(np.full((10, 4), 0.5), np.full(10, True))", (FLOAT64, DType(K.BOOL, "bool"))),
+        ("model.fit(np.full((10, 4), 0.5, dtype=None), np.full(10, True))", (FLOAT64, DType(K.BOOL, "bool"))),
         ("model.fit(np.random.rand(10, 4), np.random.randint(0, 3, size=10))", (FLOAT64, INTEGER)),
         ("model.fit(np.random.randn(10, 4), np.random.randint(0, 3, 10, dtype='uint8'))", (FLOAT64, UINT8)),
         ("model.fit(np.random.normal(size=(10, 4)), np.random.uniform(size=10))", (FLOAT64, FLOAT64)),

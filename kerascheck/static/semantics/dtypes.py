@@ -31,7 +31,7 @@ _PYTHON_TYPES = frozenset({"int", "float", "bool", "str", "complex", "object"})
 def _given(ctx: CallContext, position: int | None, default: Callable[[CallContext], DType | None]) -> DType | None:
     """The ``dtype=`` argument's dtype; ``default`` when certainly absent; None when not understood."""
     value = ctx.arg("dtype", position)
-    if value is None:
+    if value is None or value == Const(None):  # ``dtype=None`` is the default
         return default(ctx)
     return _parse(ctx, value, _argument_node(ctx, position))
 
