@@ -518,8 +518,11 @@ class UnitsClassesMismatch(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         seen: set[int] = set()
-        for _model, _fit, head, labels in labelled_fits(facts):
+        # Any labels with a class count: also those of a scikit-learn metric scoring the predictions.
+        for _model, _fit, head, labels in label_uses(facts):
             classes, units = labels.num_classes, head.units
+            if labels.scaled_from is not None:
+                continue  # rescaled class labels: KC311
             if classes is None or units is None or units == classes or id(head) in seen:
                 continue
             if classes == 2 and units in (1, 2):
