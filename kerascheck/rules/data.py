@@ -402,6 +402,10 @@ class UnitsClassesMismatch(Rule):
     classes in its labels, when both are known: `to_categorical(y, n)`,
     `np.eye(n)`, a known dataset (mnist / fashion_mnist / cifar10: 10,
     cifar100: 100 fine or 20 coarse, reuters: 46) or runtime labels.
+    When `fit`'s labels are unknown (a generator, files), the labels of
+    `evaluate` count, and so do those a scikit-learn metric compares with
+    the model's predictions (`classification_report(y_test,
+    model.predict(x_test).argmax(1))`): the class count is the task's.
 
     ## Why is this bad?
     Too few units: some classes can never be predicted (or the loss fails
