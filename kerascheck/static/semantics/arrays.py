@@ -5,7 +5,8 @@ change arrays; the facts the label/metric rules read (KC111, KC204, KC305, KC311
 
 - the range of an array's values (``[0, 255]`` raw pixels, ``[0, 1]`` after ``/ 255`` or
   a ``MinMaxScaler``, negatives after a ``StandardScaler``), carried through arithmetic;
-- continuous values stay continuous under arithmetic (targets computed from them);
+- continuous values stay continuous under arithmetic (targets computed from them), in
+  ``np.append`` and in a list of them built in a loop (``np.array(ys)``);
 - class labels whose values were changed (``y / 255``, a scaler fitted on them);
 - each array's ``origin`` (the data it derives from) and its value-changing ``steps``
   since then: constant arithmetic folds into one affine step, so ``x / 255`` and
