@@ -277,7 +277,8 @@ class Fit:
     validation_y: ArrayInfo | None = None
     validation_split: float | None = None
     # The model method: "fit" for training; "evaluate" / "predict" for the calls in
-    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too).
+    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too), or the
+    # scikit-learn metric (``classification_report``) that scored its predictions on labels.
     method: str = "fit"
     # validation_data's inputs are a slice or subset of the very array trained on.
     validation_within_training: bool | None = None
