@@ -370,7 +370,7 @@ def filled_method(ctx: CallContext) -> Value:
     """``np.zeros((n, 784)).reshape(...)``: an array of known shape (no longer a block of labels)."""
     owner = ctx.receiver
     assert isinstance(owner, Filled)
-    as_array = Data(shape=owner.shape)
+    as_array = Data(shape=owner.shape, dtype=owner.dtype)
     if ctx.method in DATA_METHODS_KEEP:
         return as_array
     return reshape(replace(ctx, receiver=as_array)) or UNKNOWN
