@@ -117,6 +117,34 @@ class LabelEncoding(enum.Enum):
     CONTINUOUS = "continuous"
 
 
+class DTypeKind(enum.Enum):
+    """The kind of an array's elements, as numpy groups them (signed and unsigned are both integers)."""
+
+    BOOL = "bool"
+    INTEGER = "integer"
+    FLOAT = "float"
+    COMPLEX = "complex"
+    STRING = "string"
+    OTHER = "other"  # objects, dates, records
+
+
+@dataclass(frozen=True)
+class DType:
+    """What is known of an array's element type: its kind, and its exact name when certain.
+
+    ``name`` is numpy's name (``"uint8"``, ``"float32"``) and None where only the
+    kind is certain: ``np.random.randint`` gives the platform's default integer
+    (int64 on Linux and macOS, int32 on Windows before numpy 2), and
+    ``to_categorical`` gives float32 or float64 depending on the Keras version.
+    """
+
+    kind: DTypeKind
+    name: str | None = None
+
+    def __str__(self) -> str:
+        return self.name or f"{self.kind.value} (width unknown)"
+
+
 @dataclass(frozen=True)
 class ValueRange:
     """What is known about the values an array holds; every field may be unknown (None).
@@ -225,6 +253,8 @@ class ArrayInfo:
     # ``* 0.00392157`` are one step); None when some step could not be followed.
     value_steps: tuple[str, ...] | None = None
     values: ValueRange | None = None
+    # Its element type, when known: descriptive, so not part of equality (like the anchor).
+    dtype: DType | None = field(default=None, compare=False)
     # The argument as written in the call: findings about this array point at it.
     anchor: Anchor = field(default=NOWHERE, compare=False)
 
@@ -247,7 +277,8 @@ class Fit:
     validation_y: ArrayInfo | None = None
     validation_split: float | None = None
     # The model method: "fit" for training; "evaluate" / "predict" for the calls in
-    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too).
+    # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too), or the
+    # scikit-learn metric (``classification_report``) that scored its predictions on labels.
     method: str = "fit"
     # validation_data's inputs are a slice or subset of the very array trained on.
     validation_within_training: bool | None = None
@@ -261,13 +292,15 @@ class ArrayShape:
     number of samples if known. ``batched`` is False for a single sample that has
     lost its batch axis (``x_test[0]``): then ``sample`` is its whole shape and
     Keras would read its first axis as the batch. ``source`` says where the shape
-    came from, in words for messages (``"mnist.load_data()"``).
+    came from, in words for messages (``"mnist.load_data()"``). ``dtype`` is the
+    element type, when known.
     """
 
     sample: Shape
     count: int | None = None
     batched: bool = True
     source: str | None = None
+    dtype: DType | None = field(default=None, compare=False)
     anchor: Anchor = NOWHERE
 
 

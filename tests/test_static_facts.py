@@ -544,6 +544,113 @@ def test_metric_y_true_one_hot_is_described() -> None:
     assert call.y_true.labels.encoding is E.ONE_HOT and call.y_pred == kf.Operand()
 
 
+def _fit_targets(body: str) -> kf.Labels | None:
+    (fit,) = only_model(body).fits
+    (labels,) = fit.labels
+    return labels
+
+
+def test_list_of_continuous_values_built_in_a_loop_is_continuous_targets() -> None:
+    labels = _fit_targets("""
+        prices = np.random.rand(100)
+        ys = []
+        for i in range(100):
+            ys.append(prices[i] * 1.1 + np.random.normal(0, 1))
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+        model.fit(np.random.rand(100, 8), np.array(ys))
+    """)
+    assert labels is not None and labels.encoding is E.CONTINUOUS and labels.source == "numpy.random.rand"
+    assert labels.num_classes is None
+
+
+@pytest.mark.parametrize(
+    "element",
+    [
+        "i % 7",  # integers: class ids or counts
+        "row",  # unknown
+        "prices[i] if i else row",  # one branch unknown
+    ],
+)
+def test_list_with_an_element_of_unknown_nature_stays_unknown(element: str) -> None:
+    labels = _fit_targets(f"""
+        prices = np.random.rand(100)
+        ys = []
+        for i, row in enumerate(read_rows()):
+            ys.append({element})
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+        model.fit(np.random.rand(100, 8), np.array(ys))
+    """)
+    assert labels is None
+
+
+def test_list_of_continuous_and_integer_items_stays_unknown() -> None:
+    labels = _fit_targets("""
+        ys = []
+        for i in range(10):
+            ys.append(np.random.rand() * 2)
+            ys.append(i)
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+        model.fit(x, np.array(ys))
+    """)
+    assert labels is None
+
+
+def test_predict_side_metric_gives_its_class_count_to_the_predicting_model() -> None:
+    model = only_model("""
+        from sklearn.metrics import classification_report
+        (_, _), (x_test, y_test) = keras.datasets.mnist.load_data()
+        model = keras.Sequential([keras.Input(shape=(28, 28)), layers.Flatten(), layers.Dense(5, activation="softmax")])
+        model.compile(optimizer="adam", loss="sparse_categorical_crossentropy")
+        model.fit(load_batches())
+        classification_report(y_test, np.argmax(model.predict(x_test), axis=1))
+    """)
+    (fit,) = model.fits
+    assert fit.labels == (None,)
+    predict, report = model.evaluations
+    assert predict.method == "predict" and predict.labels == ()
+    assert report.method == "classification_report" and report.anchor.is_known
+    # The class count is the task's; the encoding is not what fit got (y_test stays integer).
+    (labels,) = report.labels
+    assert labels is not None and labels.encoding is None and labels.num_classes == 10
+    assert labels.source == "mnist.load_data()"
+
+
+def test_predict_side_regression_metric_keeps_continuous_targets() -> None:
+    model = only_model("""
+        from sklearn.metrics import mean_squared_error
+        model = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(1)])
+        model.fit(load_batches())
+        mean_squared_error(np.random.rand(50) * 3, model.predict(x_test))
+    """)
+    (_, scored) = model.evaluations
+    (labels,) = scored.labels
+    assert labels is not None and labels.encoding is E.CONTINUOUS
+
+
+@pytest.mark.parametrize(
+    "call",
+    [
+        "confusion_matrix(y_test, np.argmax(preds, axis=1))",  # predictions of which model: unknown
+        "confusion_matrix(y_test, labels_from_disk)",  # not predictions
+        "confusion_matrix(np.load('y.npy'), np.argmax(a.predict(x), axis=1))",  # y_true unknown
+        "confusion_matrix(y_test, np.argmax(two.predict(x), axis=1))",  # two heads: which one?
+    ],
+)
+def test_predict_side_metric_labels_only_for_one_known_model_and_head(call: str) -> None:
+    facts = facts_of(f"""
+        from sklearn.metrics import confusion_matrix
+        y_test = np.random.randint(0, 4, 200)
+        a = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(3, activation="softmax")])
+        b = keras.Sequential([keras.Input(shape=(8,)), layers.Dense(4, activation="softmax")])
+        preds = a.predict(x) if fast else b.predict(x)
+        inp = keras.Input(shape=(8,))
+        two = keras.Model(inp, [layers.Dense(4, activation="softmax")(inp), layers.Dense(1)(inp)])
+        {call}
+    """)
+    assert facts.metric_calls
+    assert all(not evaluation.labels for model in facts.models for evaluation in model.evaluations)
+
+
 def test_scaler_fitted_before_the_split() -> None:
     facts = facts_of("""
         X = StandardScaler().fit_transform(X)

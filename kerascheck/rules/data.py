@@ -402,6 +402,10 @@ class UnitsClassesMismatch(Rule):
     classes in its labels, when both are known: `to_categorical(y, n)`,
     `np.eye(n)`, a known dataset (mnist / fashion_mnist / cifar10: 10,
     cifar100: 100 fine or 20 coarse, reuters: 46) or runtime labels.
+    When `fit`'s labels are unknown (a generator, files), the labels of
+    `evaluate` count, and so do those a scikit-learn metric compares with
+    the model's predictions (`classification_report(y_test,
+    model.predict(x_test).argmax(1))`): the class count is the task's.
 
     ## Why is this bad?
     Too few units: some classes can never be predicted (or the loss fails
@@ -518,8 +522,11 @@ class UnitsClassesMismatch(Rule):
 
     def check(self, facts: ProgramFacts) -> Iterator[Diagnostic]:
         seen: set[int] = set()
-        for _model, _fit, head, labels in labelled_fits(facts):
+        # Any labels with a class count: also those of a scikit-learn metric scoring the predictions.
+        for _model, _fit, head, labels in label_uses(facts):
             classes, units = labels.num_classes, head.units
+            if labels.scaled_from is not None:
+                continue  # rescaled class labels: KC311
             if classes is None or units is None or units == classes or id(head) in seen:
                 continue
             if classes == 2 and units in (1, 2):

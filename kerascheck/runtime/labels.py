@@ -17,6 +17,7 @@ from typing import Any
 
 import numpy as np
 
+from kerascheck import dtypes
 from kerascheck import facts as kf
 
 MAX_BATCHES = 20  # batches read from a dataset or generator
@@ -389,13 +390,20 @@ def fit_from_sample(
     return kf.Fit(
         labels=labels,
         has_validation=has_validation,
-        x=kf.ArrayInfo(identity=0, raw_images=raw_images(sample.x)) if x is not None else None,
-        y=kf.ArrayInfo(identity=0 if y is x else 1, ordered=_class_ordered(y) if sample.complete else None)
+        x=kf.ArrayInfo(identity=0, raw_images=raw_images(sample.x), dtype=_dtype(x)) if x is not None else None,
+        y=kf.ArrayInfo(
+            identity=0 if y is x else 1, ordered=_class_ordered(y) if sample.complete else None, dtype=_dtype(y)
+        )
         if y is not None
         else None,
         validation_x=_validation_input(validation_data, x, y),
         validation_split=validation_split,
     )
+
+
+def _dtype(value: Any) -> kf.DType | None:
+    """The element type of an array or tensor passed as is (a list or a dataset has none to read)."""
+    return dtypes.from_array(getattr(value, "dtype", None))
 
 
 def _validation_input(validation_data: Any, x: Any, y: Any) -> kf.ArrayInfo | None:

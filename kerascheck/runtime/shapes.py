@@ -12,6 +12,7 @@ from __future__ import annotations
 from collections.abc import Mapping
 from typing import Any
 
+from kerascheck import dtypes
 from kerascheck import facts as kf
 from kerascheck.runtime.graph import flatten, history_layer_name, symbolic_outputs
 
@@ -86,7 +87,8 @@ def array_shape(value: Any, source: str) -> kf.ArrayShape | None:
     shape = _tensor_shape(value)
     if shape is None or not shape:
         return None
-    return kf.ArrayShape(sample=shape[1:], count=shape[0], source=source)
+    dtype = dtypes.from_array(getattr(value, "dtype", None))
+    return kf.ArrayShape(sample=shape[1:], count=shape[0], source=source, dtype=dtype)
 
 
 def _aligned_inputs(model: Any, x: Any) -> tuple[kf.ArrayShape | None, ...]:
@@ -135,4 +137,4 @@ def data_call(
 def _uncounted(shape: kf.ArrayShape | None) -> kf.ArrayShape | None:
     if shape is None:
         return None
-    return kf.ArrayShape(sample=shape.sample, count=None, source=shape.source)
+    return kf.ArrayShape(sample=shape.sample, count=None, source=shape.source, dtype=shape.dtype)

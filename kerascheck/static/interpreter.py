@@ -27,7 +27,7 @@ from kerascheck import facts as kf
 from kerascheck.static.effects import Block, leaves_early, mutated_names
 from kerascheck.static.keras_api import Args
 from kerascheck.static.names import canonical, dotted_name, import_bindings
-from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, model_shapes, operators
+from kerascheck.static.semantics import REGISTRY, CallContext, ProgramState, arrays, dtypes, model_shapes, operators
 from kerascheck.static.semantics.builtins import BUILTIN_NAMES
 from kerascheck.static.semantics.keras import LAYER_BASES, MODEL_CLASSES, UNKNOWN_LAYER, chain_of
 from kerascheck.static.values import (
@@ -68,11 +68,18 @@ def same(a: Value, b: Value) -> bool:
         return False
 
 
+def agree(a: Value, b: Value) -> Value | None:
+    """What two branches agree on: ``a`` if they are the same, ``a`` without a dtype they differ in, or None."""
+    if same(a, b):
+        return a
+    return dtypes.without_dtype(a, b)
+
+
 def merge_envs(first: Env, second: Env) -> Env:
     merged: Env = {}
     for name in first.keys() | second.keys():
         a, b = first.get(name, UNKNOWN), second.get(name, UNKNOWN)
-        merged[name] = a if same(a, b) else (arrays.merge_grown(a, b) or _merge_lists(a, b))
+        merged[name] = agree(a, b) or arrays.merge_grown(a, b) or _merge_lists(a, b)
     return merged
 
 
@@ -504,7 +511,7 @@ class Interpreter:
             return operators.comparison(left)
         if isinstance(node, cst.IfExp):
             body, orelse = self.eval(node.body, env), self.eval(node.orelse, env)
-            return body if same(body, orelse) else UNKNOWN
+            return agree(body, orelse) or UNKNOWN
         if isinstance(node, cst.NamedExpr):
             value = self.eval(node.value, env)
             self.bind(node.target, value, env)
@@ -770,8 +777,10 @@ class Interpreter:
             function.closure[name] = local.get(name, UNKNOWN)
         if not frame.returns:
             return Const(None)
-        first = frame.returns[0]
-        return first if all(same(first, other) for other in frame.returns[1:]) else UNKNOWN
+        result: Value | None = frame.returns[0]
+        for other in frame.returns[1:]:
+            result = agree(result, other) if result is not None else None
+        return result if result is not None else UNKNOWN
 
     def budget_name(self, key: int) -> str:
         if self.depth >= self.MAX_CALL_DEPTH:

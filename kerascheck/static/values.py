@@ -17,6 +17,7 @@ from kerascheck.facts import (
     Anchor,
     ArrayShape,
     DataCall,
+    DType,
     Fit,
     Labels,
     Layer,
@@ -228,6 +229,8 @@ class Data(Value):
     # generator, the shape of the labels it yields; see kerascheck.static.semantics.shapes.
     shape: ArrayShape | None = None
     target_shape: ArrayShape | None = None
+    # Its element type (None: unknown), set by kerascheck.static.semantics.dtypes after each call.
+    dtype: DType | None = None
 
     def transformed(self, step: str) -> Data:
         """This data with one more transform recorded."""
@@ -245,6 +248,7 @@ class Filled(Value):
 
     value: object
     shape: ArrayShape | None = None
+    dtype: DType | None = None
 
 
 @dataclass(frozen=True)

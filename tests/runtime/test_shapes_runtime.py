@@ -12,6 +12,7 @@ import tensorflow as tf
 from keras import layers
 
 import kerascheck
+from kerascheck import facts as kf
 from kerascheck.runtime.callback import KerasCheckError, KerasCheckWarning
 from kerascheck.runtime.model import facts_from_model
 
@@ -124,3 +125,21 @@ def test_the_callback_stops_fit_before_keras_fails_on_the_input() -> None:
     with pytest.raises(KerasCheckError) as raised:
         model.fit(dataset, epochs=1, verbose=0, callbacks=[KerasCheckCallback(on_error="raise")])
     assert [d.code for d in raised.value.diagnostics] == ["KC601"]
+
+
+def test_facts_carry_the_dtypes_of_real_arrays_and_tensors() -> None:
+    model = dense_model(width=10, units=3, activation="softmax", loss="sparse_categorical_crossentropy")
+    x = RNG.random((50, 10)).astype("float32")
+    y = RNG.integers(0, 3, size=(50,)).astype("uint8")
+    fact = facts_from_model(model, x, y).models[0]
+    (call,) = fact.data_calls
+    assert call.inputs[0] is not None and call.inputs[0].dtype == kf.DType(kf.DTypeKind.FLOAT, "float32")
+    assert call.targets[0] is not None and call.targets[0].dtype == kf.DType(kf.DTypeKind.INTEGER, "uint8")
+    (fit,) = fact.fits
+    assert fit.x is not None and fit.x.dtype == kf.DType(kf.DTypeKind.FLOAT, "float32")
+    assert fit.y is not None and fit.y.dtype == kf.DType(kf.DTypeKind.INTEGER, "uint8")
+    # A tensor has its own dtype; a list has none to read (numpy would pick the platform's int).
+    tensor_fact = facts_from_model(model, tf.constant(x, dtype=tf.float16), [0, 1, 2] * 16 + [0, 1]).models[0]
+    (call,) = tensor_fact.data_calls
+    assert call.inputs[0] is not None and call.inputs[0].dtype == kf.DType(kf.DTypeKind.FLOAT, "float16")
+    assert tensor_fact.fits[0].y is not None and tensor_fact.fits[0].y.dtype is None

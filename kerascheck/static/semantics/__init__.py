@@ -17,6 +17,7 @@ the spirit of astroid's "brains". Modules by library:
 ``images``         image files read by PIL / OpenCV / ...; Python's ``random``
 ``common``         meanings shared by several libraries (one-hot, argmax)
 ``arrays``         value ranges, rescaled labels, origins and value-changing steps
+``dtypes``         element types: which dtype each call gives (a finisher)
 =================  ==========================================================
 
 **Teaching a new callable.** Open the library's module and register a handler::
@@ -51,13 +52,14 @@ range, lineage) are fields of :class:`~kerascheck.static.values.Data`; a
 handler that creates or transforms an array sets them, in the module of the
 library whose call it is (``np.reshape`` in ``numpy``, ``x.reshape`` as the
 method ``(Data, "reshape")`` in ``numpy``, ``tf.data`` steps in ``tfdata``).
-Arithmetic and subscripts on arrays are in ``operators``.
+Arithmetic and subscripts on arrays are in ``operators``. The dtype is the
+exception: :mod:`.dtypes` decides it for every call's result, from tables.
 """
 
 from __future__ import annotations
 
 # Importing the library modules registers their handlers.
-from kerascheck.static.semantics import builtins, images, keras, numpy, pandas, sklearn, tfdata  # noqa: F401
+from kerascheck.static.semantics import builtins, dtypes, images, keras, numpy, pandas, sklearn, tfdata  # noqa: F401
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY, Precedence, Registry
 from kerascheck.static.semantics.state import ProgramState

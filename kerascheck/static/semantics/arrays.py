@@ -5,7 +5,8 @@ change arrays; the facts the label/metric rules read (KC111, KC204, KC305, KC311
 
 - the range of an array's values (``[0, 255]`` raw pixels, ``[0, 1]`` after ``/ 255`` or
   a ``MinMaxScaler``, negatives after a ``StandardScaler``), carried through arithmetic;
-- continuous values stay continuous under arithmetic (targets computed from them);
+- continuous values stay continuous under arithmetic (targets computed from them), in
+  ``np.append`` and in a list of them built in a loop (``np.array(ys)``);
 - class labels whose values were changed (``y / 255``, a scaler fitted on them);
 - each array's ``origin`` (the data it derives from) and its value-changing ``steps``
   since then: constant arithmetic folds into one affine step, so ``x / 255`` and
@@ -26,7 +27,7 @@ import libcst as cst
 from kerascheck import facts as kf
 from kerascheck.facts import LabelEncoding, ValueRange
 from kerascheck.static.keras_api import Args
-from kerascheck.static.values import Const, Data, Ref, Seq, Step, Value
+from kerascheck.static.values import MAYBE_MORE, Const, Data, Ref, Seq, Step, Value
 
 # Encodings whose values are class ids or one-hot cells: rescaling them destroys the classes.
 CLASS_ENCODINGS = frozenset({LabelEncoding.INTEGER, LabelEncoding.BINARY, LabelEncoding.ONE_HOT})
@@ -299,15 +300,48 @@ def generator_output(steps: tuple[Step, ...] | None, source: Data | None) -> dic
 
 
 def merge_grown(first: Value, second: Value) -> Value | None:
-    """A loop that may not run left an empty array on one side and appended data on the other.
+    """A loop that may not run left an empty array (or list) on one side and appended data on the other.
 
     The array is then empty (and trains nothing) or holds what the loop appended: the
-    appended data describes every case that matters. Anything else is not ours (None).
+    appended data describes every case that matters. A list (``ys = []`` then
+    ``ys.append(price * 1.1)``) is followed the same way only when every item appended is
+    known continuous (:func:`continuous_items`): the list then holds such items, maybe more
+    of them. Anything else is not ours (None).
     """
     for empty, grown in ((first, second), (second, first)):
         if isinstance(empty, Data) and empty.empty and isinstance(grown, Data) and not grown.empty:
             return grown
+        started_empty = isinstance(empty, Seq) and empty.closed and not empty.items
+        if started_empty and isinstance(grown, Seq) and continuous_items(grown) is not None:
+            return Seq((*(item for item in grown.items if item is not MAYBE_MORE), MAYBE_MORE))
     return None
+
+
+def continuous(value: Value | None, source: str) -> kf.Labels | None:
+    """The labels fact of a value known to hold continuous numbers, else None.
+
+    Continuous data (``np.random.rand``, ``linspace``, arithmetic on them) keeps its labels
+    (without a value range: what it is combined with may change it); a non-integer constant
+    (``0.5``) is continuous, described as ``source``. Integers and unknowns are not.
+    """
+    if isinstance(value, Data) and value.labels is not None and value.labels.encoding is LabelEncoding.CONTINUOUS:
+        return replace(value.labels, values=None)
+    constant = number(value)
+    if constant is not None and not constant.is_integer():
+        return kf.Labels(encoding=LabelEncoding.CONTINUOUS, source=source)
+    return None
+
+
+def continuous_items(items: Seq) -> kf.Labels | None:
+    """The labels of a list whose every known item is continuous (``np.array(ys)``); None otherwise.
+
+    One item of unknown nature (an integer, a value read from a file) keeps the list unknown.
+    """
+    known = [item for item in items.items if item is not MAYBE_MORE]
+    labels = [continuous(item, "a list of computed values") for item in known]
+    if not labels or any(label is None for label in labels):
+        return None
+    return labels[0]
 
 
 def image_file(source: Value | None) -> Data:
@@ -336,6 +370,24 @@ def target_labels(value: Value | None) -> kf.Labels | None:
     if labels.values is None and value.values is not None and labels.encoding not in CLASS_ENCODINGS:
         return replace(labels, values=value.values)
     return labels
+
+
+def scored_labels(value: Value | None) -> kf.Labels | None:
+    """What a scikit-learn metric's ``y_true`` tells of the labels of the model whose predictions it scores.
+
+    The class count is the task's; the encoding is not the training one (``y_test`` stays
+    integer for ``classification_report`` while ``fit`` gets ``to_categorical(y_train)``),
+    so class labels give only their class count. Continuous targets compared with the
+    outputs are what the model regresses on: they keep their encoding and range.
+    """
+    labels = target_labels(value)
+    if labels is None:
+        return None
+    if labels.encoding is LabelEncoding.CONTINUOUS:
+        return labels
+    if labels.encoding in CLASS_ENCODINGS and labels.num_classes is not None:
+        return kf.Labels(num_classes=labels.num_classes, anchor=labels.anchor, source=labels.source)
+    return None
 
 
 def within_training(

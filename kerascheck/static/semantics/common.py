@@ -17,7 +17,7 @@ from kerascheck.static.keras_api import const_int
 from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.state import ProgramState
-from kerascheck.static.values import UNKNOWN, Const, Data, Prediction, Value
+from kerascheck.static.values import UNKNOWN, Const, Data, Filled, Prediction, Value
 
 
 def one_hot(classes: int | None, source: Value | None, anchor: kf.Anchor | None, how: str) -> Data:
@@ -67,6 +67,8 @@ def describe(
         return None
     name = node.value if isinstance(node, cst.Name) else None
     anchor = kf.Anchor(node=node, statement=statement) if node is not None and statement is not None else kf.NOWHERE
+    if isinstance(value, Filled):
+        return kf.ArrayInfo(name=name, anchor=anchor, dtype=value.dtype)
     if not isinstance(value, Data):
         return kf.ArrayInfo(name=name, anchor=anchor)
     return kf.ArrayInfo(
@@ -80,6 +82,7 @@ def describe(
         raw_images=value.raw_images,
         dataset=value.dataset,
         transforms=value.transforms,
+        dtype=value.dtype,
         **arrays.value_facts(value),  # type: ignore[arg-type]
     )
 

@@ -175,13 +175,13 @@ def record_data_call(model: ModelObj, method: str, args: Args, anchor: kf.Anchor
         if y is None:
             targets = (_named(x.target_shape, x_node, "labels of "),)
     elif isinstance(x, (Data, Filled)):
-        inputs = (_named(x.shape, x_node),)
+        inputs = (_typed(_named(x.shape, x_node), x),)
     elif isinstance(x, Seq):
-        inputs = tuple(shape_of(item) for item in x.items)
+        inputs = tuple(_typed(shape_of(item), item) for item in x.items)
     if isinstance(y, (Data, Filled)) and not (isinstance(y, Data) and y.dataset):
-        targets = (_named(y.shape, y_node),)
+        targets = (_typed(_named(y.shape, y_node), y),)
     elif isinstance(y, Seq):
-        targets = tuple(shape_of(item) for item in y.items)
+        targets = tuple(_typed(shape_of(item), item) for item in y.items)
     if not any(inputs) and not any(targets):
         return
     encodings: tuple[kf.LabelEncoding | None, ...] = ()
@@ -199,6 +199,12 @@ def record_data_call(model: ModelObj, method: str, args: Args, anchor: kf.Anchor
 
 def calls_in_phase(model: ModelObj, phase: int) -> tuple[kf.DataCall, ...]:
     return tuple(call for at, call in model.data_calls if at == phase)
+
+
+def _typed(shape: kf.ArrayShape | None, value: Value) -> kf.ArrayShape | None:
+    """The shape fact of an array handed to the model, with the array's dtype (kept apart until here)."""
+    dtype = value.dtype if isinstance(value, (Data, Filled)) else None
+    return replace(shape, dtype=dtype) if shape is not None and dtype is not None else shape
 
 
 def _named(shape: kf.ArrayShape | None, node: cst.BaseExpression | None, prefix: str = "") -> kf.ArrayShape | None:

@@ -266,11 +266,9 @@ def append(ctx: CallContext) -> Value:
     grown array (:func:`.arrays.merge_grown`).
     """
     for part in (ctx.arg("arr", 0), ctx.arg("values", 1)):
-        if isinstance(part, Data) and part.labels is not None and part.labels.encoding is LabelEncoding.CONTINUOUS:
-            return Data(labels=replace(part.labels, values=None))
-        constant = arrays.number(part)
-        if constant is not None and not constant.is_integer():
-            return Data(labels=kf.Labels(encoding=LabelEncoding.CONTINUOUS, source="np.append(...)"))
+        labels = arrays.continuous(part, "np.append(...)")
+        if labels is not None:
+            return Data(labels=labels)
     return concatenate(ctx) or UNKNOWN
 
 
@@ -327,6 +325,10 @@ def reshaping(ctx: CallContext) -> Value:
     """``np.array(x)``, ``np.expand_dims(x, -1)``, ``np.reshape(x, ...)``: x's facts, with the new shape."""
     first = ctx.first
     kept: Value = first if isinstance(first, (Data, Prediction)) else UNKNOWN
+    if isinstance(first, Seq) and ctx.qualname in ("numpy.array", "numpy.asarray"):
+        # A list built in a loop of continuous values (``ys.append(price * 1.1)``): continuous targets.
+        labels = arrays.continuous_items(first)
+        kept = Data(labels=labels) if labels is not None else UNKNOWN
     if isinstance(first, Data) and ctx.qualname in ("numpy.ravel", "numpy.reshape", "numpy.squeeze"):
         kept = _without_one_hot(first)
     if ctx.args.has_star:
@@ -368,7 +370,7 @@ def filled_method(ctx: CallContext) -> Value:
     """``np.zeros((n, 784)).reshape(...)``: an array of known shape (no longer a block of labels)."""
     owner = ctx.receiver
     assert isinstance(owner, Filled)
-    as_array = Data(shape=owner.shape)
+    as_array = Data(shape=owner.shape, dtype=owner.dtype)
     if ctx.method in DATA_METHODS_KEEP:
         return as_array
     return reshape(replace(ctx, receiver=as_array)) or UNKNOWN

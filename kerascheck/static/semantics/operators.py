@@ -15,7 +15,7 @@ import libcst as cst
 
 from kerascheck import budget
 from kerascheck.facts import LabelEncoding
-from kerascheck.static.semantics import arrays, shapes
+from kerascheck.static.semantics import arrays, dtypes, shapes
 from kerascheck.static.semantics.common import is_number, one_hot
 from kerascheck.static.semantics.shapes import shape_of
 from kerascheck.static.values import MAYBE_MORE, UNKNOWN, Const, Data, Eye, Filled, Mapping, Prediction, Seq, Value
@@ -66,6 +66,13 @@ Subscript = Sequence[Index | Slice]
 
 def binary_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     """``left op right``; arithmetic with a number keeps an array's shape, so does one of two equal shapes."""
+    result = _shaped_operation(left, op, right)
+    if isinstance(result, Data):  # a copy of an operand's facts: its dtype is decided here
+        return replace(result, dtype=dtypes.arithmetic(left, _OPERATION_NAMES.get(type(op), ""), right))
+    return result
+
+
+def _shaped_operation(left: Value, op: cst.CSTNode, right: Value) -> Value:
     result = _binary_operation(left, op, right)
     if (
         result is UNKNOWN

@@ -15,6 +15,10 @@ family, registration order), and a handler that returns ``None`` declines, so
 the next candidate is tried. Families registered at the same precedence must
 not overlap (``tests/test_semantics_registry.py`` checks the known names).
 Anything no handler claims is ``UNKNOWN``.
+
+**Finishers** (``REGISTRY.finisher``) see every call's result after its handler
+and may refine it: the element types of arrays (:mod:`.dtypes`) are decided
+there, in one place, for every call at once.
 """
 
 from __future__ import annotations
@@ -27,6 +31,7 @@ from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.values import UNKNOWN, BoundMethod, Value
 
 Handler = Callable[[CallContext], Value | None]
+Finisher = Callable[[CallContext, Value], Value]
 AttributeHandler = Callable[[Value], Value | None]
 Kind = type[Value]
 
@@ -67,6 +72,7 @@ class Registry:
         self._methods: dict[tuple[Kind, str], Handler] = {}
         self._attributes: dict[tuple[Kind, str], AttributeHandler] = {}
         self._method_kinds: set[Kind] = set()
+        self._finishers: list[Finisher] = []
         self._resolved: dict[str, tuple[_Entry, ...]] = {}
         self._order = 0
 
@@ -131,6 +137,16 @@ class Registry:
 
         self.function(*qualnames)(first_argument)
 
+    def finisher(self, finish: Finisher) -> Finisher:
+        """Decorator: ``finish(ctx, result)`` refines the result of every function and method call."""
+        self._finishers.append(finish)
+        return finish
+
+    def _finish(self, ctx: CallContext, result: Value) -> Value:
+        for finish in self._finishers:
+            result = finish(ctx, result)
+        return result
+
     def methods_on(self, *kinds: Kind) -> None:
         """Any attribute of these kinds is a method to call later (``obj.name`` is a BoundMethod)."""
         self._method_kinds.update(kinds)
@@ -150,7 +166,7 @@ class Registry:
         for entry in self.candidates(ctx.qualname):
             result = entry.handler(ctx)
             if result is not None:
-                return result
+                return self._finish(ctx, result)
         return UNKNOWN
 
     def call_method(self, ctx: CallContext) -> Value:
@@ -159,7 +175,7 @@ class Registry:
         if handler is None:
             return UNKNOWN
         result = handler(ctx)
-        return UNKNOWN if result is None else result
+        return UNKNOWN if result is None else self._finish(ctx, result)
 
     def attribute_of(self, owner: Value, name: str) -> Value:
         """``owner.name`` for a library value (names of modules and user classes are the interpreter's)."""

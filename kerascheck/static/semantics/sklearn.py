@@ -17,7 +17,7 @@ from kerascheck.static.semantics import arrays, shapes
 from kerascheck.static.semantics.common import describe, is_number, operand, shuffled
 from kerascheck.static.semantics.context import CallContext
 from kerascheck.static.semantics.registry import REGISTRY
-from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Mapping, Seq, Value
+from kerascheck.static.values import UNKNOWN, Const, Data, Estimator, Mapping, Prediction, Seq, Value
 
 # Estimators whose fit learns statistics of the data: fitting them before a split leaks.
 LEAKY_ESTIMATORS = frozenset(
@@ -83,7 +83,24 @@ def metric(ctx: CallContext) -> Value:
     ctx.state.metric_calls.append(
         kf.MetricCall(anchor=ctx.anchor, function=function, y_true=operand(y_true), y_pred=operand(y_pred))
     )
+    _score_model(ctx, function, y_true, y_pred)
     return UNKNOWN
+
+
+def _score_model(ctx: CallContext, function: str, y_true: Value | None, y_pred: Value | None) -> None:
+    """``classification_report(y_test, model.predict(x).argmax(1))``: y_true's labels for that model.
+
+    Kept with the model's ``evaluate``/``predict`` calls (``Model.evaluations``), so the
+    label rules read them, as evaluate's labels, only for a head whose fit labels are
+    unknown. Only for predictions of one known model with a single head.
+    """
+    if not isinstance(y_pred, Prediction) or not 0 <= y_pred.model < len(ctx.state.models):
+        return
+    model = ctx.state.models[y_pred.model]
+    labels = arrays.scored_labels(y_true)
+    if labels is None or len(model.chains()) != 1:
+        return
+    model.fits.append(kf.Fit(anchor=ctx.anchor, labels=(labels,), method=function))
 
 
 @REGISTRY.function("sklearn.datasets.make_classification")
