@@ -10,6 +10,7 @@ from kerascheck import runner
 from kerascheck.api import check_paths
 from kerascheck.cli import main
 from kerascheck.config import Config
+from kerascheck.static.project import Project
 
 BAD = """import keras
 model = keras.Sequential([keras.layers.Dense({units})])
@@ -86,3 +87,36 @@ def test_bad_jobs_is_a_usage_error(value: str, capsys: pytest.CaptureFixture[str
 
 def test_default_jobs_is_positive() -> None:
     assert runner.default_jobs() >= 1
+
+
+def test_a_run_defers_full_collections_and_restores_the_thresholds(
+    tmp_path: Path, monkeypatch: pytest.MonkeyPatch
+) -> None:
+    """Full GCs walk the project's live trees (35-40 % of a keras-tree run); young ones still run."""
+    import gc
+
+    make_tree(tmp_path, 6)
+    expected = findings(tmp_path, 1)
+    before = gc.get_threshold()
+    seen: list[tuple[int, int, int]] = []
+    real = runner.lint_task
+
+    def spy(task: runner.Task, project: Project | None = None) -> runner.Outcome:
+        seen.append(gc.get_threshold())
+        return real(task, project)
+
+    monkeypatch.setattr(runner, "lint_task", spy)
+    assert any(code == "KC001" for _, code, *_ in expected)  # broken.py, among real findings
+    assert findings(tmp_path, 1) == expected
+    assert gc.get_threshold() == before
+    assert len(seen) == 7
+    assert all(t[:2] == before[:2] and t[2] > 1_000_000 for t in seen)
+
+
+def test_thresholds_are_restored_when_linting_raises() -> None:
+    import gc
+
+    before = gc.get_threshold()
+    with pytest.raises(RuntimeError), runner.young_collections_only():
+        raise RuntimeError("a bug in a rule")
+    assert gc.get_threshold() == before

@@ -199,13 +199,25 @@ def _code_signal(tree: ast.AST) -> bool:
     level, or inside a module-level ``if``/``try``). Stops at the first call that counts.
     """
     foreign = _foreign_names(tree)
-    for node in ast.walk(tree):
+    pending: list[ast.AST] = [tree]
+    while pending:  # ast.walk's generators cost twice this loop on a library's large files
+        node = pending.pop()
         if isinstance(node, ast.Call):
             if _counts(node.func, foreign):
                 return True
         elif isinstance(node, ast.ClassDef) and _is_model_class(node):
             return True
+        for name in node._fields:
+            value = getattr(node, name, None)
+            if isinstance(value, list):
+                pending.extend(item for item in value if isinstance(item, ast.AST) and not isinstance(item, _LEAVES))
+            elif isinstance(value, ast.AST) and not isinstance(value, _LEAVES):
+                pending.append(value)
     return False
+
+
+# Nodes that hold no call and no class: not walked.
+_LEAVES = (ast.Name, ast.Constant, ast.expr_context, ast.operator, ast.cmpop, ast.unaryop, ast.boolop)
 
 
 def _foreign_names(tree: ast.AST) -> set[str]:
