@@ -7,7 +7,7 @@ Markers (registered in ``pyproject.toml``): every test under ``tests/runtime``
 is ``tensorflow`` (it builds real Keras models); the tool gates that run ruff,
 mypy, pre-commit and the package build are ``tools``; the modules in
 ``PROCESSES`` below are ``processes`` (they drive language servers, terminals,
-editors or many concurrent runs through subprocesses). The static inner loop
+editors, many concurrent runs or crash-isolated children through subprocesses). The static inner loop
 is ``pytest -m "not tensorflow and not tools and not processes"``; with
 ``not tensorflow`` in the expression the runtime modules are not even
 imported (importing TensorFlow alone takes seconds).
@@ -26,7 +26,15 @@ RUNTIME = Path(__file__).parent / "runtime"
 # Test modules whose tests mostly run subprocesses: servers over stdio, pseudo-terminals, Neovim,
 # the GitHub Action's script, the fuzzers' concurrent runs. A new such module belongs here.
 PROCESSES = frozenset(
-    {"test_lsp.py", "test_lsp_reliability.py", "test_terminal.py", "test_neovim.py", "test_action.py", "test_fuzz.py"}
+    {
+        "test_lsp.py",
+        "test_lsp_reliability.py",
+        "test_terminal.py",
+        "test_neovim.py",
+        "test_action.py",
+        "test_fuzz.py",
+        "test_reliability.py",  # each pathological input is linted in a child process that may die
+    }
 )
 
 
