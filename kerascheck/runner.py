@@ -123,6 +123,8 @@ def _lint_chunk(tasks: Sequence[Task]) -> list[Outcome]:
 
 def _lint_here(tasks: Sequence[Task]) -> list[Outcome]:
     """In this process, with one project for the run (a fresh one: files may have changed since)."""
+    if not tasks:
+        return []  # every file came from the cache: a cached run never imports the front-end
     from kerascheck.static.project import Project
 
     projects: dict[str | None, Project] = {}
