@@ -76,7 +76,25 @@ class Selection:
         return next((dict(values) for rule_code, values in self.options if rule_code == code), {})
 
     def rules(self) -> list[Rule]:
-        return [rule(self.options_for(code)) for code, rule in all_rules().items() if self.enabled(rule)]
+        """The selected rules, built once per selection (every file of a run asks again)."""
+        registry = all_rules()
+        key = (self, tuple(registry.values()))
+        try:
+            built = _BUILT_RULES.get(key)
+        except TypeError:  # an option value that cannot be hashed: build, do not keep
+            return [rule(self.options_for(code)) for code, rule in registry.items() if self.enabled(rule)]
+        if built is None:
+            if len(_BUILT_RULES) >= _MAX_BUILT_SELECTIONS:
+                _BUILT_RULES.clear()
+            built = tuple(rule(self.options_for(code)) for code, rule in registry.items() if self.enabled(rule))
+            _BUILT_RULES[key] = built
+        return list(built)
+
+
+# Rules hold no state but their options, so one instance per (selection, registry) serves every
+# file; bounded, for a long-lived language server whose configuration changes.
+_BUILT_RULES: dict[tuple[Selection, tuple[type[Rule], ...]], tuple[Rule, ...]] = {}
+_MAX_BUILT_SELECTIONS = 64
 
 
 DEFAULT_SELECTION = Selection()
