@@ -242,6 +242,9 @@ class ArrayInfo:
     identity: int | None = None
     slice_of: str | None = None  # the variable it is a slice of (``x_train[-5000:]``)
     slice_rows: tuple[int | None, int | None] | None = None  # that slice's literal (start, stop): (-5000, None)
+    # The argument of the same call it is a slice or subset of, as that very object: "x" for
+    # ``fit(x, y, validation_data=(x[-20:], ...))`` (a name rebound in between is another object).
+    cut_from: str | None = None
     ordered: bool | None = None  # rows in class order (per-class blocks, sorted by label)
     raw_images: bool | None = None  # raw 0-255 pixel values (a loader's images, uint8 data)
     dataset: bool | None = None  # yields (x, y) batches (tf.data, a generator)
@@ -280,8 +283,6 @@ class Fit:
     # ``Model.evaluations`` (evaluate computes the compiled loss on its labels too), or the
     # scikit-learn metric (``classification_report``) that scored its predictions on labels.
     method: str = "fit"
-    # validation_data's inputs are a slice or subset of the very array trained on.
-    validation_within_training: bool | None = None
 
 
 @dataclass(frozen=True)

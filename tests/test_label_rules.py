@@ -119,8 +119,9 @@ def test_validation_slice_of_the_training_array_is_described() -> None:
     body = "x = np.random.rand(100, 8)\ny = np.random.randint(0, 2, 100)\n" + model("layers.Dense(1)", "'mse'")
     inline = facts_of(body + "model.fit(x, y, validation_data=(x[-20:], y[-20:]))\n")
     cut = facts_of(body + "x_val = x[-20:]\nx = x[:-20]\nmodel.fit(x, y, validation_data=(x_val, y[-20:]))\n")
-    assert inline.models[0].fits[0].validation_within_training is True
-    assert cut.models[0].fits[0].validation_within_training is False
+    inline_x, cut_x = inline.models[0].fits[0].validation_x, cut.models[0].fits[0].validation_x
+    assert inline_x is not None and inline_x.cut_from == "x"
+    assert cut_x is not None and cut_x.cut_from is None
 
 
 def test_evaluate_labels_are_kept_apart_from_fits() -> None:

@@ -704,7 +704,7 @@ class FitOnTestData(Rule):
                     yield self.report(
                         fit.anchor, "validation_data is the training data: validation cannot show overfitting"
                     )
-                elif fit.validation_within_training:
+                elif lineage.validation_cut_from_training(fit):
                     yield self.report(
                         fit.anchor,
                         "validation_data is a slice of the training arrays that is still trained on: "

@@ -49,6 +49,11 @@ def validates_on_training(fit: Fit) -> bool:
     return x.identity is not None and x.identity == validation.identity and x.split is not Split.TEST
 
 
+def validation_cut_from_training(fit: Fit) -> bool:
+    """``validation_data`` whose inputs are a slice of the very array ``fit`` still trains on."""
+    return fit.validation_x is not None and fit.validation_x.cut_from == "x"
+
+
 def ordered_validation_split(fit: Fit) -> bool:
     """``validation_split`` (which takes the last rows) over arrays in class order."""
     holds_out = fit.validation_split is not None and fit.validation_split > 0

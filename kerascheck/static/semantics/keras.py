@@ -372,10 +372,12 @@ def fit_fact(model: ModelObj, args: Args, anchor: kf.Anchor) -> kf.Fit:
         has_validation=has_validation,
         x=describe(x, args.node("x", 0), identities[0], anchor.statement),
         y=describe(y, args.node("y", 1), identities[1], anchor.statement),
-        validation_x=describe(validation_x, vx_node, identities[2], anchor.statement),
+        validation_x=_cut_from_x(
+            describe(validation_x, vx_node, identities[2], anchor.statement),
+            arrays.within_training(x, args.node("x", 0), validation_data, node),
+        ),
         validation_y=describe(validation_y, vy_node, identities[3], anchor.statement),
         validation_split=split,
-        validation_within_training=arrays.within_training(x, args.node("x", 0), validation_data, node),
     )
 
 
@@ -386,6 +388,11 @@ def evaluation_fact(model: ModelObj, method: str, args: Args, anchor: kf.Anchor)
     if method == "evaluate":
         labels = labels_per_head(x, args.get("y", 1), model.chains())
     return kf.Fit(anchor=anchor, labels=labels, method=method, x=describe(x, args.node("x", 0)))
+
+
+def _cut_from_x(info: kf.ArrayInfo | None, cut: bool) -> kf.ArrayInfo | None:
+    """The validation inputs' description, saying so when they are cut from ``fit``'s ``x``."""
+    return replace(info, cut_from="x") if info is not None and cut else info
 
 
 def _identities(values: tuple[Value | None, ...]) -> tuple[int | None, ...]:
